@@ -1,0 +1,116 @@
+/*
+ * The table interpreter: runs a compiled spec (include/pne/table.h) over
+ * the two byte streams of one connection and reports ADU boundaries.
+ *
+ * It knows nothing of packets or sequence numbers: the stream tracker
+ * (later, runtime/tracker.c) hands it in-order bytes per direction, and
+ * tells it about gaps and the end of the stream. It never allocates: the
+ * caller provides the memory (sizes from pne_interp_*_size()), so state
+ * can live in a preallocated flow table.
+ *
+ * The fast path: pne_interp_skippable() says how many upcoming bytes the
+ * direction would pass over without looking at them; a caller whose whole
+ * segment fits may call pne_interp_advance() instead of pne_interp_feed(),
+ * never touching the payload.
+ */
+#ifndef PNE_INTERP_H
+#define PNE_INTERP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pne/table.h"
+
+enum pne_dir { PNE_C2S = 0, PNE_S2C = 1 };
+
+/* A reported ADU. Pointers are valid only during the callback. */
+struct pne_adu {
+	const struct pne_spec *spec;
+	enum pne_dir dir;
+	uint16_t unit;            /* index in spec->units */
+	const char *type;         /* type name (unit name or typemap entry) */
+	uint64_t off;             /* stream offset of its first byte */
+	uint64_t len;             /* bytes */
+	int synced;               /* 0 while confirming after a resync */
+	int closed;               /* ended by the stream's end (until_close) */
+	const uint64_t *slots;    /* spec->nslots values */
+	const uint64_t *cvars;    /* spec->ncvars values */
+	const uint8_t *strings;   /* string arena: a string slot holds
+	                             (offset << 32) | length into it */
+};
+
+typedef void (*pne_adu_cb)(const struct pne_adu *adu, void *arg);
+
+/* Why a direction stopped being framed; counted by the caller. */
+enum pne_interp_status {
+	PNE_IS_OK = 0,       /* framing */
+	PNE_IS_WAITING,      /* blocked on the other direction (pop/wait) */
+	PNE_IS_RESYNC,       /* searching for the next boundary */
+	PNE_IS_OPAQUE,       /* opaque: no more ADUs on this connection */
+	PNE_IS_CLOSED,       /* end of stream seen */
+};
+
+struct pne_interp_conn;   /* both directions + shared variables; opaque */
+
+/* Bytes a connection's interpreter state needs for spec, all included
+ * (header buffers, string arenas, FIFOs). */
+size_t pne_interp_conn_size(const struct pne_spec *spec);
+
+/* Initialise conn (pne_interp_conn_size(spec) bytes, 8-byte aligned) with
+ * parameter values params[] (spec->ncvars entries, NULL: defaults).
+ * synced[d] = 0 starts direction d unsynchronised (mid-stream pickup). */
+void pne_interp_init(struct pne_interp_conn *conn, const struct pne_spec *spec,
+		     const uint64_t *params, const int synced[2]);
+
+/* Feed len in-order bytes of direction dir. ADUs that end inside them
+ * are reported through cb, in stream order. Returns the number of bytes
+ * consumed: len, unless the direction is waiting on the other one (then
+ * less; feed the rest again after feeding the other direction, or after
+ * pne_interp_force()). Never fails: invalid input moves the direction to
+ * resynchronisation and is counted. */
+size_t pne_interp_feed(struct pne_interp_conn *conn, enum pne_dir dir,
+		       const uint8_t *data, size_t len,
+		       pne_adu_cb cb, void *arg);
+
+/* Bytes that direction dir will skip without examining them, from now. */
+uint64_t pne_interp_skippable(const struct pne_interp_conn *conn, enum pne_dir dir);
+
+/* Pass over n <= pne_interp_skippable() bytes without data (fast path). */
+void pne_interp_advance(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t n);
+
+/* n bytes of direction dir are lost for good. Inside a skip they are
+ * absorbed (returns 0); otherwise the direction resynchronises (returns 1). */
+int pne_interp_gap(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t n,
+		   pne_adu_cb cb, void *arg);
+
+/* A waiting direction can't be released by the other one: take defaults. */
+void pne_interp_force(struct pne_interp_conn *conn, enum pne_dir dir);
+
+/* End of direction dir's stream (FIN/RST/eviction): reports an ADU that
+ * runs until close, discards a partial one (counted). */
+void pne_interp_close(struct pne_interp_conn *conn, enum pne_dir dir,
+		      pne_adu_cb cb, void *arg);
+
+enum pne_interp_status pne_interp_status(const struct pne_interp_conn *conn,
+					 enum pne_dir dir);
+
+/* Counters of one connection (the caller sums them). */
+struct pne_interp_stats {
+	uint64_t adus;
+	uint64_t bytes_examined;  /* bytes the interpreter looked at */
+	uint64_t bytes_skipped;   /* bytes passed over without a look */
+	uint64_t invalid;         /* times the stream became invalid */
+	uint64_t resyncs;         /* times a resync found a boundary */
+	uint64_t partial;         /* ADUs cut short by close */
+	uint64_t forced;          /* waits ended by pne_interp_force() */
+};
+const struct pne_interp_stats *pne_interp_stats(const struct pne_interp_conn *conn);
+
+/* Append the ADU's reported fields as a JSON object ("{...}") to buf of
+ * size cap; returns the length it needs (like snprintf). */
+size_t pne_adu_fields_json(const struct pne_adu *adu, char *buf, size_t cap);
+
+/* Last invalidity reason of dir (a static string), or NULL. */
+const char *pne_interp_error(const struct pne_interp_conn *conn, enum pne_dir dir);
+
+#endif /* PNE_INTERP_H */
