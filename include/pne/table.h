@@ -13,6 +13,28 @@
  * (include/pne/expr.def). Everything is plain data: no function pointers,
  * so a table is position independent and can live in a loadable module.
  */
+/*
+ * Conventions shared by pnec's lowering (compiler/ir.c) and the
+ * interpreter (runtime/interp.c):
+ *  1. All slots and the direction's string arena are reset to zero when a
+ *     direction starts a unit (the first byte of each ADU). Slots whose
+ *     name starts with '.' are compiler temporaries (repeat counters).
+ *  2. A string slot holds (offset << 32) | length into the string arena.
+ *  3. Every path through a unit ends in END, UNTIL_CLOSE or OPAQUE. After
+ *     END the direction restarts at units[start[dir]].entry.
+ *  4. SET with slot & PNE_SLOT_CVAR writes connection variable
+ *     (slot & 0x7f), truncated to its width; otherwise a slot.
+ *  5. The interpreter checks the ADU's running length against the unit's
+ *     max_len as bytes are consumed, a computed HDR size against
+ *     pne_hdr.max and a sized TEXT against pne_text.max.
+ *  6. A PNE_RESYNC_CONFIRM unit starts (ops[entry]) with a HDR of constant
+ *     size; the SET and REQUIRE ops directly after it are its validity
+ *     test, which the interpreter evaluates at candidate offsets.
+ *  7. repeat max N { B } lowers to: SET .r = 0; L: JZ (.r < N) -> F;
+ *     SET .r = .r + 1; B; JMP L; F: REQUIRE 0 "repeat limit" -- and a
+ *     break to a JMP past F.
+ *  8. REQUIRE's aux is the string index of its message, or PNE_NO_STR.
+ */
 #ifndef PNE_TABLE_H
 #define PNE_TABLE_H
 
@@ -262,7 +284,10 @@ struct pne_spec {
 	uint16_t nhdrs, nfields, ntexts, ntfields, ndfas, nreports, ntypemaps, nstrs;
 };
 
-/* A loadable module (pnec --module) exports this symbol. */
+/*
+ * A loadable module (pnec --module) exports this symbol, defined as
+ *   const struct pne_spec *const pne_module_spec = &<the spec>;
+ */
 #define PNE_MODULE_SYMBOL "pne_module_spec"
 
 #endif /* PNE_TABLE_H */
