@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Make sure the Debian packages PNE builds and tests with are installed.
+# As root, missing packages are installed with apt-get; otherwise the
+# script names exactly what is missing and how to install it, and fails.
+#
+#   scripts/deps.sh build   # what building needs
+#   scripts/deps.sh test    # building plus what the test suite runs
+set -euo pipefail
+
+build_pkgs=(cmake make gcc pkg-config flex bison libpcap-dev libcmocka-dev
+            libdpdk-dev xz-utils)
+test_pkgs=(tshark python3 clang libclang-rt-14-dev)
+
+want=("${build_pkgs[@]}")
+[ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "pne: missing Debian packages: ${missing[*]}" >&2
+	echo "pne: install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+	exit 1
+fi
+echo "pne: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
