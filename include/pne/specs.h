@@ -1,4 +1,4 @@
-/* The specs compiled into this build (specs/*.pne). */
+/* The specs compiled into this build (every specs/NAME.pne). */
 #ifndef PNE_SPECS_H
 #define PNE_SPECS_H
 
