@@ -72,7 +72,10 @@ size_t pne_interp_feed(struct pne_interp_conn *conn, enum pne_dir dir,
 		       const uint8_t *data, size_t len,
 		       pne_adu_cb cb, void *arg);
 
-/* Bytes that direction dir will skip without examining them, from now. */
+/* Bytes that direction dir will skip without examining them, from now.
+ * It stops one byte short of the end of a skip, so that the operations
+ * after the skip (which may report an ADU) run in the pne_interp_feed()
+ * call that delivers that last byte. */
 uint64_t pne_interp_skippable(const struct pne_interp_conn *conn, enum pne_dir dir);
 
 /* Pass over n <= pne_interp_skippable() bytes without data (fast path). */

@@ -1,0 +1,1517 @@
+/*
+ * The table interpreter: runs a compiled spec (include/pne/table.h) over
+ * the two byte streams of a connection and reports ADU boundaries.
+ *
+ * Each direction is a resumable machine: its position is the operation
+ * at pc plus that operation's progress (phase, have, need, remain, dfa),
+ * so a segment may end anywhere and the next one continues exactly there;
+ * every split of a stream frames it the same way. Operations that need no
+ * bytes (SET, JZ, END, ...) run as soon as the bytes before them are
+ * consumed, so an ADU is reported by the call that delivers its last byte
+ * (pne_interp_advance(), which has no callback, never delivers the last
+ * byte of a skip).
+ *
+ * Tables are trusted to come from pnec but are still checked where an
+ * index is used (cheap compares, no up-front validation pass): a
+ * malformed table makes the stream invalid, never a crash or a hang.
+ *
+ * Sections: 1. layout and helpers, 2. expressions, 3. ADUs and
+ * invalidity, 4. operations, 5. resynchronisation, 6. the run loop,
+ * 7. the public API.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "pne/interp.h"
+#include "interp_priv.h"
+
+/* Operations run without consuming a byte before the table is declared
+ * looping (a correct spec runs a few per byte). */
+#define NO_PROGRESS_LIMIT 65536
+/* Longest anchor literal whose bytes from an earlier segment are replayed;
+ * also bounds the replay copy kept on the stack. */
+#define REPLAY_MAX 256
+
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+static const char *const err_str[] = {
+#define X(name, str) [PNE_ERR_##name] = str,
+	PNE_INTERP_ERRS(X)
+#undef X
+};
+static_assert(sizeof(err_str) / sizeof(err_str[0]) == PNE_ERR__COUNT,
+	      "a reason string per error");
+
+/* Immediate bytes, pops and pushes of each expression opcode. */
+static const uint8_t x_imm[] = {
+#define X(name, str, imm, pops, pushes) imm,
+#include "pne/expr.def"
+#undef X
+};
+static const uint8_t x_pops[] = {
+#define X(name, str, imm, pops, pushes) pops,
+#include "pne/expr.def"
+#undef X
+};
+static const uint8_t x_pushes[] = {
+#define X(name, str, imm, pops, pushes) pushes,
+#include "pne/expr.def"
+#undef X
+};
+static_assert(sizeof(x_imm) == PNE_X__COUNT, "expression opcode table");
+
+/* A non-NULL pointer for runs without data. */
+static const uint8_t no_data[1];
+
+/* 1. Layout and helpers */
+
+/* One call's view of a direction. */
+struct run {
+	struct pne_interp_conn *conn;
+	const struct pne_spec *spec;
+	const struct pne_unit *unit;   /* the direction's start unit; NULL if broken */
+	struct pne_dir_core *core;
+	uint64_t *slots;
+	enum pne_dir dir;
+	int replay;                    /* re-running bytes already counted */
+	pne_adu_cb cb;
+	void *arg;
+};
+
+static size_t align8(size_t x)
+{
+	return (x + 7) & ~(size_t)7;
+}
+
+static bool spec_usable(const struct pne_spec *s)
+{
+	return s != NULL && s->abi == PNE_TABLE_ABI && s->start[0] < s->nunits &&
+	       s->start[1] < s->nunits && s->ops != NULL && s->units != NULL;
+}
+
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static bool dfa_ok(const struct pne_dfa *d)
+{
+	return d->cls != NULL && d->next != NULL && d->accept_len != NULL &&
+	       d->nstates > 0 && d->nclasses > 0 && d->accept >= 1 &&
+	       d->accept <= d->nstates;
+}
+
+/* The header/text buffer: what the spec says, but never less than any
+ * gathering step of the tables can ask for (up to the global limits). */
+static uint32_t hbuf_need(const struct pne_spec *s)
+{
+	uint64_t m = s->hdr_max;
+
+	for (unsigned i = 0; s->hdrs != NULL && i < s->nhdrs; i++)
+		m = max64(m, max64(s->hdrs[i].size, s->hdrs[i].max));
+	for (unsigned i = 0; s->texts != NULL && i < s->ntexts; i++)
+		if (s->texts[i].nfields > 0)
+			m = max64(m, s->texts[i].max);
+	return (uint32_t)min64(m, PNE_MAX_TEXT);
+}
+
+/* Longest anchor literal of the start units, minus the byte that ends a
+ * match: how much history an anchor scan keeps. */
+static uint32_t hist_need(const struct pne_spec *s)
+{
+	uint32_t m = 0;
+
+	for (int d = 0; d < 2; d++) {
+		const struct pne_unit *u = &s->units[s->start[d]];
+		const struct pne_dfa *a;
+
+		if (u->resync != PNE_RESYNC_ANCHOR || s->dfas == NULL ||
+		    u->anchor_dfa >= s->ndfas || !dfa_ok(&s->dfas[u->anchor_dfa]))
+			continue;
+		a = &s->dfas[u->anchor_dfa];
+		for (unsigned k = 0; k < (unsigned)(a->nstates - a->accept); k++)
+			if (a->accept_len[k] > m)
+				m = a->accept_len[k];
+	}
+	m = m < REPLAY_MAX ? m : REPLAY_MAX;
+	return m > 0 ? m - 1 : 0;
+}
+
+/* Computes where everything lives; fills c when given. Returns the size. */
+static size_t layout(const struct pne_spec *s, struct pne_interp_conn *c)
+{
+	bool ok = spec_usable(s);
+	size_t off = align8(sizeof(struct pne_interp_conn));
+	size_t nslots = ok ? s->nslots : 0, ncvars = ok ? s->ncvars : 0;
+	size_t hbuf = ok ? align8(hbuf_need(s)) : 0;
+	size_t hcap = ok ? hist_need(s) : 0;
+	size_t hist = hcap > 0 ? align8(sizeof(struct pne_hist) + hcap) : 0;
+	size_t arena = align8(pne_interp_arena_size(ok ? s : NULL));
+	unsigned nfifos = ok && s->fifos != NULL ? s->nfifos : 0;
+
+	if (nfifos > PNE_MAX_FIFOS)
+		nfifos = PNE_MAX_FIFOS;
+	for (int d = 0; d < 2; d++) {
+		if (c)
+			c->dir_off[d] = (uint32_t)off;
+		off += sizeof(struct pne_dir_core) + 8 * nslots;
+	}
+	if (c)
+		c->cvar_off = (uint32_t)off;
+	off += 8 * ncvars;
+	for (unsigned f = 0; f < nfifos; f++) {
+		uint32_t depth = s->fifos[f].depth, width = s->fifos[f].width;
+
+		if (c)
+			c->fifo[f] = (struct pne_fifo_state){ (uint32_t)off, 0, 0 };
+		off += align8((size_t)min64(depth, PNE_MAX_FIFO_DEPTH) * min64(width, 8));
+	}
+	for (int d = 0; d < 2; d++) {
+		if (c) {
+			c->hbuf_off[d] = (uint32_t)off;
+			c->hist_off[d] = (uint32_t)(off + hbuf);
+			c->arena_off[d] = (uint32_t)(off + hbuf + hist);
+		}
+		off += hbuf + hist + arena;
+	}
+	if (c) {
+		c->hbuf_size = (uint32_t)hbuf;
+		c->hist_cap = (uint32_t)hcap;
+		c->broken = !ok;
+		c->nfifos = (uint8_t)nfifos;
+	}
+	return off;
+}
+
+static struct pne_dir_core *dir_core(const struct pne_interp_conn *c, enum pne_dir d)
+{
+	return (struct pne_dir_core *)((char *)c + c->dir_off[d]);
+}
+
+static uint64_t *cvars_of(const struct pne_interp_conn *c)
+{
+	return (uint64_t *)((char *)c + c->cvar_off);
+}
+
+static uint8_t *hbuf_of(const struct run *r)
+{
+	return (uint8_t *)r->conn + r->conn->hbuf_off[r->dir];
+}
+
+static uint8_t *arena_of(const struct pne_interp_conn *c, enum pne_dir d)
+{
+	return (uint8_t *)c + c->arena_off[d];
+}
+
+static struct pne_hist *hist_of(const struct run *r)
+{
+	if (r->conn->hist_cap == 0)
+		return NULL;
+	return (struct pne_hist *)((char *)r->conn + r->conn->hist_off[r->dir]);
+}
+
+static void run_init(struct run *r, struct pne_interp_conn *c, enum pne_dir d,
+		     pne_adu_cb cb, void *arg)
+{
+	r->conn = c;
+	r->spec = c->spec;
+	r->unit = c->broken ? NULL : &c->spec->units[c->spec->start[d]];
+	r->core = dir_core(c, d);
+	r->slots = (uint64_t *)(r->core + 1);
+	r->dir = d;
+	r->replay = 0;
+	r->cb = cb;
+	r->arg = arg;
+}
+
+/* Bytes consumed: advance the stream and count them, once. */
+static inline void consume(const struct run *r, uint64_t n, bool skipped)
+{
+	r->core->off += n;
+	if (r->replay)
+		return;
+	if (skipped)
+		r->conn->stats.bytes_skipped += n;
+	else
+		r->conn->stats.bytes_examined += n;
+}
+
+/* Bytes the current ADU may still grow by. */
+static inline uint64_t room(const struct run *r)
+{
+	uint64_t len = r->core->off - r->core->adu_start;
+
+	return len >= r->unit->max_len ? 0 : r->unit->max_len - len;
+}
+
+static uint64_t width_mask(unsigned width)
+{
+	return width >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * width)) - 1;
+}
+
+/* 2. Expressions: the stack machine of include/pne/expr.def */
+
+static int eval(const struct run *r, uint32_t at, uint64_t *out)
+{
+	const struct pne_spec *s = r->spec;
+	const uint8_t *code = s->code;
+	uint64_t st[PNE_MAX_STACK], a, b;
+	unsigned sp = 0, idx;
+
+	if (code == NULL)
+		return PNE_ERR_BAD_EXPR;
+	while (at < s->ncode) {
+		unsigned op = code[at++];
+
+		if (op >= PNE_X__COUNT || s->ncode - at < x_imm[op] || sp < x_pops[op] ||
+		    sp - x_pops[op] + x_pushes[op] > PNE_MAX_STACK)
+			return PNE_ERR_BAD_EXPR;
+		if (x_pops[op] == 2 && op != PNE_X_END) {
+			b = st[--sp];
+			a = st[sp - 1];
+		} else {
+			a = b = 0;
+		}
+		switch (op) {
+		case PNE_X_END:
+			if (sp != 1)
+				return PNE_ERR_BAD_EXPR;
+			*out = st[0];
+			return 0;
+		case PNE_X_IMM8:
+			st[sp++] = code[at++];
+			break;
+		case PNE_X_CONST:
+			idx = code[at] | (unsigned)code[at + 1] << 8;
+			at += 2;
+			if (idx >= s->nconsts || s->consts == NULL)
+				return PNE_ERR_BAD_EXPR;
+			st[sp++] = s->consts[idx];
+			break;
+		case PNE_X_SLOT:
+			idx = code[at++];
+			if (idx >= s->nslots)
+				return PNE_ERR_BAD_EXPR;
+			st[sp++] = r->slots[idx];
+			break;
+		case PNE_X_CVAR:
+			idx = code[at++];
+			if (idx >= s->ncvars)
+				return PNE_ERR_BAD_EXPR;
+			st[sp++] = cvars_of(r->conn)[idx];
+			break;
+		case PNE_X_FIFOLEN:
+			idx = code[at++];
+			if (idx >= r->conn->nfifos)
+				return PNE_ERR_BAD_EXPR;
+			st[sp++] = r->conn->fifo[idx].count;
+			break;
+		case PNE_X_ADD: st[sp - 1] = a + b; break;
+		case PNE_X_SUB:
+			if (b > a)
+				return PNE_ERR_UNDERFLOW;
+			st[sp - 1] = a - b;
+			break;
+		case PNE_X_MUL: st[sp - 1] = a * b; break;
+		case PNE_X_DIV:
+		case PNE_X_MOD:
+			if (b == 0)
+				return PNE_ERR_DIV_ZERO;
+			st[sp - 1] = op == PNE_X_DIV ? a / b : a % b;
+			break;
+		case PNE_X_AND: st[sp - 1] = a & b; break;
+		case PNE_X_OR:  st[sp - 1] = a | b; break;
+		case PNE_X_XOR: st[sp - 1] = a ^ b; break;
+		case PNE_X_SHL: st[sp - 1] = b >= 64 ? 0 : a << b; break;
+		case PNE_X_SHR: st[sp - 1] = b >= 64 ? 0 : a >> b; break;
+		case PNE_X_EQ:  st[sp - 1] = a == b; break;
+		case PNE_X_NE:  st[sp - 1] = a != b; break;
+		case PNE_X_LT:  st[sp - 1] = a < b; break;
+		case PNE_X_LE:  st[sp - 1] = a <= b; break;
+		case PNE_X_GT:  st[sp - 1] = a > b; break;
+		case PNE_X_GE:  st[sp - 1] = a >= b; break;
+		case PNE_X_LAND: st[sp - 1] = a && b; break;
+		case PNE_X_LOR: st[sp - 1] = a || b; break;
+		case PNE_X_MIN: st[sp - 1] = a < b ? a : b; break;
+		case PNE_X_MAX: st[sp - 1] = a > b ? a : b; break;
+		case PNE_X_LNOT: st[sp - 1] = !st[sp - 1]; break;
+		case PNE_X_BNOT: st[sp - 1] = ~st[sp - 1]; break;
+		case PNE_X_SEL:
+			b = st[--sp];
+			a = st[--sp];
+			st[sp - 1] = st[sp - 1] ? a : b;
+			break;
+		default:
+			return PNE_ERR_BAD_EXPR;
+		}
+	}
+	return PNE_ERR_BAD_EXPR;  /* ran off the code without END */
+}
+
+/* Write a SET/POP destination: a slot, or a connection variable
+ * truncated to its width. */
+static int write_dest(const struct run *r, uint8_t dest, uint64_t v)
+{
+	const struct pne_spec *s = r->spec;
+
+	if (dest & PNE_SLOT_CVAR) {
+		unsigned i = dest & 0x7f;
+
+		if (i >= s->ncvars || s->cvars == NULL)
+			return PNE_ERR_BAD_TABLE;
+		cvars_of(r->conn)[i] = v & width_mask(s->cvars[i].width);
+		return 0;
+	}
+	if (dest >= s->nslots)
+		return PNE_ERR_BAD_TABLE;
+	r->slots[dest] = v;
+	return 0;
+}
+
+/* 3. ADUs and invalidity */
+
+static const char *adu_type(const struct pne_spec *s, const struct pne_unit *u,
+			    const uint64_t *slots)
+{
+	if (u->ntypemaps > 0 && u->type_slot < s->nslots && s->typemaps != NULL &&
+	    (uint32_t)u->typemap + u->ntypemaps <= s->ntypemaps) {
+		uint64_t v = slots[u->type_slot];
+
+		for (unsigned k = 0; k < u->ntypemaps; k++)
+			if (s->typemaps[u->typemap + k].value == v)
+				return pne_interp_str(s, s->typemaps[u->typemap + k].name);
+		if (u->type_default != PNE_NO_STR)
+			return pne_interp_str(s, u->type_default);
+	}
+	return pne_interp_str(s, u->name);
+}
+
+static void report(const struct run *r, int closed)
+{
+	struct pne_dir_core *core = r->core;
+	struct pne_adu adu = {
+		.spec = r->spec,
+		.dir = r->dir,
+		.unit = r->spec->start[r->dir],
+		.type = adu_type(r->spec, r->unit, r->slots),
+		.off = core->adu_start,
+		.len = core->off - core->adu_start,
+		.synced = core->unsynced == 0,
+		.closed = closed,
+		.slots = r->slots,
+		.cvars = cvars_of(r->conn),
+		.strings = arena_of(r->conn, r->dir),
+	};
+
+	r->conn->stats.adus++;
+	if (core->unsynced > 0)
+		core->unsynced--;
+	if (r->cb)
+		r->cb(&adu, r->arg);
+}
+
+/* The direction starts its unit at the current offset. */
+static void begin_unit(const struct run *r)
+{
+	struct pne_dir_core *core = r->core;
+
+	core->adu_start = core->off;
+	core->pc = r->unit->entry;
+	core->phase = 0;
+	core->have = 0;
+	core->arena = 0;
+	core->status = PNE_IS_OK;
+	memset(r->slots, 0, sizeof(uint64_t) * r->spec->nslots);
+}
+
+static enum pne_resync_mode resync_mode(const struct pne_interp_conn *c,
+					const struct pne_unit *u);
+
+/* Leave framing for the resync scan of the start unit's mode. */
+static void enter_resync(const struct run *r)
+{
+	struct pne_dir_core *core = r->core;
+	struct pne_hist *h = hist_of(r);
+
+	core->status = PNE_IS_RESYNC;
+	core->phase = 0;
+	core->have = 0;
+	core->dfa = 0;
+	core->remain = 0;
+	if (h)
+		h->len = h->pend = 0;
+}
+
+static uint32_t confirm_size(const struct pne_interp_conn *c, const struct pne_unit *u);
+
+/* When a CONFIRM unit failed its leading validity test (its constant
+ * header, then only SETs and REQUIREs), the size of that header, which
+ * op_hdr() left in the header buffer; else 0. */
+static uint32_t failed_lead(const struct run *r)
+{
+	const struct pne_dir_core *core = r->core;
+	uint32_t size;
+
+	if (core->status != PNE_IS_OK || resync_mode(r->conn, r->unit) != PNE_RESYNC_CONFIRM)
+		return 0;
+	size = confirm_size(r->conn, r->unit);
+	if (core->off - core->adu_start != size || core->pc < r->unit->entry ||
+	    core->pc >= r->spec->nops)
+		return 0;
+	for (uint32_t pc = r->unit->entry + 1; pc <= core->pc; pc++)
+		if (r->spec->ops[pc].code != PNE_OP_SET && r->spec->ops[pc].code != PNE_OP_REQUIRE)
+			return 0;
+	return size;
+}
+
+/*
+ * The stream broke a rule: the partial ADU is dropped and the direction
+ * resynchronises. The scan starts where the stream broke, except:
+ *  - a CONFIRM unit that failed its leading test is rescanned from its
+ *    second byte (its header is still in the buffer): the real boundary
+ *    may lie inside a header that started on garbage;
+ *  - an ADU that broke before its first byte would be found again at the
+ *    same offset (by an anchor, say), so that byte is passed over first.
+ * Returns 0 so operations can "return invalid(...)".
+ */
+static int invalid(const struct run *r, int err)
+{
+	struct pne_dir_core *core = r->core;
+	bool empty = core->status == PNE_IS_OK && core->off == core->adu_start;
+	uint32_t lead = failed_lead(r);
+
+	core->err = (uint16_t)err;
+	r->conn->stats.invalid++;
+	enter_resync(r);
+	if (lead > 1) {
+		memmove(hbuf_of(r), hbuf_of(r) + 1, lead - 1);
+		core->have = lead - 1;
+	} else if (empty) {
+		core->remain = 1;
+	}
+	return 0;
+}
+
+/* 4. Operations. Each returns 0 to go on with the next one (pc moved or
+ * the direction changed state), 1 to stop until more bytes arrive or the
+ * other direction moves. *ip is the position in p[0..n). */
+
+static uint64_t load(const uint8_t *b, unsigned w, bool le)
+{
+	uint64_t v = 0;
+
+	for (unsigned k = 0; k < w; k++)
+		v = v << 8 | b[le ? w - 1 - k : k];
+	return v;
+}
+
+static int hdr_fields(const struct run *r, const struct pne_hdr *h,
+		      const uint8_t *b, uint32_t size)
+{
+	const struct pne_spec *s = r->spec;
+
+	if ((uint32_t)h->field + h->nfields > s->nfields ||
+	    (h->nfields > 0 && s->fields == NULL))
+		return PNE_ERR_BAD_TABLE;
+	for (unsigned k = 0; k < h->nfields; k++) {
+		const struct pne_field *f = &s->fields[h->field + k];
+		unsigned w = f->type & 0x0f;
+		uint64_t v;
+
+		if (w == 0 || (w > 4 && w != 8) || (uint32_t)f->off + w > size ||
+		    f->slot >= s->nslots)
+			return PNE_ERR_BAD_TABLE;
+		v = load(b + f->off, w, f->type & PNE_FT_LE);
+		v = f->shift >= 64 ? 0 : v >> f->shift;
+		r->slots[f->slot] = v & f->mask;
+	}
+	return 0;
+}
+
+/* Gathers core->need bytes. Returns them once all are there -- in the
+ * segment itself when they all arrived in it (no copy), else in the
+ * header buffer -- or NULL while more are needed. keep: copy them. */
+static const uint8_t *gather(const struct run *r, const uint8_t *p, size_t n,
+			     size_t *ip, bool keep)
+{
+	struct pne_dir_core *core = r->core;
+	size_t i = *ip, avail = n - i, take;
+
+	if (core->have == 0 && avail >= core->need) {
+		*ip = i + core->need;
+		consume(r, core->need, false);
+		return p + i;
+	}
+	take = (size_t)min64(core->need - core->have, avail);
+	if (keep && take > 0)
+		memcpy(hbuf_of(r) + core->have, p + i, take);
+	core->have += (uint32_t)take;
+	*ip = i + take;
+	consume(r, take, false);
+	return core->have == core->need ? hbuf_of(r) : NULL;
+}
+
+static int op_hdr(const struct run *r, const struct pne_op *op, const uint8_t *p,
+		  size_t n, size_t *ip)
+{
+	struct pne_dir_core *core = r->core;
+	const struct pne_hdr *h;
+	const uint8_t *b;
+	int err;
+
+	if (op->aux >= r->spec->nhdrs || r->spec->hdrs == NULL)
+		return invalid(r, PNE_ERR_BAD_TABLE);
+	h = &r->spec->hdrs[op->aux];
+	if (core->phase == 0) {
+		uint64_t size = h->size;
+
+		if (op->expr != PNE_NO_EXPR) {
+			if ((err = eval(r, op->expr, &size)) != 0)
+				return invalid(r, err);
+			if (size > h->max)
+				return invalid(r, PNE_ERR_HDR_MAX);
+		}
+		if (size > r->conn->hbuf_size)
+			return invalid(r, PNE_ERR_BAD_TABLE);
+		if (size > room(r))
+			return invalid(r, PNE_ERR_TOO_LONG);
+		core->need = (uint32_t)size;
+		core->have = 0;
+		core->phase = 1;
+	}
+	b = gather(r, p, n, ip, true);
+	if (b == NULL)
+		return 1;
+	/* a failed leading test is rescanned from the buffer: see invalid() */
+	if (b != hbuf_of(r) && core->pc == r->unit->entry &&
+	    r->unit->resync == PNE_RESYNC_CONFIRM)
+		memcpy(hbuf_of(r), b, core->need);
+	core->phase = 0;
+	core->have = 0;
+	if ((err = hdr_fields(r, h, b, core->need)) != 0)
+		return invalid(r, err);
+	core->pc++;
+	return 0;
+}
+
+/* Base-128, least significant group first, accumulated in the slot. */
+static int op_varint(const struct run *r, const struct pne_op *op, const uint8_t *p,
+		     size_t n, size_t *ip)
+{
+	struct pne_dir_core *core = r->core;
+	unsigned maxb = op->max >= 1 && op->max <= 10 ? (unsigned)op->max : 10;
+	size_t i = *ip;
+
+	if (op->slot >= r->spec->nslots)
+		return invalid(r, PNE_ERR_BAD_TABLE);
+	if (core->phase == 0) {
+		r->slots[op->slot] = 0;
+		core->have = 0;
+		core->phase = 1;
+	}
+	while (i < n) {
+		uint8_t b = p[i];
+
+		if (room(r) == 0)
+			return invalid(r, PNE_ERR_TOO_LONG);
+		*ip = ++i;
+		consume(r, 1, false);
+		r->slots[op->slot] |= (uint64_t)(b & 0x7f) << (7 * core->have);
+		core->have++;
+		if (!(b & 0x80)) {
+			core->phase = 0;
+			core->have = 0;
+			core->pc++;
+			return 0;
+		}
+		if (core->have >= maxb)
+			return invalid(r, PNE_ERR_VARINT);
+	}
+	return 1;
+}
+
+static int text_done(const struct run *r, const struct pne_text *td,
+		     const uint8_t *t, size_t len)
+{
+	struct pne_dir_core *core = r->core;
+	struct pne_text_out out = {
+		r->slots, arena_of(r->conn, r->dir), &core->arena,
+		pne_interp_arena_size(r->spec),
+	};
+	int err;
+
+	core->phase = 0;
+	core->have = 0;
+	core->dfa = 0;
+	if (td->nfields > 0 && (err = pne_text_fields(r->spec, td, t, len, &out)) != 0)
+		return invalid(r, err);
+	core->pc++;
+	return 0;
+}
+
+/* A text of exactly size_expr bytes. */
+static int text_sized(const struct run *r, const struct pne_text *td,
+		      const uint8_t *p, size_t n, size_t *ip)
+{
+	struct pne_dir_core *core = r->core;
+	bool keep = td->nfields > 0;
+	const uint8_t *t;
+
+	if (core->phase == 0) {
+		uint64_t size;
+		int err;
+
+		if (td->size_expr == PNE_NO_EXPR)
+			return invalid(r, PNE_ERR_BAD_TABLE);
+		if ((err = eval(r, td->size_expr, &size)) != 0)
+			return invalid(r, err);
+		if (size > td->max)
+			return invalid(r, PNE_ERR_TEXT_MAX);
+		if (keep && size > r->conn->hbuf_size)
+			return invalid(r, PNE_ERR_BAD_TABLE);
+		if (size > room(r))
+			return invalid(r, PNE_ERR_TOO_LONG);
+		core->need = (uint32_t)size;
+		core->have = 0;
+		core->phase = 1;
+	}
+	t = gather(r, p, n, ip, keep);
+	if (t == NULL)
+		return 1;
+	return text_done(r, td, t, core->need);
+}
+
+/*
+ * A text up to and including its delimiter, found by feeding every byte
+ * to the delimiter's automaton (its state survives between segments, so
+ * a delimiter split across them is found). The text is copied only when
+ * it has fields and did not arrive in one segment.
+ */
+static int op_text(const struct run *r, const struct pne_op *op, const uint8_t *p,
+		   size_t n, size_t *ip)
+{
+	const struct pne_spec *s = r->spec;
+	struct pne_dir_core *core = r->core;
+	const struct pne_text *td;
+	const struct pne_dfa *d;
+	bool keep;
+	size_t i = *ip, k, scan;
+	uint64_t lim, allow, rm;
+	uint32_t st, idx, total;
+
+	if (op->aux >= s->ntexts || s->texts == NULL)
+		return invalid(r, PNE_ERR_BAD_TABLE);
+	td = &s->texts[op->aux];
+	if (td->delim == PNE_NO_STR)
+		return text_sized(r, td, p, n, ip);
+	if (td->dfa >= s->ndfas || s->dfas == NULL || !dfa_ok(&s->dfas[td->dfa]))
+		return invalid(r, PNE_ERR_BAD_TABLE);
+	d = &s->dfas[td->dfa];
+	keep = td->nfields > 0;
+	if (core->phase == 0) {
+		core->have = 0;
+		core->dfa = 0;
+		core->phase = 1;
+	}
+	lim = keep ? min64(td->max, r->conn->hbuf_size) : td->max;
+	if (core->have > lim)
+		return invalid(r, PNE_ERR_TEXT_MAX);
+	rm = room(r);
+	allow = min64(lim - core->have, rm);
+	scan = (size_t)min64(n - i, allow);
+	st = core->dfa;
+	total = (uint32_t)d->nstates * d->nclasses;
+	for (k = 0; k < scan; k++) {
+		idx = st * d->nclasses + d->cls[p[i + k]];
+		if (unlikely(idx >= total))
+			return invalid(r, PNE_ERR_BAD_TABLE);
+		st = d->next[idx];
+		if (st >= d->accept)
+			break;
+	}
+	if (k < scan) {  /* delimiter found: it ends at p[i + k] */
+		const uint8_t *t = p + i;
+		size_t len = k + 1, dl;
+
+		if (st >= d->nstates)
+			return invalid(r, PNE_ERR_BAD_TABLE);
+		dl = d->accept_len[st - d->accept];
+		if (keep && core->have > 0) {
+			memcpy(hbuf_of(r) + core->have, p + i, len);
+			t = hbuf_of(r);
+			len += core->have;
+		}
+		*ip = i + k + 1;
+		consume(r, k + 1, false);
+		return text_done(r, td, t, len - min64(dl, len));
+	}
+	if (keep && scan > 0)
+		memcpy(hbuf_of(r) + core->have, p + i, scan);
+	core->have += (uint32_t)scan;
+	core->dfa = (uint16_t)st;
+	*ip = i + scan;
+	consume(r, scan, false);
+	if (scan == allow)  /* at the limit without a delimiter */
+		return invalid(r, lim - (core->have - scan) <= rm ? PNE_ERR_TEXT_MAX :
+								   PNE_ERR_TOO_LONG);
+	return 1;
+}
+
+static int op_skip(const struct run *r, const struct pne_op *op, size_t n, size_t *ip)
+{
+	struct pne_dir_core *core = r->core;
+	uint64_t take;
+
+	if (core->phase == 0) {
+		uint64_t count;
+		int err;
+
+		if ((err = eval(r, op->expr, &count)) != 0)
+			return invalid(r, err);
+		if (count > room(r))
+			return invalid(r, PNE_ERR_TOO_LONG);
+		core->remain = count;
+		core->phase = 1;
+	}
+	take = min64(core->remain, n - *ip);
+	*ip += (size_t)take;
+	core->remain -= take;
+	consume(r, take, true);
+	if (core->remain > 0)
+		return 1;
+	core->phase = 0;
+	core->pc++;
+	return 0;
+}
+
+static int op_push(const struct run *r, const struct pne_op *op)
+{
+	struct pne_interp_conn *c = r->conn;
+	const struct pne_fifo *f;
+	struct pne_fifo_state *fs;
+	uint8_t *ring;
+	unsigned w, depth;
+	uint64_t v;
+	int err;
+
+	if (op->aux >= c->nfifos)
+		return invalid(r, PNE_ERR_BAD_TABLE);
+	f = &r->spec->fifos[op->aux];
+	fs = &c->fifo[op->aux];
+	w = f->width < 8 ? f->width : 8;
+	depth = f->depth < PNE_MAX_FIFO_DEPTH ? f->depth : PNE_MAX_FIFO_DEPTH;
+	if ((err = eval(r, op->expr, &v)) != 0)
+		return invalid(r, err);
+	if (fs->count >= depth)
+		return invalid(r, PNE_ERR_FIFO_FULL);
+	ring = (uint8_t *)c + fs->off + (size_t)((fs->head + fs->count) % depth) * w;
+	for (unsigned k = 0; k < w; k++)
+		ring[k] = (uint8_t)(v >> (8 * k));
+	fs->count++;
+	r->core->pc++;
+	return 0;
+}
+
+/* Takes the oldest entry of fifo f into *v; -1 when it is empty. */
+static int fifo_pop(struct pne_interp_conn *c, unsigned f, uint64_t *v)
+{
+	const struct pne_fifo *fd = &c->spec->fifos[f];
+	struct pne_fifo_state *fs = &c->fifo[f];
+	unsigned w = fd->width < 8 ? fd->width : 8;
+	unsigned depth = fd->depth < PNE_MAX_FIFO_DEPTH ? fd->depth : PNE_MAX_FIFO_DEPTH;
+	const uint8_t *ring;
+
+	if (fs->count == 0 || depth == 0)
+		return -1;
+	ring = (const uint8_t *)c + fs->off + (size_t)fs->head * w;
+	*v = 0;
+	for (unsigned k = 0; k < w; k++)
+		*v |= (uint64_t)ring[k] << (8 * k);
+	fs->head = (uint16_t)((fs->head + 1) % depth);
+	fs->count--;
+	return 0;
+}
+
+static int op_pop(const struct run *r, const struct pne_op *op)
+{
+	uint64_t v;
+	int err;
+
+	if (op->aux >= r->conn->nfifos)
+		return invalid(r, PNE_ERR_BAD_TABLE);
+	if (fifo_pop(r->conn, op->aux, &v) != 0) {
+		r->core->status = PNE_IS_WAITING;
+		return 1;
+	}
+	if ((err = write_dest(r, op->slot, v)) != 0)
+		return invalid(r, err);
+	r->core->pc++;
+	return 0;
+}
+
+/* The rest of the direction is the current ADU (up to its max). */
+static int op_until_close(const struct run *r, size_t n, size_t *ip)
+{
+	uint64_t take = min64(n - *ip, room(r));
+
+	r->core->phase = 1;
+	*ip += (size_t)take;
+	consume(r, take, true);
+	if (*ip < n)
+		return invalid(r, PNE_ERR_TOO_LONG);
+	return 1;
+}
+
+/* Framing stops for good, both directions; the ADU so far is reported. */
+static int op_opaque(const struct run *r)
+{
+	if (r->core->off > r->core->adu_start)
+		report(r, 0);
+	for (int d = 0; d < 2; d++) {
+		struct run o;
+
+		run_init(&o, r->conn, (enum pne_dir)d, NULL, NULL);
+		enter_resync(&o);
+		o.core->status = PNE_IS_OPAQUE;
+	}
+	return 0;
+}
+
+static int op_end(const struct run *r)
+{
+	if (r->core->off == r->core->adu_start)
+		return invalid(r, PNE_ERR_EMPTY_ADU);
+	report(r, 0);
+	begin_unit(r);
+	return 0;
+}
+
+/* Runs the operation at pc; see section 4's contract. */
+static int step(const struct run *r, const uint8_t *p, size_t n, size_t *ip)
+{
+	struct pne_dir_core *core = r->core;
+	const struct pne_op *op = &r->spec->ops[core->pc];
+	uint64_t v;
+	int err;
+
+	switch (op->code) {
+	case PNE_OP_HDR:
+		return op_hdr(r, op, p, n, ip);
+	case PNE_OP_VARINT:
+		return op_varint(r, op, p, n, ip);
+	case PNE_OP_TEXT:
+		return op_text(r, op, p, n, ip);
+	case PNE_OP_SKIP:
+		return op_skip(r, op, n, ip);
+	case PNE_OP_SET:
+		if ((err = eval(r, op->expr, &v)) != 0 ||
+		    (err = write_dest(r, op->slot, v)) != 0)
+			return invalid(r, err);
+		core->pc++;
+		return 0;
+	case PNE_OP_JMP:
+		if (op->aux >= r->spec->nops)
+			return invalid(r, PNE_ERR_BAD_TABLE);
+		core->pc = op->aux;
+		return 0;
+	case PNE_OP_JZ:
+		if ((err = eval(r, op->expr, &v)) != 0)
+			return invalid(r, err);
+		if (v == 0 && op->aux >= r->spec->nops)
+			return invalid(r, PNE_ERR_BAD_TABLE);
+		core->pc = v != 0 ? core->pc + 1 : op->aux;
+		return 0;
+	case PNE_OP_PUSH:
+		return op_push(r, op);
+	case PNE_OP_POP:
+		return op_pop(r, op);
+	case PNE_OP_WAIT:
+		if ((err = eval(r, op->expr, &v)) != 0)
+			return invalid(r, err);
+		if (v == 0) {
+			core->status = PNE_IS_WAITING;
+			return 1;
+		}
+		core->pc++;
+		return 0;
+	case PNE_OP_REQUIRE:
+		if ((err = eval(r, op->expr, &v)) != 0)
+			return invalid(r, err);
+		if (v == 0)
+			return invalid(r, op->aux < r->spec->nstrs ? PNE_ERR_STR + op->aux :
+								      PNE_ERR_REQUIRE);
+		core->pc++;
+		return 0;
+	case PNE_OP_UNTIL_CLOSE:
+		return op_until_close(r, n, ip);
+	case PNE_OP_OPAQUE:
+		return op_opaque(r);
+	case PNE_OP_END:
+		return op_end(r);
+	}
+	return invalid(r, PNE_ERR_BAD_TABLE);
+}
+
+/* 5. Resynchronisation */
+
+/* The constant size of a CONFIRM unit's leading header, 0 if it has none. */
+static uint32_t confirm_size(const struct pne_interp_conn *c, const struct pne_unit *u)
+{
+	const struct pne_spec *s = c->spec;
+	const struct pne_op *op;
+
+	if (u->entry >= s->nops)
+		return 0;
+	op = &s->ops[u->entry];
+	if (op->code != PNE_OP_HDR || op->expr != PNE_NO_EXPR || op->aux >= s->nhdrs ||
+	    s->hdrs == NULL || s->hdrs[op->aux].size > c->hbuf_size)
+		return 0;
+	return s->hdrs[op->aux].size;
+}
+
+/* The start unit's mode, NONE when the tables can't support it. */
+static enum pne_resync_mode resync_mode(const struct pne_interp_conn *c,
+					const struct pne_unit *u)
+{
+	const struct pne_spec *s = c->spec;
+
+	if (u == NULL)
+		return PNE_RESYNC_NONE;
+	switch (u->resync) {
+	case PNE_RESYNC_ANCHOR:
+		if (s->dfas != NULL && u->anchor_dfa < s->ndfas &&
+		    dfa_ok(&s->dfas[u->anchor_dfa]))
+			return PNE_RESYNC_ANCHOR;
+		break;
+	case PNE_RESYNC_CONFIRM:
+		if (confirm_size(c, u) > 0)
+			return PNE_RESYNC_CONFIRM;
+		break;
+	}
+	return PNE_RESYNC_NONE;
+}
+
+/* Remember the last hist_cap bytes scanned. */
+static void hist_push(const struct run *r, const uint8_t *p, size_t n)
+{
+	struct pne_hist *h = hist_of(r);
+	uint32_t cap = r->conn->hist_cap;
+	size_t keep;
+
+	if (h == NULL)
+		return;
+	if (n >= cap) {
+		memcpy(h->bytes, p + n - cap, cap);
+		h->len = (uint16_t)cap;
+		return;
+	}
+	keep = min64(h->len, cap - n);
+	memmove(h->bytes, h->bytes + h->len - keep, keep);
+	memcpy(h->bytes + keep, p, n);
+	h->len = (uint16_t)(keep + n);
+}
+
+/*
+ * Anchor scan. A match starts an ADU at its first byte: when that byte is
+ * in this segment the operations simply resume there; when it was in an
+ * earlier one, the literal's earlier bytes (kept in the history) become
+ * pending and the run loop replays them before this segment.
+ * Returns where framing resumes in p, or n while still searching.
+ */
+static size_t scan_anchor(const struct run *r, const uint8_t *p, size_t n)
+{
+	const struct pne_spec *s = r->spec;
+	struct pne_dir_core *core = r->core;
+	const struct pne_dfa *d = &s->dfas[r->unit->anchor_dfa];
+	struct pne_hist *h = hist_of(r);
+	uint32_t st = core->dfa, idx, total = (uint32_t)d->nstates * d->nclasses;
+	size_t i = 0, i0, in, len, t;
+
+	if (core->remain > 0) {  /* the byte of an ADU that failed at once */
+		i = (size_t)min64(core->remain, n);
+		core->remain -= i;
+		consume(r, i, false);
+	}
+	for (i0 = i; i < n; i++) {
+		idx = st * d->nclasses + d->cls[p[i]];
+		if (unlikely(idx >= total))
+			idx = 0;  /* malformed automaton: restart it */
+		st = d->next[idx];
+		if (unlikely(st >= d->accept))
+			goto match;
+	}
+	core->dfa = (uint16_t)st;
+	consume(r, n - i0, false);
+	hist_push(r, p + i0, n - i0);
+	return n;
+match:
+	/* The automaton restarted at p[i0] or earlier, so a match that starts
+	 * before p[0] has i0 == 0 and its first bytes in the history. */
+	in = i + 1;
+	len = st < d->nstates ? d->accept_len[st - d->accept] : 1;
+	len = len < in - i0 || i0 == 0 ? len : in - i0;
+	core->dfa = 0;
+	r->conn->stats.resyncs++;
+	if (len <= in) {
+		consume(r, in - len - i0, false);
+		if (h)
+			h->len = 0;
+		begin_unit(r);
+		core->unsynced = 1;
+		return in - len;
+	}
+	t = (size_t)min64(len - in, h ? h->len : 0);
+	core->off -= t;  /* those bytes were counted when first scanned */
+	begin_unit(r);
+	core->unsynced = 1;
+	if (t > 0) {
+		memmove(h->bytes, h->bytes + h->len - t, t);
+		h->len = 0;
+		h->pend = (uint16_t)t;
+	}
+	return 0;
+}
+
+/* Does a header at b pass the unit's leading validity test? Fields and
+ * SETs go to the slots; connection variables are not written. */
+static bool confirm_ok(const struct run *r, const uint8_t *b, uint32_t size)
+{
+	const struct pne_spec *s = r->spec;
+	const struct pne_op *hdr = &s->ops[r->unit->entry];
+	uint64_t v;
+
+	memset(r->slots, 0, sizeof(uint64_t) * s->nslots);
+	if (hdr_fields(r, &s->hdrs[hdr->aux], b, size) != 0)
+		return false;
+	for (uint32_t pc = r->unit->entry + 1; pc < s->nops; pc++) {
+		const struct pne_op *op = &s->ops[pc];
+
+		if (op->code == PNE_OP_SET) {
+			if (eval(r, op->expr, &v) != 0)
+				return false;
+			if (!(op->slot & PNE_SLOT_CVAR) && write_dest(r, op->slot, v) != 0)
+				return false;
+		} else if (op->code == PNE_OP_REQUIRE) {
+			if (eval(r, op->expr, &v) != 0 || v == 0)
+				return false;
+		} else {
+			break;
+		}
+	}
+	return true;
+}
+
+/* A candidate passed: frame from it; gathered of its bytes are already in
+ * the header buffer (the window), the rest follow. */
+static void confirm_found(const struct run *r, uint32_t gathered)
+{
+	struct pne_dir_core *core = r->core;
+
+	r->conn->stats.resyncs++;
+	core->off -= gathered;
+	begin_unit(r);
+	core->off += gathered;
+	core->unsynced = r->unit->confirm;
+	if (gathered > 0) {
+		core->phase = 1;
+		core->need = core->have = gathered;
+	}
+}
+
+/*
+ * Confirm scan: every offset is a candidate ADU start whose leading
+ * header must pass confirm_ok(). Candidates wholly inside the segment are
+ * tested in place; those straddling segments go through a window of the
+ * last size-1 bytes kept in the header buffer.
+ * Returns where framing resumes in p, or n while still searching.
+ */
+static size_t scan_confirm(const struct run *r, const uint8_t *p, size_t n)
+{
+	struct pne_dir_core *core = r->core;
+	uint32_t size = confirm_size(r->conn, r->unit);
+	uint8_t *w = hbuf_of(r);
+	uint64_t off0 = core->off;
+	size_t i = 0, i0, take;
+
+	if (core->remain > 0) {  /* the byte of an ADU that failed at once */
+		i = (size_t)min64(core->remain, n);
+		core->remain -= i;
+		consume(r, i, false);
+	}
+	while (core->have > 0) {
+		uint64_t cand = core->off - core->have;
+
+		if (cand >= off0) {  /* back in this segment: test in place */
+			size_t at = (size_t)(cand - off0);
+
+			core->off -= i - at;
+			r->conn->stats.bytes_examined -= r->replay ? 0 : i - at;
+			i = at;
+			core->have = 0;
+			break;
+		}
+		take = (size_t)min64(size - core->have, n - i);
+		memcpy(w + core->have, p + i, take);
+		core->have += (uint32_t)take;
+		consume(r, take, false);
+		i += take;
+		if (core->have < size)
+			return n;
+		if (confirm_ok(r, w, size)) {
+			confirm_found(r, size);
+			return i;
+		}
+		memmove(w, w + 1, size - 1);
+		core->have--;
+	}
+	for (i0 = i; n - i >= size; i++) {
+		if (confirm_ok(r, p + i, size)) {
+			consume(r, i - i0, false);
+			confirm_found(r, 0);
+			return i;
+		}
+	}
+	memcpy(w, p + i, n - i);
+	core->have = (uint32_t)(n - i);
+	consume(r, n - i0, false);
+	return n;
+}
+
+/* Searches p[0..n) for the next ADU start. Returns where framing resumes
+ * (status OK) or n (still searching). */
+static size_t resync(const struct run *r, const uint8_t *p, size_t n)
+{
+	switch (resync_mode(r->conn, r->unit)) {
+	case PNE_RESYNC_ANCHOR:
+		return scan_anchor(r, p, n);
+	case PNE_RESYNC_CONFIRM:
+		return scan_confirm(r, p, n);
+	default:
+		consume(r, n, true);  /* lost until the stream ends */
+		return n;
+	}
+}
+
+/* 6. The run loop */
+
+static size_t run(const struct run *r, const uint8_t *p, size_t n);
+
+/* Replays the bytes of an anchor match that began in an earlier segment
+ * (see scan_anchor()). Returns 1 when the direction blocked before all
+ * were consumed (the rest stay pending), else 0. */
+static int replay_pending(const struct run *r)
+{
+	struct pne_hist *h = hist_of(r);
+	uint8_t buf[REPLAY_MAX];
+	struct run sub = *r;
+	size_t t = h->pend, used;
+
+	memcpy(buf, h->bytes, t);
+	h->pend = 0;
+	sub.replay = 1;
+	used = run(&sub, buf, t);
+	if (used == t)
+		return 0;
+	memcpy(h->bytes, buf + used, t - used);
+	h->pend = (uint16_t)(t - used);
+	return 1;
+}
+
+static bool pending(const struct run *r)
+{
+	struct pne_hist *h = hist_of(r);
+
+	return !r->replay && h != NULL && h->pend > 0;
+}
+
+/* Runs the direction over p[0..n): returns the bytes consumed, n unless
+ * it is waiting on the other direction. */
+static size_t run(const struct run *r, const uint8_t *p, size_t n)
+{
+	struct pne_dir_core *core = r->core;
+	size_t i = 0, mark = 0;
+	unsigned idle = 0;
+
+	for (;;) {
+		switch (core->status) {
+		case PNE_IS_OK:
+			break;
+		case PNE_IS_WAITING:
+			core->status = PNE_IS_OK;  /* try the blocked operation again */
+			break;
+		case PNE_IS_RESYNC:
+			i += resync(r, p + i, n - i);
+			if (core->status == PNE_IS_RESYNC)
+				return n;
+			continue;
+		default:  /* opaque or closed: nothing more to frame */
+			consume(r, n - i, true);
+			return n;
+		}
+		if (unlikely(pending(r)) && replay_pending(r))
+			return i;
+		if (i > mark) {
+			mark = i;
+			idle = 0;
+		}
+		if (unlikely(++idle > NO_PROGRESS_LIMIT)) {
+			invalid(r, PNE_ERR_NO_PROGRESS);
+			continue;
+		}
+		if (unlikely(core->pc >= r->spec->nops)) {
+			invalid(r, PNE_ERR_BAD_TABLE);
+			continue;
+		}
+		if (step(r, p, n, &i) != 0 && core->status != PNE_IS_RESYNC)
+			return i;
+	}
+}
+
+/* 7. The public API */
+
+size_t pne_interp_conn_size(const struct pne_spec *spec)
+{
+	return layout(spec, NULL);
+}
+
+void pne_interp_init(struct pne_interp_conn *conn, const struct pne_spec *spec,
+		     const uint64_t *params, const int synced[2])
+{
+	struct pne_interp_conn hdr = { .spec = spec };
+	size_t hot;
+
+	layout(spec, &hdr);
+	/* cores, slots and cvars are contiguous: zero them in one go */
+	hot = hdr.cvar_off + 8 * (hdr.broken ? 0 : spec->ncvars);
+	memset(conn, 0, hot);
+	*conn = hdr;
+	for (int d = 0; d < 2; d++) {
+		struct run r;
+
+		run_init(&r, conn, (enum pne_dir)d, NULL, NULL);
+		if (hist_of(&r))
+			hist_of(&r)->len = hist_of(&r)->pend = 0;
+		if (conn->broken) {
+			enter_resync(&r);
+			r.core->err = PNE_ERR_ABI;
+			continue;
+		}
+		begin_unit(&r);
+		if (synced != NULL && !synced[d])
+			enter_resync(&r);
+	}
+	for (unsigned i = 0; !conn->broken && i < spec->ncvars && spec->cvars; i++)
+		cvars_of(conn)[i] = (params ? params[i] : spec->cvars[i].init) &
+				    width_mask(spec->cvars[i].width);
+}
+
+size_t pne_interp_feed(struct pne_interp_conn *conn, enum pne_dir dir,
+		       const uint8_t *data, size_t len, pne_adu_cb cb, void *arg)
+{
+	struct run r;
+
+	if ((unsigned)dir > PNE_S2C || (data == NULL && len > 0))
+		return 0;
+	run_init(&r, conn, dir, cb, arg);
+	return run(&r, data != NULL ? data : no_data, len);
+}
+
+static uint64_t skippable(const struct run *r)
+{
+	const struct pne_dir_core *core = r->core;
+	const struct pne_op *op;
+
+	switch (core->status) {
+	case PNE_IS_OPAQUE:
+	case PNE_IS_CLOSED:
+		return UINT64_MAX;
+	case PNE_IS_RESYNC:
+		return resync_mode(r->conn, r->unit) == PNE_RESYNC_NONE ? UINT64_MAX : 0;
+	case PNE_IS_OK:
+		if (core->phase == 0 || core->pc >= r->spec->nops)
+			return 0;
+		op = &r->spec->ops[core->pc];
+		if (op->code == PNE_OP_SKIP)  /* see pne_interp_advance() */
+			return core->remain > 0 ? core->remain - 1 : 0;
+		if (op->code == PNE_OP_UNTIL_CLOSE)
+			return room(r);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+uint64_t pne_interp_skippable(const struct pne_interp_conn *conn, enum pne_dir dir)
+{
+	struct run r;
+
+	if ((unsigned)dir > PNE_S2C)
+		return 0;
+	run_init(&r, (struct pne_interp_conn *)conn, dir, NULL, NULL);
+	return skippable(&r);
+}
+
+/*
+ * Only counters move. skippable() stops one byte short of a skip's end,
+ * so advance() never completes a skip: the operations after it (an END
+ * reporting the ADU, a PUSH the other direction waits for) always run in
+ * the feed call that delivers the skip's last byte, in stream order with
+ * everything else -- not later, after the other direction may have moved
+ * (an OPAQUE there would lose this direction's ADU). That last byte is
+ * not read either. Passing more than skippable() is a caller error,
+ * treated as a gap that resynchronises.
+ */
+void pne_interp_advance(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t n)
+{
+	struct run r;
+	uint64_t can;
+
+	if ((unsigned)dir > PNE_S2C || n == 0)
+		return;
+	run_init(&r, conn, dir, NULL, NULL);
+	can = skippable(&r);
+	if (n > can) {
+		r.core->err = PNE_ERR_GAP;
+		enter_resync(&r);
+		r.core->off += n;
+		return;
+	}
+	if (r.core->status == PNE_IS_OK && r.spec->ops[r.core->pc].code == PNE_OP_SKIP)
+		r.core->remain -= n;
+	consume(&r, n, true);
+}
+
+int pne_interp_gap(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t n,
+		   pne_adu_cb cb, void *arg)
+{
+	struct run r;
+	struct pne_dir_core *core;
+	const struct pne_op *op;
+
+	if ((unsigned)dir > PNE_S2C)
+		return 0;
+	run_init(&r, conn, dir, cb, arg);
+	core = r.core;
+	if (core->status == PNE_IS_OK || core->status == PNE_IS_WAITING)
+		run(&r, no_data, 0);  /* a blocked pop the other direction fed since */
+	switch (core->status) {
+	case PNE_IS_OPAQUE:
+	case PNE_IS_CLOSED:
+		consume(&r, n, true);
+		return 0;
+	case PNE_IS_RESYNC:
+		if (resync_mode(conn, r.unit) == PNE_RESYNC_NONE) {
+			consume(&r, n, true);
+			return 0;
+		}
+		enter_resync(&r);  /* the scan can't continue across the hole */
+		core->off += n;
+		return 1;
+	default:
+		break;
+	}
+	op = &r.spec->ops[core->pc];
+	if (core->phase == 1 && !pending(&r) &&
+	    ((op->code == PNE_OP_SKIP && core->remain >= n) ||
+	     (op->code == PNE_OP_UNTIL_CLOSE && room(&r) >= n))) {
+		if (op->code == PNE_OP_SKIP)
+			core->remain -= n;
+		consume(&r, n, true);
+		run(&r, no_data, 0);
+		return 0;
+	}
+	core->err = PNE_ERR_GAP;
+	enter_resync(&r);
+	core->off += n;
+	return 1;
+}
+
+void pne_interp_force(struct pne_interp_conn *conn, enum pne_dir dir)
+{
+	struct run r;
+	const struct pne_op *op;
+	uint64_t v = 0;
+	int err;
+
+	if ((unsigned)dir > PNE_S2C)
+		return;
+	run_init(&r, conn, dir, NULL, NULL);
+	if (r.core->status != PNE_IS_WAITING)
+		return;
+	conn->stats.forced++;
+	r.core->status = PNE_IS_OK;
+	op = &r.spec->ops[r.core->pc];
+	if (op->code == PNE_OP_POP) {
+		if (op->expr != PNE_NO_EXPR && (err = eval(&r, op->expr, &v)) != 0) {
+			invalid(&r, err);
+			return;
+		}
+		if ((err = write_dest(&r, op->slot, v)) != 0) {
+			invalid(&r, err);
+			return;
+		}
+	}
+	r.core->pc++;
+}
+
+void pne_interp_close(struct pne_interp_conn *conn, enum pne_dir dir,
+		      pne_adu_cb cb, void *arg)
+{
+	struct run r;
+	struct pne_dir_core *core;
+	struct pne_hist *h;
+
+	if ((unsigned)dir > PNE_S2C)
+		return;
+	run_init(&r, conn, dir, cb, arg);
+	core = r.core;
+	h = hist_of(&r);
+	if (core->status == PNE_IS_OK || core->status == PNE_IS_WAITING) {
+		run(&r, no_data, 0);  /* a blocked pop the other direction fed since */
+		if (core->status == PNE_IS_OK && core->phase == 1 &&
+		    r.spec->ops[core->pc].code == PNE_OP_UNTIL_CLOSE) {
+			if (core->off > core->adu_start)
+				report(&r, 1);
+		} else if ((core->status == PNE_IS_OK || core->status == PNE_IS_WAITING) &&
+			   (core->off > core->adu_start || (h != NULL && h->pend > 0))) {
+			conn->stats.partial++;
+		}
+	}
+	if (h)
+		h->len = h->pend = 0;
+	core->status = PNE_IS_CLOSED;
+}
+
+enum pne_interp_status pne_interp_status(const struct pne_interp_conn *conn,
+					 enum pne_dir dir)
+{
+	if ((unsigned)dir > PNE_S2C)
+		return PNE_IS_CLOSED;
+	return (enum pne_interp_status)dir_core(conn, dir)->status;
+}
+
+const struct pne_interp_stats *pne_interp_stats(const struct pne_interp_conn *conn)
+{
+	return &conn->stats;
+}
+
+const char *pne_interp_error(const struct pne_interp_conn *conn, enum pne_dir dir)
+{
+	unsigned err;
+
+	if ((unsigned)dir > PNE_S2C)
+		return NULL;
+	err = dir_core(conn, dir)->err;
+	if (err >= PNE_ERR_STR)
+		return conn->broken ? NULL : pne_interp_str(conn->spec,
+							    (uint16_t)(err - PNE_ERR_STR));
+	return err < PNE_ERR__COUNT ? err_str[err] : NULL;
+}

@@ -1,0 +1,297 @@
+/*
+ * Fields of a text step (struct pne_text): the words, lines and
+ * "Key: value" headers of a gathered text, converted per enum pne_tconv.
+ * Runs once per text step over bytes already gathered, so it favours
+ * simple bounded scans over cleverness; it never reads outside t[0..len).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "interp_priv.h"
+
+/* A piece of the text; absent when the source does not exist. */
+struct span {
+	const uint8_t *p;
+	size_t len;
+	int present;
+};
+
+static const struct span absent = { NULL, 0, 0 };
+
+static int is_blank(uint8_t c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static uint8_t lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 'a' - 'A') : c;
+}
+
+static int ci_equal(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lower(a[i]) != lower(b[i]))
+			return 0;
+	return 1;
+}
+
+/* Offset of the first s[0..sl) in p[0..n), or n; sl > 0. */
+static size_t find(const uint8_t *p, size_t n, const uint8_t *s, size_t sl)
+{
+	size_t i = 0;
+
+	while (n - i >= sl) {
+		const uint8_t *q = memchr(p + i, s[0], n - i - sl + 1);
+
+		if (q == NULL)
+			break;
+		i = (size_t)(q - p);
+		if (memcmp(q, s, sl) == 0)
+			return i;
+		i++;
+	}
+	return n;
+}
+
+/* Offset of the first case-insensitive s[0..sl) in p[0..n), or n. */
+static size_t ci_find(const uint8_t *p, size_t n, const uint8_t *s, size_t sl)
+{
+	if (sl == 0)
+		return 0;
+	for (size_t i = 0; i + sl <= n; i++)
+		if (ci_equal(p + i, s, sl))
+			return i;
+	return n;
+}
+
+static struct span trim(struct span s)
+{
+	while (s.len > 0 && is_blank(s.p[0])) {
+		s.p++;
+		s.len--;
+	}
+	while (s.len > 0 && is_blank(s.p[s.len - 1]))
+		s.len--;
+	return s;
+}
+
+/*
+ * Lines: t split at every sep. The text after the last separator is a
+ * line too (possibly empty); an empty sep makes the whole text one line.
+ * next_line() yields them in order; *pos is where the next one starts,
+ * or > len once the last was yielded.
+ */
+static int next_line(const uint8_t *t, size_t len, const struct pne_str *sep,
+		     size_t *pos, struct span *line)
+{
+	size_t start = *pos, end;
+
+	if (start > len)
+		return 0;
+	end = sep->len > 0 ? start + find(t + start, len - start,
+					  (const uint8_t *)sep->s, sep->len) : len;
+	*line = (struct span){ t + start, end - start, 1 };
+	*pos = end < len ? end + sep->len : len + 1;
+	return 1;
+}
+
+static struct span line_at(const uint8_t *t, size_t len, const struct pne_str *sep,
+			   unsigned k)
+{
+	struct span line;
+	size_t pos = 0;
+
+	while (next_line(t, len, sep, &pos, &line))
+		if (k-- == 0)
+			return line;
+	return absent;
+}
+
+/* The k-th word of s: runs of blanks separate words. */
+static struct span word_at(struct span s, unsigned k)
+{
+	size_t i = 0;
+
+	for (;;) {
+		size_t start;
+
+		while (i < s.len && is_blank(s.p[i]))
+			i++;
+		if (i == s.len)
+			return absent;
+		start = i;
+		while (i < s.len && !is_blank(s.p[i]))
+			i++;
+		if (k-- == 0)
+			return (struct span){ s.p + start, i - start, 1 };
+	}
+}
+
+/* The trimmed value of the first line whose trimmed key equals key. */
+static struct span header(const uint8_t *t, size_t len, const struct pne_str *lsep,
+			  const struct pne_str *kvsep, const struct pne_str *key)
+{
+	struct span line;
+	size_t pos = 0;
+
+	if (kvsep->len == 0)
+		return absent;
+	while (next_line(t, len, lsep, &pos, &line)) {
+		size_t k;
+		struct span name;
+
+		if (line.len < key->len + kvsep->len)
+			continue;
+		k = find(line.p, line.len, (const uint8_t *)kvsep->s, kvsep->len);
+		if (k == line.len)
+			continue;
+		name = trim((struct span){ line.p, k, 1 });
+		if (name.len == key->len &&
+		    ci_equal(name.p, (const uint8_t *)key->s, key->len))
+			return trim((struct span){ line.p + k + kvsep->len,
+						   line.len - k - kvsep->len, 1 });
+	}
+	return absent;
+}
+
+static int hex_digit(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = lower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Value of the leading digits of s in base (10 or 16) into *v; fails
+ * (PNE_ERR_NUM_MAX) on a value over max, overflow included. */
+static int number(struct span s, unsigned base, uint64_t max, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	for (size_t i = 0; i < s.len; i++) {
+		int d = base == 16 ? hex_digit(s.p[i]) :
+			(s.p[i] >= '0' && s.p[i] <= '9' ? s.p[i] - '0' : -1);
+
+		if (d < 0)
+			break;
+		if (x > (UINT64_MAX - (uint64_t)d) / base)
+			return PNE_ERR_NUM_MAX;
+		x = x * base + (uint64_t)d;
+	}
+	if (x > max)
+		return PNE_ERR_NUM_MAX;
+	*v = x;
+	return 0;
+}
+
+/* Is strs[i] a string that can be read (len bytes at s)? */
+static int str_ok(const struct pne_spec *spec, uint16_t i)
+{
+	return i < spec->nstrs && (spec->strs[i].s != NULL || spec->strs[i].len == 0);
+}
+
+static struct span source(const struct pne_spec *spec, const struct pne_text *td,
+			  const struct pne_tfield *f, const uint8_t *t, size_t len)
+{
+	const struct pne_str *lsep = &spec->strs[td->linesep];
+	struct span first;
+
+	switch (f->src) {
+	case PNE_TS_WORD:
+		first = line_at(t, len, lsep, 0);
+		return word_at(first, f->arg);
+	case PNE_TS_LINE:
+		return line_at(t, len, lsep, f->arg);
+	case PNE_TS_HEADER:
+		if (!str_ok(spec, f->arg))
+			return absent;
+		return header(t, len, lsep, &spec->strs[td->kvsep], &spec->strs[f->arg]);
+	case PNE_TS_ALL:
+		return (struct span){ t, len, 1 };
+	case PNE_TS_TAIL:
+		first = line_at(t, len, lsep, 0);
+		if (first.len == 0)
+			return absent;
+		return (struct span){ first.p + 1, first.len - 1, 1 };
+	}
+	return absent;
+}
+
+static int convert(const struct pne_spec *spec, const struct pne_tfield *f,
+		   struct span s, const struct pne_text_out *out, uint64_t *v)
+{
+	const struct pne_str *lit = str_ok(spec, f->lit) ? &spec->strs[f->lit] : NULL;
+	size_t n;
+
+	*v = 0;
+	if (!s.present)
+		return 0;  /* an absent source is 0, the empty string included */
+	switch (f->conv) {
+	case PNE_TC_DECIMAL:
+		return number(s, 10, f->max, v);
+	case PNE_TC_HEX:
+		return number(s, 16, f->max, v);
+	case PNE_TC_STRING:
+		n = out->arena_size - *out->arena_used;
+		if (n > s.len)
+			n = s.len;
+		if (n > f->max)
+			n = (size_t)f->max;
+		if (n > 0)
+			memcpy(out->arena + *out->arena_used, s.p, n);
+		*v = (uint64_t)*out->arena_used << 32 | n;
+		*out->arena_used += (uint32_t)n;
+		return 0;
+	case PNE_TC_CONTAINS:
+	case PNE_TC_IS:
+	case PNE_TC_PREFIX:
+		if (lit == NULL)
+			return PNE_ERR_BAD_TABLE;
+		if (f->conv == PNE_TC_CONTAINS)
+			*v = ci_find(s.p, s.len, (const uint8_t *)lit->s, lit->len) < s.len ||
+			     lit->len == 0;
+		else if (f->conv == PNE_TC_IS)
+			*v = s.len == lit->len && ci_equal(s.p, (const uint8_t *)lit->s, s.len);
+		else
+			*v = s.len >= lit->len && ci_equal(s.p, (const uint8_t *)lit->s, lit->len);
+		return 0;
+	case PNE_TC_NUMERIC:
+		*v = s.len > 0;
+		for (size_t i = 0; i < s.len; i++)
+			if (s.p[i] < '0' || s.p[i] > '9')
+				*v = 0;
+		return 0;
+	case PNE_TC_PRESENT:
+		*v = 1;
+		return 0;
+	case PNE_TC_LENGTH:
+		*v = s.len;
+		return 0;
+	}
+	return PNE_ERR_BAD_TABLE;
+}
+
+int pne_text_fields(const struct pne_spec *spec, const struct pne_text *td,
+		    const uint8_t *t, size_t len, const struct pne_text_out *out)
+{
+	if ((uint32_t)td->field + td->nfields > spec->ntfields || spec->tfields == NULL ||
+	    spec->strs == NULL || !str_ok(spec, td->linesep) || !str_ok(spec, td->kvsep))
+		return PNE_ERR_BAD_TABLE;
+	for (unsigned k = 0; k < td->nfields; k++) {
+		const struct pne_tfield *f = &spec->tfields[td->field + k];
+		uint64_t v;
+		int err;
+
+		if (f->slot >= spec->nslots)
+			return PNE_ERR_BAD_TABLE;
+		err = convert(spec, f, source(spec, td, f, t, len), out, &v);
+		if (err)
+			return err;
+		out->slots[f->slot] = v;
+	}
+	return 0;
+}

@@ -1,0 +1,279 @@
+/*
+ * specs/mysql.pne against byte streams built from the MySQL Source Code
+ * Documentation, "Client/Server Protocol" (MySQL Packets, Connection
+ * Phase, Command Phase, COM_QUERY Response), and arkime's
+ * tests/pcap/mysql-allow.pcap. A packet is a 3-byte little-endian
+ * payload length and a sequence id: ADU length = 4 + payload, plus the
+ * continuation packets of a payload of 0xffffff bytes.
+ */
+#include "spec_harness.h"
+
+#define C2S PNE_C2S
+#define S2C PNE_S2C
+
+/* An expected ADU; UNC: one found by a resync, not yet confirmed. */
+#define ADU(d, off, len, type, fields) { d, off, len, type, fields, 0, 0 }
+#define UNC(d, off, len, type, fields) { d, off, len, type, fields, 1, 0 }
+
+/*
+ * A conversation piece too big to build in memory: bytes, or (data NULL)
+ * n bytes of payload that the interpreter must pass over unseen (all but
+ * the last, which is fed) through the fast path.
+ */
+struct big_piece {
+	enum pne_dir dir;
+	const void *data;
+	uint64_t len;
+};
+
+static void big_check(const char *name, const struct big_piece *p, size_t n,
+		      const struct sh_expect *exp, size_t nexp)
+{
+	struct sh_conv conv = { .spec = pne_builtin_spec(name) };
+	struct sh_result res;
+	struct sh_run run;
+	int synced[2] = { 1, 1 };
+	static const uint8_t zero;
+	uint64_t skipped = 0;
+	size_t size;
+	long bad;
+
+	assert_non_null(conv.spec);
+	memset(&run, 0, sizeof(run));
+	memset(&res, 0, sizeof(res));
+	run.conv = &conv;
+	run.res = &res;
+	size = pne_interp_conn_size(conv.spec);
+	run.conn = aligned_alloc(64, (size + 63) / 64 * 64);
+	assert_non_null(run.conn);
+	pne_interp_init(run.conn, conv.spec, NULL, synced);
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].data != NULL) {
+			assert_int_equal(pne_interp_feed(run.conn, p[i].dir, p[i].data,
+							 (size_t)p[i].len, sh_on_adu, &run),
+					 p[i].len);
+			continue;
+		}
+		/* skippable() stops one byte short of a skip's end: that byte
+		 * is fed, so the operations after the skip run in a feed */
+		assert_true(p[i].len > 0);
+		assert_int_equal(pne_interp_skippable(run.conn, p[i].dir), p[i].len - 1);
+		pne_interp_advance(run.conn, p[i].dir, p[i].len - 1);
+		skipped += p[i].len - 1;
+		assert_int_equal(pne_interp_feed(run.conn, p[i].dir, &zero, 1, sh_on_adu, &run), 1);
+	}
+	pne_interp_close(run.conn, PNE_C2S, sh_on_adu, &run);
+	pne_interp_close(run.conn, PNE_S2C, sh_on_adu, &run);
+	res.stats = *pne_interp_stats(run.conn);
+	sh_sort(&res);
+	bad = sh_mismatch(&res, exp, nexp);
+	if (bad >= 0 || res.bad_callback) {
+		sh_print_expect(exp, nexp);
+		sh_print("got", &res);
+		fail_msg("ADU %ld differs from the expected list", bad);
+	}
+	assert_int_equal(res.stats.invalid, 0);
+	assert_true(res.stats.bytes_skipped >= skipped);
+	sh_result_free(&res);
+	free(run.conn);
+}
+
+/*
+ * Greeting, HandshakeResponse41, OK; COM_QUERY with a one-column result
+ * set (column count, definition, EOF, two rows, EOF); a failing query
+ * (ERR); COM_QUIT. A row whose first column is the empty string starts
+ * with 0x00 but, past sequence id 2, is not taken for an OK packet.
+ */
+static void test_mysql_session(void **state)
+{
+	(void)state;
+	static const struct sh_msg msgs[] = {
+		/* HandshakeV10: 1 + 7 + 4 + 8 + 1 + 2 + 1 + 2 + 2 + 1 + 10 +
+		 * 13 + 22 = 74 (78) */
+		SH_S2C("\x4a\x00\x00\x00" "\x0a" "8.0.36\0" "\x01\x00\x00\x00"
+		       "abcdefgh" "\0" "\xff\xff" "\xff" "\x02\x00" "\xff\xdf" "\x15"
+		       "\0\0\0\0\0\0\0\0\0\0" "ijklmnopqrst\0" "caching_sha2_password\0"),
+		/* HandshakeResponse41, seq 1: capabilities, max packet,
+		 * charset, 23 filler, "root", empty auth: 38 (42) */
+		SH_C2S("\x26\x00\x00\x01" "\x05\xa6\xff\x01" "\x00\x00\x00\x01" "\xff"
+		       "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+		       "root\0" "\x00"),
+		/* OK, seq 2: 7 (11) */
+		SH_S2C("\x07\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00"),
+		/* COM_QUERY "select 1": 9 (13) */
+		SH_C2S("\x09\x00\x00\x00\x03" "select 1"),
+		/* column count 1, seq 1 (5); column definition, seq 2: 23
+		 * (27); EOF, seq 3 (9); rows "1" (6) and "", "abcdef" (12);
+		 * EOF, seq 6 (9) */
+		SH_S2C("\x01\x00\x00\x01\x01"
+		       "\x17\x00\x00\x02" "\x03" "def" "\0\0\0" "\x01" "1" "\0"
+		       "\x0c\x3f\x00\x01\x00\x00\x00\x08\x81\x00\x00\x00\x00"
+		       "\x05\x00\x00\x03\xfe\x00\x00\x02\x00"
+		       "\x02\x00\x00\x04\x01" "1"
+		       "\x08\x00\x00\x05\x00\x06" "abcdef"
+		       "\x05\x00\x00\x06\xfe\x00\x00\x02\x00"),
+		/* COM_QUERY "oops" (9); ERR 1064 "#42000" "syntax": 15 (19) */
+		SH_C2S("\x05\x00\x00\x00\x03" "oops"),
+		SH_S2C("\x0f\x00\x00\x01\xff\x28\x04" "#42000" "syntax"),
+		/* COM_QUIT (5) */
+		SH_C2S("\x01\x00\x00\x00\x01"),
+	};
+	static const struct sh_expect exp[] = {
+		ADU(C2S, 0, 42, "packet", "{\"length\":38,\"seq\":1}"),
+		ADU(C2S, 42, 13, "COM_QUERY", "{\"length\":9,\"seq\":0}"),
+		ADU(C2S, 55, 9, "COM_QUERY", "{\"length\":5,\"seq\":0}"),
+		ADU(C2S, 64, 5, "COM_QUIT", "{\"length\":1,\"seq\":0}"),
+		ADU(S2C, 0, 78, "HandshakeV10", "{\"length\":74,\"seq\":0}"),
+		ADU(S2C, 78, 11, "OK", "{\"length\":7,\"seq\":2}"),
+		ADU(S2C, 89, 5, "packet", "{\"length\":1,\"seq\":1}"),
+		ADU(S2C, 94, 27, "packet", "{\"length\":23,\"seq\":2}"),
+		ADU(S2C, 121, 9, "EOF", "{\"length\":5,\"seq\":3}"),
+		ADU(S2C, 130, 6, "packet", "{\"length\":2,\"seq\":4}"),
+		ADU(S2C, 136, 12, "packet", "{\"length\":8,\"seq\":5}"),
+		ADU(S2C, 148, 9, "EOF", "{\"length\":5,\"seq\":6}"),
+		ADU(S2C, 157, 19, "ERR", "{\"length\":15,\"seq\":1}"),
+	};
+
+	sh_check("mysql", msgs, SH_NELEM(msgs), exp, SH_NELEM(exp));
+}
+
+/* Protocol::SSLRequest (32 bytes, CLIENT_SSL set): TLS follows, the
+ * connection is no longer framed. */
+static void test_mysql_ssl(void **state)
+{
+	(void)state;
+	static const struct sh_msg msgs[] = {
+		SH_S2C("\x0b\x00\x00\x00\x0a" "5.7.1\0" "\x02\x00\x00\x00"),
+		/* capabilities 0x01ffae05 (CLIENT_SSL 0x800 set) */
+		SH_C2S("\x20\x00\x00\x01" "\x05\xae\xff\x01" "\x00\x00\x00\x01" "\xff"
+		       "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"),
+		SH_C2S("\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00"),
+		SH_S2C("\x16\x03\x03\x00\x04\x02\x00\x00\x00"),
+	};
+	static const struct sh_expect exp[] = {
+		ADU(C2S, 0, 36, "SSLRequest", "{\"length\":32,\"seq\":1}"),
+		ADU(S2C, 0, 15, "HandshakeV10", "{\"length\":11,\"seq\":0}"),
+	};
+	struct sh_conv conv = { .spec = pne_builtin_spec("mysql"), .msgs = msgs,
+				.nmsgs = SH_NELEM(msgs) };
+	struct sh_result res;
+
+	sh_check_conv(&conv, exp, SH_NELEM(exp), &res);
+	assert_int_equal(res.status[0], PNE_IS_OPAQUE);
+	assert_int_equal(res.status[1], PNE_IS_OPAQUE);
+	sh_result_free(&res);
+}
+
+/*
+ * Payloads of 0xffffff bytes and more: a 16 MiB - 1 + 10 byte COM_QUERY
+ * (a full packet and a 10-byte one), one of exactly 16 MiB - 1 (a full
+ * packet and an empty one), then COM_PING. Payloads are skipped unseen.
+ */
+static void test_mysql_multipacket(void **state)
+{
+	(void)state;
+	static const struct big_piece p[] = {
+		{ C2S, "\xff\xff\xff\x00\x03", 5 },
+		{ C2S, NULL, 0xffffff - 1 },
+		{ C2S, "\x0a\x00\x00\x01", 4 },
+		{ C2S, NULL, 10 },
+		{ C2S, "\xff\xff\xff\x00\x03", 5 },
+		{ C2S, NULL, 0xffffff - 1 },
+		{ C2S, "\x00\x00\x00\x01", 4 },
+		{ C2S, "\x01\x00\x00\x00\x0e", 5 },
+	};
+	static const struct sh_expect exp[] = {
+		ADU(C2S, 0, 4 + 0xffffff + 4 + 10, "COM_QUERY",
+		  "{\"length\":16777215,\"seq\":0}"),
+		ADU(C2S, 16777233, 4 + 0xffffff + 4, "COM_QUERY",
+		  "{\"length\":16777215,\"seq\":0}"),
+		ADU(C2S, 16777233 + 16777223, 5, "COM_PING", NULL),
+	};
+
+	big_check("mysql", p, SH_NELEM(p), exp, SH_NELEM(exp));
+}
+
+/*
+ * Picked up mid-stream at a packet boundary: the header has no
+ * redundancy to check, so the first offset is taken and the next four
+ * packets are reported unconfirmed.
+ */
+static void test_mysql_midstream(void **state)
+{
+	(void)state;
+	static const struct sh_msg msgs[] = {
+		SH_C2S("\x01\x00\x00\x00\x0e" "\x01\x00\x00\x00\x0e" "\x01\x00\x00\x00\x0e"
+		       "\x01\x00\x00\x00\x0e" "\x01\x00\x00\x00\x0e"),
+	};
+	static const struct sh_expect exp[] = {
+		UNC(C2S, 0, 5, "COM_PING", NULL),
+		UNC(C2S, 5, 5, "COM_PING", NULL),
+		UNC(C2S, 10, 5, "COM_PING", NULL),
+		UNC(C2S, 15, 5, "COM_PING", NULL),
+		ADU(C2S, 20, 5, "COM_PING", NULL),
+	};
+	struct sh_conv conv = { .spec = pne_builtin_spec("mysql"), .msgs = msgs,
+				.nmsgs = SH_NELEM(msgs), .unsynced_start = { 1, 0 } };
+
+	sh_check_conv(&conv, exp, SH_NELEM(exp), NULL);
+}
+
+/*
+ * arkime's tests/pcap/mysql-allow.pcap, as tshark's "follow,tcp,raw"
+ * shows it: greeting (tshark mysql.packet_length 91), login request (82),
+ * OK (7), COM_QUERY (33) and its result set: column count (1), one
+ * column definition (39), EOF (5), one row (9), EOF (5).
+ */
+static void test_mysql_arkime_capture(void **state)
+{
+	(void)state;
+	static const struct sh_msg msgs[] = {
+		SH_S2C("\x5b\x00\x00\x00\x0a\x35\x2e\x35\x2e\x33\x35\x2d\x30\x75\x62\x75"
+		       "\x6e\x74\x75\x30\x2e\x31\x32\x2e\x30\x34\x2e\x32\x00\x98\x00\x00"
+		       "\x00\x5d\x45\x21\x72\x3c\x75\x58\x38\x00\xff\xf7\x08\x02\x00\x0f"
+		       "\x80\x15\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x4f\x66\x32\x63"
+		       "\x21\x74\x49\x4d\x29\x22\x6e\x27\x00\x6d\x79\x73\x71\x6c\x5f\x6e"
+		       "\x61\x74\x69\x76\x65\x5f\x70\x61\x73\x73\x77\x6f\x72\x64\x00"),   /* 95 */
+		SH_C2S("\x52\x00\x00\x01\x05\xa6\x0f\x00\x00\x00\x00\x01\x21\x00\x00\x00"
+		       "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+		       "\x00\x00\x00\x00\x75\x73\x65\x72\x31\x30\x00\x14\x55\xee\x72\xf0"
+		       "\xc6\x69\x4c\xbb\x3a\x10\x4e\xb9\x7f\x8e\xe3\x2a\x6a\x91\xf8\xb1"
+		       "\x6d\x79\x73\x71\x6c\x5f\x6e\x61\x74\x69\x76\x65\x5f\x70\x61\x73"
+		       "\x73\x77\x6f\x72\x64\x00"),   /* 86 */
+		SH_S2C("\x07\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00"),   /* 11 */
+		SH_C2S("\x21\x00\x00\x00\x03\x73\x65\x6c\x65\x63\x74\x20\x40\x40\x76\x65"
+		       "\x72\x73\x69\x6f\x6e\x5f\x63\x6f\x6d\x6d\x65\x6e\x74\x20\x6c\x69"
+		       "\x6d\x69\x74\x20\x31"),   /* 37 */
+		SH_S2C("\x01\x00\x00\x01\x01\x27\x00\x00\x02\x03\x64\x65\x66\x00\x00\x00"
+		       "\x11\x40\x40\x76\x65\x72\x73\x69\x6f\x6e\x5f\x63\x6f\x6d\x6d\x65"
+		       "\x6e\x74\x00\x0c\x21\x00\x18\x00\x00\x00\xfd\x00\x00\x1f\x00\x00"
+		       "\x05\x00\x00\x03\xfe\x00\x00\x02\x00\x09\x00\x00\x04\x08\x28\x55"
+		       "\x62\x75\x6e\x74\x75\x29\x05\x00\x00\x05\xfe\x00\x00\x02\x00"),   /* 79 */
+	};
+	static const struct sh_expect exp[] = {
+		ADU(C2S, 0, 86, "packet", "{\"length\":82,\"seq\":1}"),
+		ADU(C2S, 86, 37, "COM_QUERY", "{\"length\":33,\"seq\":0}"),
+		ADU(S2C, 0, 95, "HandshakeV10", "{\"length\":91,\"seq\":0}"),
+		ADU(S2C, 95, 11, "OK", "{\"length\":7,\"seq\":2}"),
+		ADU(S2C, 106, 5, "packet", "{\"length\":1,\"seq\":1}"),
+		ADU(S2C, 111, 43, "packet", "{\"length\":39,\"seq\":2}"),
+		ADU(S2C, 154, 9, "EOF", "{\"length\":5,\"seq\":3}"),
+		ADU(S2C, 163, 13, "packet", "{\"length\":9,\"seq\":4}"),
+		ADU(S2C, 176, 9, "EOF", "{\"length\":5,\"seq\":5}"),
+	};
+
+	sh_check("mysql", msgs, SH_NELEM(msgs), exp, SH_NELEM(exp));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mysql_session),
+		cmocka_unit_test(test_mysql_ssl),
+		cmocka_unit_test(test_mysql_multipacket),
+		cmocka_unit_test(test_mysql_midstream),
+		cmocka_unit_test(test_mysql_arkime_capture),
+	};
+
+	return cmocka_run_group_tests_name("spec_mysql", tests, NULL, NULL);
+}
