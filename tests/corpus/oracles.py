@@ -18,12 +18,6 @@ AGG = "\x1e"   # aggregator of repeated fields: never inside a field value
 CAPTURE_PORTS = {
     "http/arkime-wireshark-retrans.pcap": {4000: "http"},
     "http/zeek-http-docker-upgrade.pcap": {2375: "http"},
-    "http/sv-http-gap-simple.pcap": {8080: "http"},
-    "http/zeek-http-interleaved-entity.pcap": {8080: "http"},
-    "tcp-edge/sv-eve-overlap-payload-01.pcap": {8080: "http"},
-    "tcp-edge/sv-eve-overlap-payload-04-partial-overlap.pcap": {8080: "http"},
-    "tcp-edge/sv-eve-payload-05-tcp-data-gap.pcap": {8080: "http"},
-    "tcp-edge/sv-eve-payload-06-tcp-data-leading-gap.pcap": {8080: "http"},
     "tls/zeek-tls-fragmented-handshake.pcap.gz": {4433: "tls"},
     # Stream 5 is opened from port 502 (the Modbus server side) to 4446;
     # MBAP framing is the same both ways, so frame it as Modbus too.

@@ -18,94 +18,142 @@ static const uint16_t ports[] = {
 
 static const struct pne_op ops[] = {
 	/* unit request */
-	[0] = { .code = PNE_OP_WAIT, .expr = 0 },                              /*   85  wait !hold */
-	[1] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },                    /*   86  text until "\r\n\r\n" max 65536 { method=word 0 as string max 16, method_len=word 0 length, uri=word 1 as string max 96, v1=word 2 prefix "HTTP/1.", v2=word 2 is "HTTP/2.0", is_head=word 0 is "HEAD", is_connect=word 0 is "CONNECT", upgrade=header "Upgrade" present, te=header "Transfer-Encoding" present, te_chunked=header "Transfer-Encoding" is "chunked", cl=header "Content-Length" present, cl_ok=header "Content-Length" numeric, content_length=header "Content-Length" as decimal max 17592186044416 } */
-	[2] = { .code = PNE_OP_REQUIRE, .aux = 7, .expr = 4 },                 /*  101  require method_len > 0 && method_len <= 32 "method" */
-	[3] = { .code = PNE_OP_JZ, .aux = 5, .expr = 16 },                     /*  102  jz v2 -> 5 */
-	[4] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                  /*  104  opaque */
-	[5] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 19 },               /*  106  require v1 "request-line version" */
-	[6] = { .code = PNE_OP_JZ, .aux = 10, .expr = 22 },                    /*  107  jz is_connect -> 10 */
-	[7] = { .code = PNE_OP_PUSH, .expr = 25 },                             /*  108  push pending 2 */
-	[8] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 28 },   /*  109  set hold = 1 */
-	[9] = { .code = PNE_OP_JMP, .aux = 15, .expr = PNE_NO_EXPR },          /*  107  jmp 15 */
-	[10] = { .code = PNE_OP_JZ, .aux = 14, .expr = 31 },                   /*  110  jz upgrade -> 14 */
-	[11] = { .code = PNE_OP_PUSH, .expr = 34 },                            /*  111  push pending is_head ? 5 : 4 */
-	[12] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 28 },  /*  112  set hold = 1 */
-	[13] = { .code = PNE_OP_JMP, .aux = 15, .expr = PNE_NO_EXPR },         /*  110  jmp 15 */
-	[14] = { .code = PNE_OP_PUSH, .expr = 42 },                            /*  114  push pending is_head ? 1 : 0 */
-	[15] = { .code = PNE_OP_JZ, .aux = 38, .expr = 50 },                   /*  116  jz te -> 38 */
-	[16] = { .code = PNE_OP_REQUIRE, .aux = 35, .expr = 53 },              /*  117  require te_chunked "request Transfer-Encoding is not chunked" */
-	[17] = { .code = PNE_OP_SET, .slot = 19, .expr = 56 },                 /*   57  set .r0 = 0 */
-	[18] = { .code = PNE_OP_JZ, .aux = 28, .expr = 59 },                   /*   57  jz .r0 < 0xffffffff -> 28 */
-	[19] = { .code = PNE_OP_SET, .slot = 19, .expr = 66 },                 /*   57  set .r0 = .r0 + 1 */
-	[20] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },         /*   58  text until "\r\n" max 4096 { chunk_size=all as hex max 17592186044416, line_len=all length } */
-	[21] = { .code = PNE_OP_REQUIRE, .aux = 36, .expr = 72 },              /*   62  require line_len > 0 "empty chunk-size line" */
-	[22] = { .code = PNE_OP_JZ, .aux = 24, .expr = 78 },                   /*   63  jz chunk_size == 0 -> 24 */
-	[23] = { .code = PNE_OP_JMP, .aux = 29, .expr = PNE_NO_EXPR },         /*   64  jmp 29 */
-	[24] = { .code = PNE_OP_SKIP, .expr = 84 },                            /*   66  skip chunk_size */
-	[25] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                    /*   67  hdr 2 { crlf=u16be@0 } */
-	[26] = { .code = PNE_OP_REQUIRE, .aux = 37, .expr = 87 },              /*   68  require crlf == 3338 "chunk data not followed by CRLF" */
-	[27] = { .code = PNE_OP_JMP, .aux = 18, .expr = PNE_NO_EXPR },         /*   57  jmp 18 */
-	[28] = { .code = PNE_OP_REQUIRE, .aux = 38, .expr = 56 },              /*   57  require 0 "repeat limit" */
-	[29] = { .code = PNE_OP_SET, .slot = 19, .expr = 56 },                 /*   71  set .r0 = 0 */
-	[30] = { .code = PNE_OP_JZ, .aux = 36, .expr = 94 },                   /*   71  jz .r0 < 1024 -> 36 */
-	[31] = { .code = PNE_OP_SET, .slot = 19, .expr = 66 },                 /*   71  set .r0 = .r0 + 1 */
-	[32] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },         /*   72  text until "\r\n" max 8192 { line_len=all length } */
-	[33] = { .code = PNE_OP_JZ, .aux = 35, .expr = 101 },                  /*   73  jz line_len == 0 -> 35 */
-	[34] = { .code = PNE_OP_JMP, .aux = 37, .expr = PNE_NO_EXPR },         /*   74  jmp 37 */
-	[35] = { .code = PNE_OP_JMP, .aux = 30, .expr = PNE_NO_EXPR },         /*   71  jmp 30 */
-	[36] = { .code = PNE_OP_REQUIRE, .aux = 38, .expr = 56 },              /*   71  require 0 "repeat limit" */
-	[37] = { .code = PNE_OP_JMP, .aux = 41, .expr = PNE_NO_EXPR },         /*  116  jmp 41 */
-	[38] = { .code = PNE_OP_JZ, .aux = 41, .expr = 107 },                  /*  119  jz cl -> 41 */
-	[39] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 110 },             /*  120  require cl_ok "Content-Length" */
-	[40] = { .code = PNE_OP_SKIP, .expr = 113 },                           /*  121  skip content_length */
-	[41] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                    /*   79  end */
+	[0] = { .code = PNE_OP_WAIT, .expr = 0 },                              /*  133  wait !hold */
+	[1] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                   /*  134  set .r0 = 0 */
+	[2] = { .code = PNE_OP_JZ, .aux = 8, .expr = 7 },                      /*  134  jz .r0 < 8 -> 8 */
+	[3] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                  /*  134  set .r0 = .r0 + 1 */
+	[4] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },                    /*  135  text until "\n" max 16384 { line_len=line 0 length, method=word 0 as string max 16, uri=word 1 as string max 96, v1=word 2 prefix "HTTP/1.", v2=word 2 is "HTTP/2.0", is_head=word 0 is "HEAD", is_connect=word 0 is "CONNECT" } */
+	[5] = { .code = PNE_OP_JZ, .aux = 7, .expr = 19 },                     /*  144  jz line_len != 0 -> 7 */
+	[6] = { .code = PNE_OP_JMP, .aux = 9, .expr = PNE_NO_EXPR },           /*  145  jmp 9 */
+	[7] = { .code = PNE_OP_JMP, .aux = 2, .expr = PNE_NO_EXPR },           /*  134  jmp 2 */
+	[8] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },                /*  134  require 0 "repeat limit" */
+	[9] = { .code = PNE_OP_JZ, .aux = 11, .expr = 25 },                    /*  148  jz v2 -> 11 */
+	[10] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  150  opaque */
+	[11] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 28 },              /*  152  require v1 "request-line" */
+	[12] = { .code = PNE_OP_SET, .expr = 4 },                              /*   68  set cl = 0 */
+	[13] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*   69  set content_length = 0 */
+	[14] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*   70  set te = 0 */
+	[15] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                   /*   71  set te_chunked = 0 */
+	[16] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                   /*   72  set upgrade = 0 */
+	[17] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                  /*   73  set .r0 = 0 */
+	[18] = { .code = PNE_OP_JZ, .aux = 33, .expr = 31 },                   /*   73  jz .r0 < 1024 -> 33 */
+	[19] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                 /*   73  set .r0 = .r0 + 1 */
+	[20] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },         /*   74  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" is "chunked", h_upgrade=header "Upgrade" present } */
+	[21] = { .code = PNE_OP_JZ, .aux = 23, .expr = 38 },                   /*   83  jz line_len == 0 -> 23 */
+	[22] = { .code = PNE_OP_JMP, .aux = 34, .expr = PNE_NO_EXPR },         /*   84  jmp 34 */
+	[23] = { .code = PNE_OP_JZ, .aux = 27, .expr = 44 },                   /*   86  jz h_cl -> 27 */
+	[24] = { .code = PNE_OP_REQUIRE, .aux = 35, .expr = 47 },              /*   88  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
+	[25] = { .code = PNE_OP_SET, .expr = 60 },                             /*   90  set cl = 1 */
+	[26] = { .code = PNE_OP_SET, .slot = 1, .expr = 63 },                  /*   91  set content_length = h_cl_val */
+	[27] = { .code = PNE_OP_JZ, .aux = 30, .expr = 66 },                   /*   93  jz h_te -> 30 */
+	[28] = { .code = PNE_OP_SET, .slot = 2, .expr = 60 },                  /*   94  set te = 1 */
+	[29] = { .code = PNE_OP_SET, .slot = 3, .expr = 69 },                  /*   95  set te_chunked = h_te_chunked */
+	[30] = { .code = PNE_OP_JZ, .aux = 32, .expr = 72 },                   /*   97  jz h_upgrade -> 32 */
+	[31] = { .code = PNE_OP_SET, .slot = 4, .expr = 60 },                  /*   98  set upgrade = 1 */
+	[32] = { .code = PNE_OP_JMP, .aux = 18, .expr = PNE_NO_EXPR },         /*   73  jmp 18 */
+	[33] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },               /*   73  require 0 "repeat limit" */
+	[34] = { .code = PNE_OP_JZ, .aux = 38, .expr = 75 },                   /*  154  jz is_connect -> 38 */
+	[35] = { .code = PNE_OP_PUSH, .expr = 78 },                            /*  155  push pending 2 */
+	[36] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 60 },  /*  156  set hold = 1 */
+	[37] = { .code = PNE_OP_JMP, .aux = 43, .expr = PNE_NO_EXPR },         /*  154  jmp 43 */
+	[38] = { .code = PNE_OP_JZ, .aux = 42, .expr = 81 },                   /*  157  jz upgrade -> 42 */
+	[39] = { .code = PNE_OP_PUSH, .expr = 84 },                            /*  158  push pending is_head ? 5 : 4 */
+	[40] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 60 },  /*  159  set hold = 1 */
+	[41] = { .code = PNE_OP_JMP, .aux = 43, .expr = PNE_NO_EXPR },         /*  157  jmp 43 */
+	[42] = { .code = PNE_OP_PUSH, .expr = 92 },                            /*  161  push pending is_head ? 1 : 0 */
+	[43] = { .code = PNE_OP_JZ, .aux = 66, .expr = 100 },                  /*  163  jz te -> 66 */
+	[44] = { .code = PNE_OP_REQUIRE, .aux = 39, .expr = 103 },             /*  164  require te_chunked "request Transfer-Encoding is not chunked" */
+	[45] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                  /*  105  set .r0 = 0 */
+	[46] = { .code = PNE_OP_JZ, .aux = 56, .expr = 106 },                  /*  105  jz .r0 < 0xffffffff -> 56 */
+	[47] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                 /*  105  set .r0 = .r0 + 1 */
+	[48] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },         /*  106  text until "\r\n" max 4096 { chunk_size=all as hex max 17592186044416, line_len=all length } */
+	[49] = { .code = PNE_OP_REQUIRE, .aux = 41, .expr = 113 },             /*  110  require line_len > 0 "empty chunk-size line" */
+	[50] = { .code = PNE_OP_JZ, .aux = 52, .expr = 119 },                  /*  111  jz chunk_size == 0 -> 52 */
+	[51] = { .code = PNE_OP_JMP, .aux = 57, .expr = PNE_NO_EXPR },         /*  112  jmp 57 */
+	[52] = { .code = PNE_OP_SKIP, .expr = 125 },                           /*  114  skip chunk_size */
+	[53] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                    /*  115  hdr 2 { crlf=u16be@0 } */
+	[54] = { .code = PNE_OP_REQUIRE, .aux = 42, .expr = 128 },             /*  116  require crlf == 3338 "chunk data not followed by CRLF" */
+	[55] = { .code = PNE_OP_JMP, .aux = 46, .expr = PNE_NO_EXPR },         /*  105  jmp 46 */
+	[56] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },               /*  105  require 0 "repeat limit" */
+	[57] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                  /*  119  set .r0 = 0 */
+	[58] = { .code = PNE_OP_JZ, .aux = 64, .expr = 31 },                   /*  119  jz .r0 < 1024 -> 64 */
+	[59] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                 /*  119  set .r0 = .r0 + 1 */
+	[60] = { .code = PNE_OP_TEXT, .aux = 3, .expr = PNE_NO_EXPR },         /*  120  text until "\n" max 16384 { line_len=line 0 length } */
+	[61] = { .code = PNE_OP_JZ, .aux = 63, .expr = 38 },                   /*  121  jz line_len == 0 -> 63 */
+	[62] = { .code = PNE_OP_JMP, .aux = 65, .expr = PNE_NO_EXPR },         /*  122  jmp 65 */
+	[63] = { .code = PNE_OP_JMP, .aux = 58, .expr = PNE_NO_EXPR },         /*  119  jmp 58 */
+	[64] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },               /*  119  require 0 "repeat limit" */
+	[65] = { .code = PNE_OP_JMP, .aux = 68, .expr = PNE_NO_EXPR },         /*  163  jmp 68 */
+	[66] = { .code = PNE_OP_JZ, .aux = 68, .expr = 135 },                  /*  166  jz cl -> 68 */
+	[67] = { .code = PNE_OP_SKIP, .expr = 138 },                           /*  167  skip content_length */
+	[68] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                    /*  127  end */
 	/* unit response */
-	[42] = { .code = PNE_OP_TEXT, .aux = 3, .expr = PNE_NO_EXPR },         /*  130  text until "\r\n\r\n" max 65536 { v1=word 0 prefix "HTTP/1.", status=word 1 as decimal max 999, te=header "Transfer-Encoding" present, te_chunked=header "Transfer-Encoding" is "chunked", te_has_chunked=header "Transfer-Encoding" contains "chunked", cl=header "Content-Length" present, cl_ok=header "Content-Length" numeric, content_length=header "Content-Length" as decimal max 17592186044416 } */
-	[43] = { .code = PNE_OP_REQUIRE, .aux = 39, .expr = 116 },             /*  140  require v1 && status >= 100 "status-line" */
-	[44] = { .code = PNE_OP_JZ, .aux = 48, .expr = 125 },                  /*  141  jz status < 200 -> 48 */
-	[45] = { .code = PNE_OP_JZ, .aux = 47, .expr = 131 },                  /*  142  jz status == 101 -> 47 */
-	[46] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  144  opaque */
-	[47] = { .code = PNE_OP_JMP, .aux = 86, .expr = PNE_NO_EXPR },         /*  141  jmp 86 */
-	[48] = { .code = PNE_OP_POP, .slot = 18, .expr = 56 },                 /*  148  pop pending into kind else 0 */
-	[49] = { .code = PNE_OP_JZ, .aux = 51, .expr = 137 },                  /*  149  jz kind & 6 -> 51 */
-	[50] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 56 },  /*  150  set hold = 0 */
-	[51] = { .code = PNE_OP_JZ, .aux = 53, .expr = 143 },                  /*  152  jz kind & 1 || status == 204 || status == 304 -> 53 */
-	[52] = { .code = PNE_OP_JMP, .aux = 86, .expr = PNE_NO_EXPR },         /*  152  jmp 86 */
-	[53] = { .code = PNE_OP_JZ, .aux = 56, .expr = 162 },                  /*  154  jz kind & 2 && status < 300 -> 56 */
-	[54] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  155  opaque */
-	[55] = { .code = PNE_OP_JMP, .aux = 86, .expr = PNE_NO_EXPR },         /*  154  jmp 86 */
-	[56] = { .code = PNE_OP_JZ, .aux = 81, .expr = 50 },                   /*  156  jz te -> 81 */
-	[57] = { .code = PNE_OP_JZ, .aux = 79, .expr = 175 },                  /*  157  jz te_chunked || te_has_chunked -> 79 */
-	[58] = { .code = PNE_OP_SET, .slot = 19, .expr = 56 },                 /*   57  set .r0 = 0 */
-	[59] = { .code = PNE_OP_JZ, .aux = 69, .expr = 59 },                   /*   57  jz .r0 < 0xffffffff -> 69 */
-	[60] = { .code = PNE_OP_SET, .slot = 19, .expr = 66 },                 /*   57  set .r0 = .r0 + 1 */
-	[61] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },         /*   58  text until "\r\n" max 4096 { chunk_size=all as hex max 17592186044416, line_len=all length } */
-	[62] = { .code = PNE_OP_REQUIRE, .aux = 36, .expr = 72 },              /*   62  require line_len > 0 "empty chunk-size line" */
-	[63] = { .code = PNE_OP_JZ, .aux = 65, .expr = 78 },                   /*   63  jz chunk_size == 0 -> 65 */
-	[64] = { .code = PNE_OP_JMP, .aux = 70, .expr = PNE_NO_EXPR },         /*   64  jmp 70 */
-	[65] = { .code = PNE_OP_SKIP, .expr = 84 },                            /*   66  skip chunk_size */
-	[66] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                    /*   67  hdr 2 { crlf=u16be@0 } */
-	[67] = { .code = PNE_OP_REQUIRE, .aux = 37, .expr = 87 },              /*   68  require crlf == 3338 "chunk data not followed by CRLF" */
-	[68] = { .code = PNE_OP_JMP, .aux = 59, .expr = PNE_NO_EXPR },         /*   57  jmp 59 */
-	[69] = { .code = PNE_OP_REQUIRE, .aux = 38, .expr = 56 },              /*   57  require 0 "repeat limit" */
-	[70] = { .code = PNE_OP_SET, .slot = 19, .expr = 56 },                 /*   71  set .r0 = 0 */
-	[71] = { .code = PNE_OP_JZ, .aux = 77, .expr = 94 },                   /*   71  jz .r0 < 1024 -> 77 */
-	[72] = { .code = PNE_OP_SET, .slot = 19, .expr = 66 },                 /*   71  set .r0 = .r0 + 1 */
-	[73] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },         /*   72  text until "\r\n" max 8192 { line_len=all length } */
-	[74] = { .code = PNE_OP_JZ, .aux = 76, .expr = 101 },                  /*   73  jz line_len == 0 -> 76 */
-	[75] = { .code = PNE_OP_JMP, .aux = 78, .expr = PNE_NO_EXPR },         /*   74  jmp 78 */
-	[76] = { .code = PNE_OP_JMP, .aux = 71, .expr = PNE_NO_EXPR },         /*   71  jmp 71 */
-	[77] = { .code = PNE_OP_REQUIRE, .aux = 38, .expr = 56 },              /*   71  require 0 "repeat limit" */
-	[78] = { .code = PNE_OP_JMP, .aux = 80, .expr = PNE_NO_EXPR },         /*  157  jmp 80 */
-	[79] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },            /*  160  until_close */
-	[80] = { .code = PNE_OP_JMP, .aux = 86, .expr = PNE_NO_EXPR },         /*  156  jmp 86 */
-	[81] = { .code = PNE_OP_JZ, .aux = 85, .expr = 107 },                  /*  162  jz cl -> 85 */
-	[82] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 110 },             /*  163  require cl_ok "Content-Length" */
-	[83] = { .code = PNE_OP_SKIP, .expr = 113 },                           /*  164  skip content_length */
-	[84] = { .code = PNE_OP_JMP, .aux = 86, .expr = PNE_NO_EXPR },         /*  162  jmp 86 */
-	[85] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },            /*  166  until_close */
-	[86] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                    /*  125  end */
+	[69] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },         /*  176  text until "\n" max 16384 { v1=word 0 prefix "HTTP/1.", status=word 1 as decimal max 999 } */
+	[70] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 141 },             /*  180  require v1 && status >= 100 "status-line" */
+	[71] = { .code = PNE_OP_SET, .expr = 4 },                              /*   68  set cl = 0 */
+	[72] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*   69  set content_length = 0 */
+	[73] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*   70  set te = 0 */
+	[74] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                   /*   71  set te_chunked = 0 */
+	[75] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                   /*   72  set upgrade = 0 */
+	[76] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                  /*   73  set .r0 = 0 */
+	[77] = { .code = PNE_OP_JZ, .aux = 92, .expr = 31 },                   /*   73  jz .r0 < 1024 -> 92 */
+	[78] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                 /*   73  set .r0 = .r0 + 1 */
+	[79] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },         /*   74  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" is "chunked", h_upgrade=header "Upgrade" present } */
+	[80] = { .code = PNE_OP_JZ, .aux = 82, .expr = 38 },                   /*   83  jz line_len == 0 -> 82 */
+	[81] = { .code = PNE_OP_JMP, .aux = 93, .expr = PNE_NO_EXPR },         /*   84  jmp 93 */
+	[82] = { .code = PNE_OP_JZ, .aux = 86, .expr = 44 },                   /*   86  jz h_cl -> 86 */
+	[83] = { .code = PNE_OP_REQUIRE, .aux = 35, .expr = 47 },              /*   88  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
+	[84] = { .code = PNE_OP_SET, .expr = 60 },                             /*   90  set cl = 1 */
+	[85] = { .code = PNE_OP_SET, .slot = 1, .expr = 63 },                  /*   91  set content_length = h_cl_val */
+	[86] = { .code = PNE_OP_JZ, .aux = 89, .expr = 66 },                   /*   93  jz h_te -> 89 */
+	[87] = { .code = PNE_OP_SET, .slot = 2, .expr = 60 },                  /*   94  set te = 1 */
+	[88] = { .code = PNE_OP_SET, .slot = 3, .expr = 69 },                  /*   95  set te_chunked = h_te_chunked */
+	[89] = { .code = PNE_OP_JZ, .aux = 91, .expr = 72 },                   /*   97  jz h_upgrade -> 91 */
+	[90] = { .code = PNE_OP_SET, .slot = 4, .expr = 60 },                  /*   98  set upgrade = 1 */
+	[91] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },         /*   73  jmp 77 */
+	[92] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },               /*   73  require 0 "repeat limit" */
+	[93] = { .code = PNE_OP_JZ, .aux = 97, .expr = 150 },                  /*  182  jz status < 200 -> 97 */
+	[94] = { .code = PNE_OP_JZ, .aux = 96, .expr = 156 },                  /*  183  jz status == 101 -> 96 */
+	[95] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  185  opaque */
+	[96] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },        /*  182  jmp 134 */
+	[97] = { .code = PNE_OP_POP, .slot = 21, .expr = 4 },                  /*  189  pop pending into kind else 0 */
+	[98] = { .code = PNE_OP_JZ, .aux = 100, .expr = 162 },                 /*  190  jz kind & 6 -> 100 */
+	[99] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 4 },   /*  191  set hold = 0 */
+	[100] = { .code = PNE_OP_JZ, .aux = 102, .expr = 168 },                /*  193  jz kind & 1 || status == 204 || status == 304 -> 102 */
+	[101] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  193  jmp 134 */
+	[102] = { .code = PNE_OP_JZ, .aux = 105, .expr = 187 },                /*  195  jz kind & 2 && status < 300 -> 105 */
+	[103] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  196  opaque */
+	[104] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  195  jmp 134 */
+	[105] = { .code = PNE_OP_JZ, .aux = 130, .expr = 100 },                /*  197  jz te -> 130 */
+	[106] = { .code = PNE_OP_JZ, .aux = 128, .expr = 103 },                /*  198  jz te_chunked -> 128 */
+	[107] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                 /*  105  set .r0 = 0 */
+	[108] = { .code = PNE_OP_JZ, .aux = 118, .expr = 106 },                /*  105  jz .r0 < 0xffffffff -> 118 */
+	[109] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                /*  105  set .r0 = .r0 + 1 */
+	[110] = { .code = PNE_OP_TEXT, .aux = 6, .expr = PNE_NO_EXPR },        /*  106  text until "\r\n" max 4096 { chunk_size=all as hex max 17592186044416, line_len=all length } */
+	[111] = { .code = PNE_OP_REQUIRE, .aux = 41, .expr = 113 },            /*  110  require line_len > 0 "empty chunk-size line" */
+	[112] = { .code = PNE_OP_JZ, .aux = 114, .expr = 119 },                /*  111  jz chunk_size == 0 -> 114 */
+	[113] = { .code = PNE_OP_JMP, .aux = 119, .expr = PNE_NO_EXPR },       /*  112  jmp 119 */
+	[114] = { .code = PNE_OP_SKIP, .expr = 125 },                          /*  114  skip chunk_size */
+	[115] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                   /*  115  hdr 2 { crlf=u16be@0 } */
+	[116] = { .code = PNE_OP_REQUIRE, .aux = 42, .expr = 128 },            /*  116  require crlf == 3338 "chunk data not followed by CRLF" */
+	[117] = { .code = PNE_OP_JMP, .aux = 108, .expr = PNE_NO_EXPR },       /*  105  jmp 108 */
+	[118] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },              /*  105  require 0 "repeat limit" */
+	[119] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                 /*  119  set .r0 = 0 */
+	[120] = { .code = PNE_OP_JZ, .aux = 126, .expr = 31 },                 /*  119  jz .r0 < 1024 -> 126 */
+	[121] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                /*  119  set .r0 = .r0 + 1 */
+	[122] = { .code = PNE_OP_TEXT, .aux = 7, .expr = PNE_NO_EXPR },        /*  120  text until "\n" max 16384 { line_len=line 0 length } */
+	[123] = { .code = PNE_OP_JZ, .aux = 125, .expr = 38 },                 /*  121  jz line_len == 0 -> 125 */
+	[124] = { .code = PNE_OP_JMP, .aux = 127, .expr = PNE_NO_EXPR },       /*  122  jmp 127 */
+	[125] = { .code = PNE_OP_JMP, .aux = 120, .expr = PNE_NO_EXPR },       /*  119  jmp 120 */
+	[126] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },              /*  119  require 0 "repeat limit" */
+	[127] = { .code = PNE_OP_JMP, .aux = 129, .expr = PNE_NO_EXPR },       /*  198  jmp 129 */
+	[128] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  201  until_close */
+	[129] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  197  jmp 134 */
+	[130] = { .code = PNE_OP_JZ, .aux = 133, .expr = 135 },                /*  203  jz cl -> 133 */
+	[131] = { .code = PNE_OP_SKIP, .expr = 138 },                          /*  204  skip content_length */
+	[132] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  203  jmp 134 */
+	[133] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  206  until_close */
+	[134] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                   /*  171  end */
 };
 
 static const uint8_t code[] = {
@@ -113,163 +161,181 @@ static const uint8_t code[] = {
 	PNE_X_CVAR, 0,      /*    0  cvar hold */
 	PNE_X_LNOT,         /*    2  lnot */
 	PNE_X_END,          /*    3  end */
-	/* @4: method_len > 0 && method_len <= 32 */
-	PNE_X_SLOT, 4,      /*    4  slot method_len */
-	PNE_X_IMM8, 0,      /*    6  imm8 0 */
-	PNE_X_GT,           /*    8  gt */
-	PNE_X_SLOT, 4,      /*    9  slot method_len */
-	PNE_X_IMM8, 32,     /*   11  imm8 32 */
-	PNE_X_LE,           /*   13  le */
-	PNE_X_LAND,         /*   14  land */
-	PNE_X_END,          /*   15  end */
-	/* @16: v2 */
-	PNE_X_SLOT, 7,      /*   16  slot v2 */
+	/* @4: 0 */
+	PNE_X_IMM8, 0,      /*    4  imm8 0 */
+	PNE_X_END,          /*    6  end */
+	/* @7: .r0 < 8 */
+	PNE_X_SLOT, 22,     /*    7  slot .r0 */
+	PNE_X_IMM8, 8,      /*    9  imm8 8 */
+	PNE_X_LT,           /*   11  lt */
+	PNE_X_END,          /*   12  end */
+	/* @13: .r0 + 1 */
+	PNE_X_SLOT, 22,     /*   13  slot .r0 */
+	PNE_X_IMM8, 1,      /*   15  imm8 1 */
+	PNE_X_ADD,          /*   17  add */
 	PNE_X_END,          /*   18  end */
-	/* @19: v1 */
-	PNE_X_SLOT, 6,      /*   19  slot v1 */
-	PNE_X_END,          /*   21  end */
-	/* @22: is_connect */
-	PNE_X_SLOT, 9,      /*   22  slot is_connect */
+	/* @19: line_len != 0 */
+	PNE_X_SLOT, 5,      /*   19  slot line_len */
+	PNE_X_IMM8, 0,      /*   21  imm8 0 */
+	PNE_X_NE,           /*   23  ne */
 	PNE_X_END,          /*   24  end */
-	/* @25: 2 */
-	PNE_X_IMM8, 2,      /*   25  imm8 2 */
+	/* @25: v2 */
+	PNE_X_SLOT, 17,     /*   25  slot v2 */
 	PNE_X_END,          /*   27  end */
-	/* @28: 1 */
-	PNE_X_IMM8, 1,      /*   28  imm8 1 */
+	/* @28: v1 */
+	PNE_X_SLOT, 16,     /*   28  slot v1 */
 	PNE_X_END,          /*   30  end */
-	/* @31: upgrade */
-	PNE_X_SLOT, 10,     /*   31  slot upgrade */
-	PNE_X_END,          /*   33  end */
-	/* @34: is_head ? 5 : 4 */
-	PNE_X_SLOT, 8,      /*   34  slot is_head */
-	PNE_X_IMM8, 5,      /*   36  imm8 5 */
-	PNE_X_IMM8, 4,      /*   38  imm8 4 */
-	PNE_X_SEL,          /*   40  sel */
-	PNE_X_END,          /*   41  end */
-	/* @42: is_head ? 1 : 0 */
-	PNE_X_SLOT, 8,      /*   42  slot is_head */
-	PNE_X_IMM8, 1,      /*   44  imm8 1 */
-	PNE_X_IMM8, 0,      /*   46  imm8 0 */
-	PNE_X_SEL,          /*   48  sel */
-	PNE_X_END,          /*   49  end */
-	/* @50: te */
-	PNE_X_SLOT, 11,     /*   50  slot te */
-	PNE_X_END,          /*   52  end */
-	/* @53: te_chunked */
-	PNE_X_SLOT, 12,     /*   53  slot te_chunked */
-	PNE_X_END,          /*   55  end */
-	/* @56: 0 */
-	PNE_X_IMM8, 0,      /*   56  imm8 0 */
-	PNE_X_END,          /*   58  end */
-	/* @59: .r0 < 0xffffffff */
-	PNE_X_SLOT, 19,     /*   59  slot .r0 */
-	PNE_X_CONST, 0, 0,  /*   61  const [0] = 4294967295 */
-	PNE_X_LT,           /*   64  lt */
+	/* @31: .r0 < 1024 */
+	PNE_X_SLOT, 22,     /*   31  slot .r0 */
+	PNE_X_CONST, 0, 0,  /*   33  const [0] = 1024 */
+	PNE_X_LT,           /*   36  lt */
+	PNE_X_END,          /*   37  end */
+	/* @38: line_len == 0 */
+	PNE_X_SLOT, 5,      /*   38  slot line_len */
+	PNE_X_IMM8, 0,      /*   40  imm8 0 */
+	PNE_X_EQ,           /*   42  eq */
+	PNE_X_END,          /*   43  end */
+	/* @44: h_cl */
+	PNE_X_SLOT, 6,      /*   44  slot h_cl */
+	PNE_X_END,          /*   46  end */
+	/* @47: h_cl_ok && (!cl || h_cl_val == content_length) */
+	PNE_X_SLOT, 7,      /*   47  slot h_cl_ok */
+	PNE_X_SLOT, 0,      /*   49  slot cl */
+	PNE_X_LNOT,         /*   51  lnot */
+	PNE_X_SLOT, 8,      /*   52  slot h_cl_val */
+	PNE_X_SLOT, 1,      /*   54  slot content_length */
+	PNE_X_EQ,           /*   56  eq */
+	PNE_X_LOR,          /*   57  lor */
+	PNE_X_LAND,         /*   58  land */
+	PNE_X_END,          /*   59  end */
+	/* @60: 1 */
+	PNE_X_IMM8, 1,      /*   60  imm8 1 */
+	PNE_X_END,          /*   62  end */
+	/* @63: h_cl_val */
+	PNE_X_SLOT, 8,      /*   63  slot h_cl_val */
 	PNE_X_END,          /*   65  end */
-	/* @66: .r0 + 1 */
-	PNE_X_SLOT, 19,     /*   66  slot .r0 */
-	PNE_X_IMM8, 1,      /*   68  imm8 1 */
-	PNE_X_ADD,          /*   70  add */
+	/* @66: h_te */
+	PNE_X_SLOT, 9,      /*   66  slot h_te */
+	PNE_X_END,          /*   68  end */
+	/* @69: h_te_chunked */
+	PNE_X_SLOT, 10,     /*   69  slot h_te_chunked */
 	PNE_X_END,          /*   71  end */
-	/* @72: line_len > 0 */
-	PNE_X_SLOT, 1,      /*   72  slot line_len */
-	PNE_X_IMM8, 0,      /*   74  imm8 0 */
-	PNE_X_GT,           /*   76  gt */
+	/* @72: h_upgrade */
+	PNE_X_SLOT, 11,     /*   72  slot h_upgrade */
+	PNE_X_END,          /*   74  end */
+	/* @75: is_connect */
+	PNE_X_SLOT, 19,     /*   75  slot is_connect */
 	PNE_X_END,          /*   77  end */
-	/* @78: chunk_size == 0 */
-	PNE_X_SLOT, 0,      /*   78  slot chunk_size */
-	PNE_X_IMM8, 0,      /*   80  imm8 0 */
-	PNE_X_EQ,           /*   82  eq */
+	/* @78: 2 */
+	PNE_X_IMM8, 2,      /*   78  imm8 2 */
+	PNE_X_END,          /*   80  end */
+	/* @81: upgrade */
+	PNE_X_SLOT, 4,      /*   81  slot upgrade */
 	PNE_X_END,          /*   83  end */
-	/* @84: chunk_size */
-	PNE_X_SLOT, 0,      /*   84  slot chunk_size */
-	PNE_X_END,          /*   86  end */
-	/* @87: crlf == 3338 */
-	PNE_X_SLOT, 2,      /*   87  slot crlf */
-	PNE_X_CONST, 1, 0,  /*   89  const [1] = 3338 */
-	PNE_X_EQ,           /*   92  eq */
-	PNE_X_END,          /*   93  end */
-	/* @94: .r0 < 1024 */
-	PNE_X_SLOT, 19,     /*   94  slot .r0 */
-	PNE_X_CONST, 2, 0,  /*   96  const [2] = 1024 */
-	PNE_X_LT,           /*   99  lt */
-	PNE_X_END,          /*  100  end */
-	/* @101: line_len == 0 */
-	PNE_X_SLOT, 1,      /*  101  slot line_len */
-	PNE_X_IMM8, 0,      /*  103  imm8 0 */
-	PNE_X_EQ,           /*  105  eq */
-	PNE_X_END,          /*  106  end */
-	/* @107: cl */
-	PNE_X_SLOT, 13,     /*  107  slot cl */
-	PNE_X_END,          /*  109  end */
-	/* @110: cl_ok */
-	PNE_X_SLOT, 14,     /*  110  slot cl_ok */
+	/* @84: is_head ? 5 : 4 */
+	PNE_X_SLOT, 18,     /*   84  slot is_head */
+	PNE_X_IMM8, 5,      /*   86  imm8 5 */
+	PNE_X_IMM8, 4,      /*   88  imm8 4 */
+	PNE_X_SEL,          /*   90  sel */
+	PNE_X_END,          /*   91  end */
+	/* @92: is_head ? 1 : 0 */
+	PNE_X_SLOT, 18,     /*   92  slot is_head */
+	PNE_X_IMM8, 1,      /*   94  imm8 1 */
+	PNE_X_IMM8, 0,      /*   96  imm8 0 */
+	PNE_X_SEL,          /*   98  sel */
+	PNE_X_END,          /*   99  end */
+	/* @100: te */
+	PNE_X_SLOT, 2,      /*  100  slot te */
+	PNE_X_END,          /*  102  end */
+	/* @103: te_chunked */
+	PNE_X_SLOT, 3,      /*  103  slot te_chunked */
+	PNE_X_END,          /*  105  end */
+	/* @106: .r0 < 0xffffffff */
+	PNE_X_SLOT, 22,     /*  106  slot .r0 */
+	PNE_X_CONST, 1, 0,  /*  108  const [1] = 4294967295 */
+	PNE_X_LT,           /*  111  lt */
 	PNE_X_END,          /*  112  end */
-	/* @113: content_length */
-	PNE_X_SLOT, 15,     /*  113  slot content_length */
-	PNE_X_END,          /*  115  end */
-	/* @116: v1 && status >= 100 */
-	PNE_X_SLOT, 6,      /*  116  slot v1 */
-	PNE_X_SLOT, 16,     /*  118  slot status */
-	PNE_X_IMM8, 100,    /*  120  imm8 100 */
-	PNE_X_GE,           /*  122  ge */
-	PNE_X_LAND,         /*  123  land */
+	/* @113: line_len > 0 */
+	PNE_X_SLOT, 5,      /*  113  slot line_len */
+	PNE_X_IMM8, 0,      /*  115  imm8 0 */
+	PNE_X_GT,           /*  117  gt */
+	PNE_X_END,          /*  118  end */
+	/* @119: chunk_size == 0 */
+	PNE_X_SLOT, 12,     /*  119  slot chunk_size */
+	PNE_X_IMM8, 0,      /*  121  imm8 0 */
+	PNE_X_EQ,           /*  123  eq */
 	PNE_X_END,          /*  124  end */
-	/* @125: status < 200 */
-	PNE_X_SLOT, 16,     /*  125  slot status */
-	PNE_X_IMM8, 200,    /*  127  imm8 200 */
-	PNE_X_LT,           /*  129  lt */
-	PNE_X_END,          /*  130  end */
-	/* @131: status == 101 */
-	PNE_X_SLOT, 16,     /*  131  slot status */
-	PNE_X_IMM8, 101,    /*  133  imm8 101 */
-	PNE_X_EQ,           /*  135  eq */
-	PNE_X_END,          /*  136  end */
-	/* @137: kind & 6 */
-	PNE_X_SLOT, 18,     /*  137  slot kind */
-	PNE_X_IMM8, 6,      /*  139  imm8 6 */
-	PNE_X_AND,          /*  141  and */
-	PNE_X_END,          /*  142  end */
-	/* @143: kind & 1 || status == 204 || status == 304 */
-	PNE_X_SLOT, 18,     /*  143  slot kind */
-	PNE_X_IMM8, 1,      /*  145  imm8 1 */
-	PNE_X_AND,          /*  147  and */
-	PNE_X_SLOT, 16,     /*  148  slot status */
-	PNE_X_IMM8, 204,    /*  150  imm8 204 */
-	PNE_X_EQ,           /*  152  eq */
-	PNE_X_LOR,          /*  153  lor */
-	PNE_X_SLOT, 16,     /*  154  slot status */
-	PNE_X_CONST, 3, 0,  /*  156  const [3] = 304 */
-	PNE_X_EQ,           /*  159  eq */
-	PNE_X_LOR,          /*  160  lor */
+	/* @125: chunk_size */
+	PNE_X_SLOT, 12,     /*  125  slot chunk_size */
+	PNE_X_END,          /*  127  end */
+	/* @128: crlf == 3338 */
+	PNE_X_SLOT, 13,     /*  128  slot crlf */
+	PNE_X_CONST, 2, 0,  /*  130  const [2] = 3338 */
+	PNE_X_EQ,           /*  133  eq */
+	PNE_X_END,          /*  134  end */
+	/* @135: cl */
+	PNE_X_SLOT, 0,      /*  135  slot cl */
+	PNE_X_END,          /*  137  end */
+	/* @138: content_length */
+	PNE_X_SLOT, 1,      /*  138  slot content_length */
+	PNE_X_END,          /*  140  end */
+	/* @141: v1 && status >= 100 */
+	PNE_X_SLOT, 16,     /*  141  slot v1 */
+	PNE_X_SLOT, 20,     /*  143  slot status */
+	PNE_X_IMM8, 100,    /*  145  imm8 100 */
+	PNE_X_GE,           /*  147  ge */
+	PNE_X_LAND,         /*  148  land */
+	PNE_X_END,          /*  149  end */
+	/* @150: status < 200 */
+	PNE_X_SLOT, 20,     /*  150  slot status */
+	PNE_X_IMM8, 200,    /*  152  imm8 200 */
+	PNE_X_LT,           /*  154  lt */
+	PNE_X_END,          /*  155  end */
+	/* @156: status == 101 */
+	PNE_X_SLOT, 20,     /*  156  slot status */
+	PNE_X_IMM8, 101,    /*  158  imm8 101 */
+	PNE_X_EQ,           /*  160  eq */
 	PNE_X_END,          /*  161  end */
-	/* @162: kind & 2 && status < 300 */
-	PNE_X_SLOT, 18,     /*  162  slot kind */
-	PNE_X_IMM8, 2,      /*  164  imm8 2 */
+	/* @162: kind & 6 */
+	PNE_X_SLOT, 21,     /*  162  slot kind */
+	PNE_X_IMM8, 6,      /*  164  imm8 6 */
 	PNE_X_AND,          /*  166  and */
-	PNE_X_SLOT, 16,     /*  167  slot status */
-	PNE_X_CONST, 4, 0,  /*  169  const [4] = 300 */
-	PNE_X_LT,           /*  172  lt */
-	PNE_X_LAND,         /*  173  land */
-	PNE_X_END,          /*  174  end */
-	/* @175: te_chunked || te_has_chunked */
-	PNE_X_SLOT, 12,     /*  175  slot te_chunked */
-	PNE_X_SLOT, 17,     /*  177  slot te_has_chunked */
-	PNE_X_LOR,          /*  179  lor */
-	PNE_X_END,          /*  180  end */
+	PNE_X_END,          /*  167  end */
+	/* @168: kind & 1 || status == 204 || status == 304 */
+	PNE_X_SLOT, 21,     /*  168  slot kind */
+	PNE_X_IMM8, 1,      /*  170  imm8 1 */
+	PNE_X_AND,          /*  172  and */
+	PNE_X_SLOT, 20,     /*  173  slot status */
+	PNE_X_IMM8, 204,    /*  175  imm8 204 */
+	PNE_X_EQ,           /*  177  eq */
+	PNE_X_LOR,          /*  178  lor */
+	PNE_X_SLOT, 20,     /*  179  slot status */
+	PNE_X_CONST, 3, 0,  /*  181  const [3] = 304 */
+	PNE_X_EQ,           /*  184  eq */
+	PNE_X_LOR,          /*  185  lor */
+	PNE_X_END,          /*  186  end */
+	/* @187: kind & 2 && status < 300 */
+	PNE_X_SLOT, 21,     /*  187  slot kind */
+	PNE_X_IMM8, 2,      /*  189  imm8 2 */
+	PNE_X_AND,          /*  191  and */
+	PNE_X_SLOT, 20,     /*  192  slot status */
+	PNE_X_CONST, 4, 0,  /*  194  const [4] = 300 */
+	PNE_X_LT,           /*  197  lt */
+	PNE_X_LAND,         /*  198  land */
+	PNE_X_END,          /*  199  end */
 };
 
 static const uint64_t consts[] = {
-	[0] = UINT64_C(0xffffffff),  /* 4294967295 */
-	[1] = 3338,                  /* 3338 */
-	[2] = 1024,                  /* 1024 */
+	[0] = 1024,                  /* 1024 */
+	[1] = UINT64_C(0xffffffff),  /* 4294967295 */
+	[2] = 3338,                  /* 3338 */
 	[3] = 304,                   /* 304 */
 	[4] = 300,                   /* 300 */
 };
 
 static const struct pne_unit units[] = {
 	[0] = { .name = 0, .entry = 0, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 0, .max_len = UINT64_C(0x400000000000), .report = 0, .nreports = 3, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* request */
-	[1] = { .name = 1, .entry = 42, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 3, .max_len = UINT64_C(0x400000000000), .report = 3, .nreports = 2, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* response */
+	[1] = { .name = 1, .entry = 69, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 3, .max_len = UINT64_C(0x400000000000), .report = 3, .nreports = 2, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* response */
 };
 
 static const struct pne_hdr hdrs[] = {
@@ -277,46 +343,50 @@ static const struct pne_hdr hdrs[] = {
 };
 
 static const struct pne_field fields[] = {
-	[0] = { .off = 0, .type = PNE_FT_U16, .shift = 0, .slot = 2, .mask = 65535 },  /* crlf */
+	[0] = { .off = 0, .type = PNE_FT_U16, .shift = 0, .slot = 13, .mask = 65535 },  /* crlf */
 };
 
 static const struct pne_text texts[] = {
-	[0] = { .delim = 23, .dfa = 1, .linesep = 24, .kvsep = 25, .max = 65536, .field = 0, .nfields = 13, .size_expr = PNE_NO_EXPR },  /* "\r\n\r\n" */
-	[1] = { .delim = 24, .dfa = 2, .linesep = 24, .kvsep = 25, .max = 4096, .field = 13, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
-	[2] = { .delim = 24, .dfa = 2, .linesep = 24, .kvsep = 25, .max = 8192, .field = 15, .nfields = 1, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
-	[3] = { .delim = 23, .dfa = 1, .linesep = 24, .kvsep = 25, .max = 65536, .field = 16, .nfields = 8, .size_expr = PNE_NO_EXPR },  /* "\r\n\r\n" */
-	[4] = { .delim = 24, .dfa = 2, .linesep = 24, .kvsep = 25, .max = 4096, .field = 24, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
-	[5] = { .delim = 24, .dfa = 2, .linesep = 24, .kvsep = 25, .max = 8192, .field = 26, .nfields = 1, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
+	[0] = { .delim = 26, .dfa = 1, .linesep = 27, .kvsep = 28, .max = 16384, .field = 0, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[1] = { .delim = 26, .dfa = 1, .linesep = 27, .kvsep = 28, .max = 16384, .field = 7, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[2] = { .delim = 40, .dfa = 2, .linesep = 40, .kvsep = 28, .max = 4096, .field = 14, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
+	[3] = { .delim = 26, .dfa = 1, .linesep = 27, .kvsep = 28, .max = 16384, .field = 16, .nfields = 1, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[4] = { .delim = 26, .dfa = 1, .linesep = 27, .kvsep = 28, .max = 16384, .field = 17, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[5] = { .delim = 26, .dfa = 1, .linesep = 27, .kvsep = 28, .max = 16384, .field = 19, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[6] = { .delim = 40, .dfa = 2, .linesep = 40, .kvsep = 28, .max = 4096, .field = 26, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
+	[7] = { .delim = 26, .dfa = 1, .linesep = 27, .kvsep = 28, .max = 16384, .field = 28, .nfields = 1, .size_expr = PNE_NO_EXPR },  /* "\n" */
 };
 
 static const struct pne_tfield tfields[] = {
-	[0] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 3, .arg = 0, .lit = PNE_NO_STR, .max = 16 },  /* method */
-	[1] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 4, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* method_len */
-	[2] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 5, .arg = 1, .lit = PNE_NO_STR, .max = 96 },  /* uri */
-	[3] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 6, .arg = 2, .lit = 26, .max = 0 },  /* v1 */
-	[4] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 7, .arg = 2, .lit = 27, .max = 0 },  /* v2 */
-	[5] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 8, .arg = 0, .lit = 28, .max = 0 },  /* is_head */
-	[6] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 9, .arg = 0, .lit = 29, .max = 0 },  /* is_connect */
-	[7] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 10, .arg = 30, .lit = PNE_NO_STR, .max = 0 },  /* upgrade */
-	[8] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 31, .lit = PNE_NO_STR, .max = 0 },  /* te */
-	[9] = { .src = PNE_TS_HEADER, .conv = PNE_TC_IS, .slot = 12, .arg = 31, .lit = 32, .max = 0 },  /* te_chunked */
-	[10] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 13, .arg = 33, .lit = PNE_NO_STR, .max = 0 },  /* cl */
-	[11] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 14, .arg = 33, .lit = PNE_NO_STR, .max = 0 },  /* cl_ok */
-	[12] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 15, .arg = 33, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* content_length */
-	[13] = { .src = PNE_TS_ALL, .conv = PNE_TC_HEX, .slot = 0, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
-	[14] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 1, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[15] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 1, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[16] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 6, .arg = 0, .lit = 26, .max = 0 },  /* v1 */
-	[17] = { .src = PNE_TS_WORD, .conv = PNE_TC_DECIMAL, .slot = 16, .arg = 1, .lit = PNE_NO_STR, .max = 999 },  /* status */
-	[18] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 31, .lit = PNE_NO_STR, .max = 0 },  /* te */
-	[19] = { .src = PNE_TS_HEADER, .conv = PNE_TC_IS, .slot = 12, .arg = 31, .lit = 32, .max = 0 },  /* te_chunked */
-	[20] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 31, .lit = 32, .max = 0 },  /* te_has_chunked */
-	[21] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 13, .arg = 33, .lit = PNE_NO_STR, .max = 0 },  /* cl */
-	[22] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 14, .arg = 33, .lit = PNE_NO_STR, .max = 0 },  /* cl_ok */
-	[23] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 15, .arg = 33, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* content_length */
-	[24] = { .src = PNE_TS_ALL, .conv = PNE_TC_HEX, .slot = 0, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
-	[25] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 1, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[26] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 1, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[0] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[1] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 14, .arg = 0, .lit = PNE_NO_STR, .max = 16 },  /* method */
+	[2] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 15, .arg = 1, .lit = PNE_NO_STR, .max = 96 },  /* uri */
+	[3] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 16, .arg = 2, .lit = 29, .max = 0 },  /* v1 */
+	[4] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 17, .arg = 2, .lit = 30, .max = 0 },  /* v2 */
+	[5] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 18, .arg = 0, .lit = 31, .max = 0 },  /* is_head */
+	[6] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 19, .arg = 0, .lit = 32, .max = 0 },  /* is_connect */
+	[7] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[8] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 6, .arg = 35, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[9] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 7, .arg = 35, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[10] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 8, .arg = 35, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[11] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[12] = { .src = PNE_TS_HEADER, .conv = PNE_TC_IS, .slot = 10, .arg = 36, .lit = 37, .max = 0 },  /* h_te_chunked */
+	[13] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 38, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[14] = { .src = PNE_TS_ALL, .conv = PNE_TC_HEX, .slot = 12, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[15] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[16] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[17] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 16, .arg = 0, .lit = 29, .max = 0 },  /* v1 */
+	[18] = { .src = PNE_TS_WORD, .conv = PNE_TC_DECIMAL, .slot = 20, .arg = 1, .lit = PNE_NO_STR, .max = 999 },  /* status */
+	[19] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[20] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 6, .arg = 35, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[21] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 7, .arg = 35, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[22] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 8, .arg = 35, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[23] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[24] = { .src = PNE_TS_HEADER, .conv = PNE_TC_IS, .slot = 10, .arg = 36, .lit = 37, .max = 0 },  /* h_te_chunked */
+	[25] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 38, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[26] = { .src = PNE_TS_ALL, .conv = PNE_TC_HEX, .slot = 12, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[27] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[28] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
 };
 
 static const uint8_t dfa0_cls[256] = {
@@ -409,7 +479,7 @@ static const uint16_t dfa0_accept_len[] = {
 
 static const uint8_t dfa1_cls[256] = {
 	/*        _0    _1    _2    _3    _4    _5    _6    _7    _8    _9    _A    _B    _C    _D    _E    _F  */
-	/* 0_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00,
+	/* 0_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
 	/* 1_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	/* 2_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	/* 3_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -427,17 +497,14 @@ static const uint8_t dfa1_cls[256] = {
 	/* F_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
-static const uint16_t dfa1_next[5 * 3] = {
-	/* class:    0    1    2 */
-	/*     0 */    0,    0,    1,
-	/*     1 */    0,    2,    1,
-	/*     2 */    0,    0,    3,
-	/*     3 */    0,    4,    1,
-	/*     4 */    0,    0,    3,  /* accepts, length 4 */
+static const uint16_t dfa1_next[2 * 2] = {
+	/* class:    0    1 */
+	/*     0 */    0,    1,
+	/*     1 */    0,    1,  /* accepts, length 1 */
 };
 
 static const uint16_t dfa1_accept_len[] = {
-	4,  /* state 4 */
+	1,  /* state 1 */
 };
 
 static const uint8_t dfa2_cls[256] = {
@@ -509,17 +576,17 @@ static const uint16_t dfa3_accept_len[] = {
 
 static const struct pne_dfa dfas[] = {
 	[0] = { .cls = dfa0_cls, .next = dfa0_next, .accept_len = dfa0_accept_len, .nstates = 52, .nclasses = 17, .accept = 43 },
-	[1] = { .cls = dfa1_cls, .next = dfa1_next, .accept_len = dfa1_accept_len, .nstates = 5, .nclasses = 3, .accept = 4 },
+	[1] = { .cls = dfa1_cls, .next = dfa1_next, .accept_len = dfa1_accept_len, .nstates = 2, .nclasses = 2, .accept = 1 },
 	[2] = { .cls = dfa2_cls, .next = dfa2_next, .accept_len = dfa2_accept_len, .nstates = 3, .nclasses = 3, .accept = 2 },
 	[3] = { .cls = dfa3_cls, .next = dfa3_next, .accept_len = dfa3_accept_len, .nstates = 8, .nclasses = 7, .accept = 7 },
 };
 
 static const struct pne_report reports[] = {
-	[0] = { .name = 7, .slot = 3, .kind = PNE_RK_STRING },  /* method <- method */
-	[1] = { .name = 9, .slot = 5, .kind = PNE_RK_STRING },  /* uri <- uri */
-	[2] = { .name = 19, .slot = 15, .kind = PNE_RK_UINT },  /* content_length <- content_length */
-	[3] = { .name = 20, .slot = 16, .kind = PNE_RK_UINT },  /* status <- status */
-	[4] = { .name = 19, .slot = 15, .kind = PNE_RK_UINT },  /* content_length <- content_length */
+	[0] = { .name = 18, .slot = 14, .kind = PNE_RK_STRING },  /* method <- method */
+	[1] = { .name = 19, .slot = 15, .kind = PNE_RK_STRING },  /* uri <- uri */
+	[2] = { .name = 5, .slot = 1, .kind = PNE_RK_UINT },      /* content_length <- content_length */
+	[3] = { .name = 24, .slot = 20, .kind = PNE_RK_UINT },    /* status <- status */
+	[4] = { .name = 5, .slot = 1, .kind = PNE_RK_UINT },      /* content_length <- content_length */
 };
 
 static const struct pne_cvar cvars[] = {
@@ -531,26 +598,29 @@ static const struct pne_fifo fifos[] = {
 };
 
 static const struct pne_slotinfo slots[] = {
-	[0] = { .name = 4, .kind = PNE_RK_UINT },    /* chunk_size */
-	[1] = { .name = 5, .kind = PNE_RK_UINT },    /* line_len */
-	[2] = { .name = 6, .kind = PNE_RK_UINT },    /* crlf */
-	[3] = { .name = 7, .kind = PNE_RK_STRING },  /* method */
-	[4] = { .name = 8, .kind = PNE_RK_UINT },    /* method_len */
-	[5] = { .name = 9, .kind = PNE_RK_STRING },  /* uri */
-	[6] = { .name = 10, .kind = PNE_RK_BOOL },   /* v1 */
-	[7] = { .name = 11, .kind = PNE_RK_BOOL },   /* v2 */
-	[8] = { .name = 12, .kind = PNE_RK_BOOL },   /* is_head */
-	[9] = { .name = 13, .kind = PNE_RK_BOOL },   /* is_connect */
-	[10] = { .name = 14, .kind = PNE_RK_BOOL },  /* upgrade */
-	[11] = { .name = 15, .kind = PNE_RK_BOOL },  /* te */
-	[12] = { .name = 16, .kind = PNE_RK_BOOL },  /* te_chunked */
-	[13] = { .name = 17, .kind = PNE_RK_BOOL },  /* cl */
-	[14] = { .name = 18, .kind = PNE_RK_BOOL },  /* cl_ok */
-	[15] = { .name = 19, .kind = PNE_RK_UINT },  /* content_length */
-	[16] = { .name = 20, .kind = PNE_RK_UINT },  /* status */
-	[17] = { .name = 21, .kind = PNE_RK_BOOL },  /* te_has_chunked */
-	[18] = { .name = 22, .kind = PNE_RK_UINT },  /* kind */
-	[19] = { .name = 40, .kind = PNE_RK_UINT },  /* .r0 */
+	[0] = { .name = 4, .kind = PNE_RK_UINT },      /* cl */
+	[1] = { .name = 5, .kind = PNE_RK_UINT },      /* content_length */
+	[2] = { .name = 6, .kind = PNE_RK_UINT },      /* te */
+	[3] = { .name = 7, .kind = PNE_RK_UINT },      /* te_chunked */
+	[4] = { .name = 8, .kind = PNE_RK_UINT },      /* upgrade */
+	[5] = { .name = 9, .kind = PNE_RK_UINT },      /* line_len */
+	[6] = { .name = 10, .kind = PNE_RK_BOOL },     /* h_cl */
+	[7] = { .name = 11, .kind = PNE_RK_BOOL },     /* h_cl_ok */
+	[8] = { .name = 12, .kind = PNE_RK_UINT },     /* h_cl_val */
+	[9] = { .name = 13, .kind = PNE_RK_BOOL },     /* h_te */
+	[10] = { .name = 14, .kind = PNE_RK_BOOL },    /* h_te_chunked */
+	[11] = { .name = 15, .kind = PNE_RK_BOOL },    /* h_upgrade */
+	[12] = { .name = 16, .kind = PNE_RK_UINT },    /* chunk_size */
+	[13] = { .name = 17, .kind = PNE_RK_UINT },    /* crlf */
+	[14] = { .name = 18, .kind = PNE_RK_STRING },  /* method */
+	[15] = { .name = 19, .kind = PNE_RK_STRING },  /* uri */
+	[16] = { .name = 20, .kind = PNE_RK_BOOL },    /* v1 */
+	[17] = { .name = 21, .kind = PNE_RK_BOOL },    /* v2 */
+	[18] = { .name = 22, .kind = PNE_RK_BOOL },    /* is_head */
+	[19] = { .name = 23, .kind = PNE_RK_BOOL },    /* is_connect */
+	[20] = { .name = 24, .kind = PNE_RK_UINT },    /* status */
+	[21] = { .name = 25, .kind = PNE_RK_UINT },    /* kind */
+	[22] = { .name = 44, .kind = PNE_RK_UINT },    /* .r0 */
 };
 
 static const struct pne_str strs[] = {
@@ -558,43 +628,47 @@ static const struct pne_str strs[] = {
 	[1] = { .s = "response", .len = 8 },
 	[2] = { .s = "pending", .len = 7 },
 	[3] = { .s = "hold", .len = 4 },
-	[4] = { .s = "chunk_size", .len = 10 },
-	[5] = { .s = "line_len", .len = 8 },
-	[6] = { .s = "crlf", .len = 4 },
-	[7] = { .s = "method", .len = 6 },
-	[8] = { .s = "method_len", .len = 10 },
-	[9] = { .s = "uri", .len = 3 },
-	[10] = { .s = "v1", .len = 2 },
-	[11] = { .s = "v2", .len = 2 },
-	[12] = { .s = "is_head", .len = 7 },
-	[13] = { .s = "is_connect", .len = 10 },
-	[14] = { .s = "upgrade", .len = 7 },
-	[15] = { .s = "te", .len = 2 },
-	[16] = { .s = "te_chunked", .len = 10 },
-	[17] = { .s = "cl", .len = 2 },
-	[18] = { .s = "cl_ok", .len = 5 },
-	[19] = { .s = "content_length", .len = 14 },
-	[20] = { .s = "status", .len = 6 },
-	[21] = { .s = "te_has_chunked", .len = 14 },
-	[22] = { .s = "kind", .len = 4 },
-	[23] = { .s = "\r\n\r\n", .len = 4 },
-	[24] = { .s = "\r\n", .len = 2 },
-	[25] = { .s = ":", .len = 1 },
-	[26] = { .s = "HTTP/1.", .len = 7 },
-	[27] = { .s = "HTTP/2.0", .len = 8 },
-	[28] = { .s = "HEAD", .len = 4 },
-	[29] = { .s = "CONNECT", .len = 7 },
-	[30] = { .s = "Upgrade", .len = 7 },
-	[31] = { .s = "Transfer-Encoding", .len = 17 },
-	[32] = { .s = "chunked", .len = 7 },
-	[33] = { .s = "Content-Length", .len = 14 },
-	[34] = { .s = "request-line version", .len = 20 },
-	[35] = { .s = "request Transfer-Encoding is not chunked", .len = 40 },
-	[36] = { .s = "empty chunk-size line", .len = 21 },
-	[37] = { .s = "chunk data not followed by CRLF", .len = 31 },
-	[38] = { .s = "repeat limit", .len = 12 },
-	[39] = { .s = "status-line", .len = 11 },
-	[40] = { .s = ".r0", .len = 3 },
+	[4] = { .s = "cl", .len = 2 },
+	[5] = { .s = "content_length", .len = 14 },
+	[6] = { .s = "te", .len = 2 },
+	[7] = { .s = "te_chunked", .len = 10 },
+	[8] = { .s = "upgrade", .len = 7 },
+	[9] = { .s = "line_len", .len = 8 },
+	[10] = { .s = "h_cl", .len = 4 },
+	[11] = { .s = "h_cl_ok", .len = 7 },
+	[12] = { .s = "h_cl_val", .len = 8 },
+	[13] = { .s = "h_te", .len = 4 },
+	[14] = { .s = "h_te_chunked", .len = 12 },
+	[15] = { .s = "h_upgrade", .len = 9 },
+	[16] = { .s = "chunk_size", .len = 10 },
+	[17] = { .s = "crlf", .len = 4 },
+	[18] = { .s = "method", .len = 6 },
+	[19] = { .s = "uri", .len = 3 },
+	[20] = { .s = "v1", .len = 2 },
+	[21] = { .s = "v2", .len = 2 },
+	[22] = { .s = "is_head", .len = 7 },
+	[23] = { .s = "is_connect", .len = 10 },
+	[24] = { .s = "status", .len = 6 },
+	[25] = { .s = "kind", .len = 4 },
+	[26] = { .s = "\n", .len = 1 },
+	[27] = { .s = "\r", .len = 1 },
+	[28] = { .s = ":", .len = 1 },
+	[29] = { .s = "HTTP/1.", .len = 7 },
+	[30] = { .s = "HTTP/2.0", .len = 8 },
+	[31] = { .s = "HEAD", .len = 4 },
+	[32] = { .s = "CONNECT", .len = 7 },
+	[33] = { .s = "repeat limit", .len = 12 },
+	[34] = { .s = "request-line", .len = 12 },
+	[35] = { .s = "Content-Length", .len = 14 },
+	[36] = { .s = "Transfer-Encoding", .len = 17 },
+	[37] = { .s = "chunked", .len = 7 },
+	[38] = { .s = "Upgrade", .len = 7 },
+	[39] = { .s = "request Transfer-Encoding is not chunked", .len = 40 },
+	[40] = { .s = "\r\n", .len = 2 },
+	[41] = { .s = "empty chunk-size line", .len = 21 },
+	[42] = { .s = "chunk data not followed by CRLF", .len = 31 },
+	[43] = { .s = "status-line", .len = 11 },
+	[44] = { .s = ".r0", .len = 3 },
 };
 
 const struct pne_spec pne_spec_http = {
@@ -604,14 +678,14 @@ const struct pne_spec pne_spec_http = {
 	.ports = ports,
 	.nports = 8,
 	.start = { 0, 1 },
-	.nslots = 20,
+	.nslots = 23,
 	.ncvars = 1,
 	.nfifos = 1,
 	.nunits = 2,
-	.nops = 87,
-	.ncode = 181,
+	.nops = 135,
+	.ncode = 200,
 	.nconsts = 5,
-	.hdr_max = 65536,
+	.hdr_max = 16384,
 	.str_max = 112,
 	.ops = ops,
 	.code = code,
@@ -630,10 +704,10 @@ const struct pne_spec pne_spec_http = {
 	.strs = strs,
 	.nhdrs = 1,
 	.nfields = 1,
-	.ntexts = 6,
-	.ntfields = 27,
+	.ntexts = 8,
+	.ntfields = 29,
 	.ndfas = 4,
 	.nreports = 5,
 	.ntypemaps = 0,
-	.nstrs = 41,
+	.nstrs = 45,
 };
