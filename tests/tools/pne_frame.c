@@ -81,6 +81,8 @@ struct frame {
 	const char *flow;
 	char *json;       /* fields buffer, grown on demand */
 	size_t json_cap;
+	uint64_t last_seq[2]; /* arrival order of the last event taken */
+	int gave_up[2];       /* stuck even when forced: input dropped */
 	uint64_t nadus[2];
 	int out_error;
 };
@@ -365,16 +367,34 @@ static void print_adu(const struct pne_adu *adu, void *arg)
 	fr->nadus[adu->dir]++;
 }
 
-/* Process the queued events of dir until it is empty or blocked.
- * Returns 1 if anything was consumed. */
+static int waiting(const struct frame *fr, enum pne_dir dir)
+{
+	return pne_interp_status(fr->conn, dir) == PNE_IS_WAITING;
+}
+
+/* Process the queued events of dir until it is empty or blocked. A
+ * waiting direction may have taken all its bytes already (a header
+ * gathered before a pop), so it is retried with no data first; a gap or
+ * close is not delivered while the direction waits, since the other
+ * direction may still release it. Returns 1 on any progress. */
 static int drain(struct frame *fr, enum pne_dir dir)
 {
 	struct queue *q = &fr->q[dir];
 	int progress = 0;
 
-	while (q->head != NULL) {
+	if (fr->gave_up[dir])
+		return 0;
+	for (;;) {
 		struct event *ev = q->head;
 
+		if (waiting(fr, dir)) {
+			pne_interp_feed(fr->conn, dir, NULL, 0, print_adu, fr);
+			if (waiting(fr, dir))
+				return progress;
+			progress = 1;
+		}
+		if (ev == NULL)
+			return progress;
 		if (ev->kind == EV_DATA) {
 			size_t used = pne_interp_feed(fr->conn, dir, ev->data + ev->pos,
 						      ev->len - ev->pos, print_adu, fr);
@@ -382,7 +402,7 @@ static int drain(struct frame *fr, enum pne_dir dir)
 			progress |= used > 0;
 			ev->pos += used;
 			if (ev->pos < ev->len)
-				return progress;    /* waiting on the other direction */
+				continue;   /* waiting on the other direction */
 		} else if (ev->kind == EV_GAP) {
 			pne_interp_gap(fr->conn, dir, ev->len, print_adu, fr);
 			progress = 1;
@@ -391,9 +411,26 @@ static int drain(struct frame *fr, enum pne_dir dir)
 			q->closed = 1;
 			progress = 1;
 		}
+		fr->last_seq[dir] = ev->seq;
 		queue_pop(q);
 	}
-	return progress;
+}
+
+/* Whether dir has input or a wait it cannot get past by itself. */
+static int blocked(const struct frame *fr, enum pne_dir dir)
+{
+	return !fr->gave_up[dir] && (fr->q[dir].head != NULL || waiting(fr, dir));
+}
+
+/* Arrival order of what dir is stuck on: the event it waits inside, or
+ * the last one it took when it waits between events. */
+static uint64_t blocked_seq(const struct frame *fr, enum pne_dir dir)
+{
+	const struct event *ev = fr->q[dir].head;
+
+	if (ev == NULL || (waiting(fr, dir) && ev->pos == 0))
+		return fr->last_seq[dir];
+	return ev->seq;
 }
 
 /* A blocked direction the other one can no longer release. */
@@ -402,7 +439,7 @@ static int hopeless(const struct frame *fr, enum pne_dir dir)
 	enum pne_dir other = (enum pne_dir)!dir;
 	enum pne_interp_status st = pne_interp_status(fr->conn, other);
 
-	return fr->q[dir].head != NULL && fr->q[other].head == NULL &&
+	return blocked(fr, dir) && fr->q[other].head == NULL &&
 	       (fr->q[other].closed || st == PNE_IS_OPAQUE || st == PNE_IS_CLOSED);
 }
 
@@ -412,8 +449,12 @@ static int hopeless(const struct frame *fr, enum pne_dir dir)
 static int force(struct frame *fr, enum pne_dir dir)
 {
 	for (int i = 0; i < MAX_FORCES; i++) {
+		int was_waiting = waiting(fr, dir);
+
 		pne_interp_force(fr->conn, dir);
-		if (drain(fr, dir))
+		/* resume the unit now: it may end an ADU without more bytes */
+		pne_interp_feed(fr->conn, dir, NULL, 0, print_adu, fr);
+		if (drain(fr, dir) || (was_waiting && !waiting(fr, dir)))
 			return 1;
 	}
 	return 0;
@@ -449,18 +490,21 @@ static void run(struct frame *fr)
 		enum pne_dir d;
 
 		settle(fr);
-		if (fr->q[PNE_C2S].head == NULL && fr->q[PNE_S2C].head == NULL)
+		if (!blocked(fr, PNE_C2S) && !blocked(fr, PNE_S2C))
 			return;
-		if (fr->q[PNE_C2S].head == NULL)
+		if (!blocked(fr, PNE_C2S))
 			d = PNE_S2C;
-		else if (fr->q[PNE_S2C].head == NULL)
+		else if (!blocked(fr, PNE_S2C))
 			d = PNE_C2S;
 		else
-			d = fr->q[PNE_C2S].head->seq < fr->q[PNE_S2C].head->seq ?
+			d = blocked_seq(fr, PNE_C2S) <= blocked_seq(fr, PNE_S2C) ?
 			    PNE_C2S : PNE_S2C;
 		if (!force(fr, d)) {
+			/* The interpreter must move after a force; never loop
+			 * if it does not. */
 			errmsg("%s: still blocked after %d forced waits; dropping "
 			       "its remaining input", dir_name[d], MAX_FORCES);
+			fr->gave_up[d] = 1;
 			while (fr->q[d].head != NULL)
 				queue_pop(&fr->q[d]);
 		}

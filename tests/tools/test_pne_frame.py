@@ -96,6 +96,16 @@ def main():
     check([(a["off"], a["len"]) for a in got] == [(0, len(RESP) + 5)],
           "forced: %r %r" % (got, err))
 
+    # A bodiless response taken whole before its request arrives waits
+    # with no bytes left to feed: the request must release it, and with
+    # no request at all the wait is forced at the end.
+    r304 = b"HTTP/1.1 304 Not Modified\r\n\r\n"
+    for name, conv in (("released.conv", "s2c %s\nc2s %s\n" % (r304.hex(), REQ1.hex())),
+                       ("forced-end.conv", "s2c %s\n" % r304.hex())):
+        rc, out, err = frame(exe, workdir, name, conv, "--spec", "http")
+        got = [(a["dir"], a["off"], a["len"]) for a in adus(out)] if rc == 0 else []
+        check(("s2c", 0, len(r304)) in got, "%s: %r %r" % (name, got, err))
+
     # A gap inside a known-length body is absorbed; a close ends a
     # response without a length ("closed": true).
     body = b"HTTP/1.1 200 OK\r\n\r\nabc"
