@@ -85,7 +85,7 @@ struct pnec_tfield {
 	uint64_t arg;                /* word/line number */
 	struct pnec_str key;         /* PNE_TS_HEADER */
 	int conv;                    /* enum pne_tconv */
-	struct pnec_str lit;         /* CONTAINS/IS/PREFIX */
+	struct pnec_str lit;         /* CONTAINS/IS/PREFIX/SUFFIX */
 	struct pnec_expr *max;       /* DECIMAL/HEX/STRING bound, or NULL */
 	struct pnec_tfield *next;
 };

@@ -203,7 +203,7 @@ static int tconv_rkind(int conv)
 	case PNE_TC_STRING:
 		return PNE_RK_STRING;
 	case PNE_TC_CONTAINS: case PNE_TC_IS: case PNE_TC_PREFIX:
-	case PNE_TC_NUMERIC: case PNE_TC_PRESENT:
+	case PNE_TC_SUFFIX: case PNE_TC_NUMERIC: case PNE_TC_PRESENT:
 		return PNE_RK_BOOL;
 	default:
 		return PNE_RK_UINT;
@@ -515,9 +515,9 @@ const char *pnec_tconv_name(int conv)
 		[PNE_TC_STRING] = "as string", [PNE_TC_CONTAINS] = "contains",
 		[PNE_TC_IS] = "is", [PNE_TC_PREFIX] = "prefix",
 		[PNE_TC_NUMERIC] = "numeric", [PNE_TC_PRESENT] = "present",
-		[PNE_TC_LENGTH] = "length",
+		[PNE_TC_LENGTH] = "length", [PNE_TC_SUFFIX] = "suffix",
 	};
-	return conv >= 0 && conv <= PNE_TC_LENGTH ? names[conv] : "?";
+	return conv >= 0 && conv <= PNE_TC_SUFFIX ? names[conv] : "?";
 }
 
 /* ------------------------------------------------------------------ */

@@ -489,7 +489,7 @@ static void emit_texts(struct emit *e)
 	static const char *const convs[] = {
 		"PNE_TC_DECIMAL", "PNE_TC_HEX", "PNE_TC_STRING", "PNE_TC_CONTAINS",
 		"PNE_TC_IS", "PNE_TC_PREFIX", "PNE_TC_NUMERIC", "PNE_TC_PRESENT",
-		"PNE_TC_LENGTH",
+		"PNE_TC_LENGTH", "PNE_TC_SUFFIX",
 	};
 	const struct pnec_ir *ir = e->ir;
 	struct table t = { 0 };
@@ -524,7 +524,7 @@ static void emit_texts(struct emit *e)
 			d.len = 0;
 			ds_printf(&d, "[%zu] = { .src = %s, .conv = %s, .slot = %u, .arg = %u, .lit = ",
 				  i, srcs[f->src <= PNE_TS_TAIL ? f->src : 0],
-				  convs[f->conv <= PNE_TC_LENGTH ? f->conv : 0], f->slot, f->arg);
+				  convs[f->conv <= PNE_TC_SUFFIX ? f->conv : 0], f->slot, f->arg);
 			ds_stridx(&d, f->lit);
 			ds_printf(&d, ", .max = ");
 			ds_u64(&d, f->max);

@@ -837,7 +837,8 @@ static void lower_tfield(struct lower *l, const struct pnec_tfield *f)
 	t->slot = (uint8_t)slot_of(l, &f->name);
 	t->arg = f->src == PNE_TS_HEADER ? intern(l, &f->key) : (uint16_t)f->arg;
 	t->lit = PNE_NO_STR;
-	if (f->conv == PNE_TC_CONTAINS || f->conv == PNE_TC_IS || f->conv == PNE_TC_PREFIX) {
+	if (f->conv == PNE_TC_CONTAINS || f->conv == PNE_TC_IS || f->conv == PNE_TC_PREFIX ||
+	    f->conv == PNE_TC_SUFFIX) {
 		uint16_t lit = intern(l, &f->lit);
 
 		ir->tfields[ir->ntfields - 1].lit = lit;
@@ -868,7 +869,9 @@ static void lower_text(struct lower *l, const struct pnec_stmt *s, int line)
 	tx->dfa = PNE_NO_STR;
 	tx->size_expr = PNE_NO_EXPR;
 	tx->max = (uint32_t)(s->max != NULL ? s->max->lo : s->e->lo);
-	if (tx->max > ir->hdr_max)
+	/* a text without fields is scanned or counted, never kept: it
+	 * needs no buffer (runtime/interp.c, op_text()) */
+	if (s->tfields != NULL && tx->max > ir->hdr_max)
 		ir->hdr_max = tx->max;
 	if (s->has_delim) {
 		v = intern(l, &s->delim);

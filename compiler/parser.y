@@ -279,8 +279,8 @@ static struct pnec_stmt *stmt_new(struct pnec_pctx *ctx, enum pnec_stmt_kind k,
 %token <str> TYPE "type" ANCHOR "anchor" CONFIRM "confirm" UNTIL "until"
 %token <str> SIZE "size" LINES "lines" SEP "sep" WORD "word" LINE "line"
 %token <str> ALL "all" TAIL "tail" DECIMAL "decimal" HEX "hex" STRKW "string"
-%token <str> CONTAINS "contains" IS "is" PREFIX "prefix" NUMERIC "numeric"
-%token <str> PRESENT "present" LENGTH "length"
+%token <str> CONTAINS "contains" IS "is" PREFIX "prefix" SUFFIX "suffix"
+%token <str> NUMERIC "numeric" PRESENT "present" LENGTH "length"
 %token EQ "==" NE "!=" LE "<=" GE ">=" SHL "<<" SHR ">>" LAND "&&" LOR "||"
 %token DOTDOT ".."
 
@@ -1008,6 +1008,7 @@ tconv:
 	| CONTAINS STRING	{ NEW($$); $$->conv = PNE_TC_CONTAINS; $$->lit = $2; }
 	| IS STRING		{ NEW($$); $$->conv = PNE_TC_IS; $$->lit = $2; }
 	| PREFIX STRING		{ NEW($$); $$->conv = PNE_TC_PREFIX; $$->lit = $2; }
+	| SUFFIX STRING		{ NEW($$); $$->conv = PNE_TC_SUFFIX; $$->lit = $2; }
 	| NUMERIC		{ NEW($$); $$->conv = PNE_TC_NUMERIC; }
 	| PRESENT		{ NEW($$); $$->conv = PNE_TC_PRESENT; }
 	| LENGTH		{ NEW($$); $$->conv = PNE_TC_LENGTH; }
@@ -1017,7 +1018,7 @@ tconv:
 name:
 	IDENT | TYPE | ANCHOR | CONFIRM | UNTIL | SIZE | LINES | SEP | WORD
 	| LINE | ALL | TAIL | DECIMAL | HEX | STRKW | CONTAINS | IS | PREFIX
-	| NUMERIC | PRESENT | LENGTH
+	| SUFFIX | NUMERIC | PRESENT | LENGTH
 	;
 
 /* expr: C operators and precedence over unsigned 64-bit values */
@@ -1145,7 +1146,7 @@ args:
 static const char *const name_words[] = {
 	"type", "anchor", "confirm", "until", "size", "lines", "sep", "word",
 	"line", "all", "tail", "decimal", "hex", "string", "contains", "is",
-	"prefix", "numeric", "present", "length", NULL,
+	"prefix", "suffix", "numeric", "present", "length", NULL,
 };
 static const char *const expr_words[] = {
 	"number", "identifier", "'('", "'!'", "'~'", "max", NULL,
@@ -1167,7 +1168,8 @@ static const char *const tsrc_words[] = {
 	"word", "line", "header", "all", "tail", NULL,
 };
 static const char *const tconv_words[] = {
-	"as", "contains", "is", "prefix", "numeric", "present", "length", NULL,
+	"as", "contains", "is", "prefix", "suffix", "numeric", "present", "length",
+	NULL,
 };
 
 struct expected {
@@ -1224,7 +1226,7 @@ static int exp_fold(struct expected *x, const char **words)
 	}
 	if (exp_has(x, "contains")) {
 		exp_drop(x, tconv_words);
-		words[nw++] = "text conversion (as, contains, is, prefix, numeric, present or length)";
+		words[nw++] = "text conversion (as, contains, is, prefix, suffix, numeric, present or length)";
 	}
 	words[nw] = NULL;
 	y = *x;

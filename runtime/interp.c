@@ -840,7 +840,82 @@ static int fifo_pop(struct pne_interp_conn *c, unsigned f, uint64_t *v)
 	return 0;
 }
 
-static int op_pop(const struct run *r, const struct pne_op *op)
+/* Could a direction blocked at its POP or WAIT go on now? A condition
+ * that can't be evaluated counts as yes: running it will fail the stream,
+ * which is progress too. */
+static bool unblocked(const struct run *o)
+{
+	const struct pne_op *op;
+	uint64_t v;
+
+	if (o->core->pc >= o->spec->nops)
+		return true;
+	op = &o->spec->ops[o->core->pc];
+	if (op->code == PNE_OP_POP)
+		return op->aux >= o->conn->nfifos || o->conn->fifo[op->aux].count > 0;
+	if (op->code == PNE_OP_WAIT)
+		return eval(o, op->expr, &v) != 0 || v != 0;
+	return true;
+}
+
+/*
+ * Can the other direction never release a wait of this one? It can't
+ * when it is resynchronising (it frames nothing until it finds a
+ * boundary, and then starts a fresh ADU), closed or opaque, or when it
+ * is itself blocked on a condition that still doesn't hold: a deadlock.
+ */
+static bool other_stuck(const struct run *r)
+{
+	struct run o;
+
+	run_init(&o, r->conn, r->dir == PNE_C2S ? PNE_S2C : PNE_C2S, NULL, NULL);
+	switch (o.core->status) {
+	case PNE_IS_RESYNC:
+	case PNE_IS_CLOSED:
+	case PNE_IS_OPAQUE:
+		return true;
+	case PNE_IS_WAITING:
+		return !unblocked(&o);
+	default:
+		return false;
+	}
+}
+
+/*
+ * Should a POP or WAIT whose condition is false take its default now
+ * rather than block? Only when the other direction is stuck, and only
+ * once there is something to frame: a byte of this call after it, or
+ * bytes of the current ADU before it. A direction idle at the start of
+ * its next ADU decides when that ADU's first byte arrives, so a close
+ * then neither counts a forced wait nor reports anything.
+ */
+static bool give_up(const struct run *r, size_t n, size_t i)
+{
+	return (i < n || r->core->off > r->core->adu_start) && other_stuck(r);
+}
+
+/* A POP or WAIT at pc gives up waiting: a POP's destination gets its
+ * default (0 without one). Counted as forced. */
+static int take_default(const struct run *r, const struct pne_op *op)
+{
+	uint64_t v = 0;
+	int err;
+
+	r->conn->stats.forced++;
+	r->core->status = PNE_IS_OK;
+	if (op->code == PNE_OP_POP) {
+		if (op->expr != PNE_NO_EXPR && (err = eval(r, op->expr, &v)) != 0)
+			return invalid(r, err);
+		if ((err = write_dest(r, op->slot, v)) != 0)
+			return invalid(r, err);
+	}
+	r->core->pc++;
+	return 0;
+}
+
+/* An empty FIFO waits for the other direction's push, unless that can't
+ * come (other_stuck()). */
+static int op_pop(const struct run *r, const struct pne_op *op, size_t n, size_t i)
 {
 	uint64_t v;
 	int err;
@@ -848,6 +923,8 @@ static int op_pop(const struct run *r, const struct pne_op *op)
 	if (op->aux >= r->conn->nfifos)
 		return invalid(r, PNE_ERR_BAD_TABLE);
 	if (fifo_pop(r->conn, op->aux, &v) != 0) {
+		if (give_up(r, n, i))
+			return take_default(r, op);
 		r->core->status = PNE_IS_WAITING;
 		return 1;
 	}
@@ -855,6 +932,23 @@ static int op_pop(const struct run *r, const struct pne_op *op)
 		return invalid(r, err);
 	r->core->pc++;
 	return 0;
+}
+
+static int op_wait(const struct run *r, const struct pne_op *op, size_t n, size_t i)
+{
+	uint64_t v;
+	int err;
+
+	if ((err = eval(r, op->expr, &v)) != 0)
+		return invalid(r, err);
+	if (v != 0) {
+		r->core->pc++;
+		return 0;
+	}
+	if (give_up(r, n, i))
+		return take_default(r, op);
+	r->core->status = PNE_IS_WAITING;
+	return 1;
 }
 
 /* The rest of the direction is the current ADU (up to its max). */
@@ -932,16 +1026,9 @@ static int step(const struct run *r, const uint8_t *p, size_t n, size_t *ip)
 	case PNE_OP_PUSH:
 		return op_push(r, op);
 	case PNE_OP_POP:
-		return op_pop(r, op);
+		return op_pop(r, op, n, *ip);
 	case PNE_OP_WAIT:
-		if ((err = eval(r, op->expr, &v)) != 0)
-			return invalid(r, err);
-		if (v == 0) {
-			core->status = PNE_IS_WAITING;
-			return 1;
-		}
-		core->pc++;
-		return 0;
+		return op_wait(r, op, n, *ip);
 	case PNE_OP_REQUIRE:
 		if ((err = eval(r, op->expr, &v)) != 0)
 			return invalid(r, err);
@@ -1437,29 +1524,13 @@ int pne_interp_gap(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t n,
 void pne_interp_force(struct pne_interp_conn *conn, enum pne_dir dir)
 {
 	struct run r;
-	const struct pne_op *op;
-	uint64_t v = 0;
-	int err;
 
 	if ((unsigned)dir > PNE_S2C)
 		return;
 	run_init(&r, conn, dir, NULL, NULL);
 	if (r.core->status != PNE_IS_WAITING)
 		return;
-	conn->stats.forced++;
-	r.core->status = PNE_IS_OK;
-	op = &r.spec->ops[r.core->pc];
-	if (op->code == PNE_OP_POP) {
-		if (op->expr != PNE_NO_EXPR && (err = eval(&r, op->expr, &v)) != 0) {
-			invalid(&r, err);
-			return;
-		}
-		if ((err = write_dest(&r, op->slot, v)) != 0) {
-			invalid(&r, err);
-			return;
-		}
-	}
-	r.core->pc++;
+	take_default(&r, &r.spec->ops[r.core->pc]);
 }
 
 void pne_interp_close(struct pne_interp_conn *conn, enum pne_dir dir,

@@ -66,6 +66,14 @@ static size_t ci_find(const uint8_t *p, size_t n, const uint8_t *s, size_t sl)
 	return n;
 }
 
+/* Does p[0..n), trailing blanks ignored, end with s[0..sl) (any case)? */
+static int ci_suffix(const uint8_t *p, size_t n, const uint8_t *s, size_t sl)
+{
+	while (n > 0 && is_blank(p[n - 1]))
+		n--;
+	return n >= sl && ci_equal(p + n - sl, s, sl);
+}
+
 static struct span trim(struct span s)
 {
 	while (s.len > 0 && is_blank(s.p[0])) {
@@ -249,6 +257,7 @@ static int convert(const struct pne_spec *spec, const struct pne_tfield *f,
 	case PNE_TC_CONTAINS:
 	case PNE_TC_IS:
 	case PNE_TC_PREFIX:
+	case PNE_TC_SUFFIX:
 		if (lit == NULL)
 			return PNE_ERR_BAD_TABLE;
 		if (f->conv == PNE_TC_CONTAINS)
@@ -256,6 +265,8 @@ static int convert(const struct pne_spec *spec, const struct pne_tfield *f,
 			     lit->len == 0;
 		else if (f->conv == PNE_TC_IS)
 			*v = s.len == lit->len && ci_equal(s.p, (const uint8_t *)lit->s, s.len);
+		else if (f->conv == PNE_TC_SUFFIX)
+			*v = ci_suffix(s.p, s.len, (const uint8_t *)lit->s, lit->len);
 		else
 			*v = s.len >= lit->len && ci_equal(s.p, (const uint8_t *)lit->s, lit->len);
 		return 0;

@@ -31,7 +31,9 @@ struct pne_adu {
 	const char *type;         /* type name (unit name or typemap entry) */
 	uint64_t off;             /* stream offset of its first byte */
 	uint64_t len;             /* bytes */
-	int synced;               /* 0 while confirming after a resync */
+	int synced;               /* 0 while confirming after a resync: the
+	                             first ADU after an anchor match, the
+	                             first K after "resync confirm K" */
 	int closed;               /* ended by the stream's end (until_close) */
 	const uint64_t *slots;    /* spec->nslots values */
 	const uint64_t *cvars;    /* spec->ncvars values */
@@ -67,7 +69,17 @@ void pne_interp_init(struct pne_interp_conn *conn, const struct pne_spec *spec,
  * consumed: len, unless the direction is waiting on the other one (then
  * less; feed the rest again after feeding the other direction, or after
  * pne_interp_force()). Never fails: invalid input moves the direction to
- * resynchronisation and is counted. */
+ * resynchronisation and is counted.
+ *
+ * Waits never block on a direction that can't end them: a pop from an
+ * empty FIFO or a wait whose condition is false takes its default at
+ * once (counted in forced) when the other direction is resynchronising
+ * (PNE_IS_RESYNC), closed, opaque, or itself waiting on a condition that
+ * still doesn't hold (a deadlock: the second direction to block goes on).
+ * A direction already waiting when the other one reaches such a state
+ * goes on at its next feed (even of 0 bytes), gap or close. The default
+ * is taken only once the current ADU has a byte, before or after the
+ * wait: a direction idle at an ADU boundary waits for that byte. */
 size_t pne_interp_feed(struct pne_interp_conn *conn, enum pne_dir dir,
 		       const uint8_t *data, size_t len,
 		       pne_adu_cb cb, void *arg);
@@ -86,7 +98,10 @@ void pne_interp_advance(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t
 int pne_interp_gap(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t n,
 		   pne_adu_cb cb, void *arg);
 
-/* A waiting direction can't be released by the other one: take defaults. */
+/* A waiting direction can't be released by the other one (the caller
+ * knows: the other side was never seen, stalls on a gap, or the flow is
+ * evicted): its pop or wait takes the default. The cases the
+ * interpreter can see are handled without it (see pne_interp_feed()). */
 void pne_interp_force(struct pne_interp_conn *conn, enum pne_dir dir);
 
 /* End of direction dir's stream (FIN/RST/eviction): reports an ADU that
@@ -105,7 +120,8 @@ struct pne_interp_stats {
 	uint64_t invalid;         /* times the stream became invalid */
 	uint64_t resyncs;         /* times a resync found a boundary */
 	uint64_t partial;         /* ADUs cut short by close */
-	uint64_t forced;          /* waits ended by pne_interp_force() */
+	uint64_t forced;          /* waits that took their default: forced, or
+	                             the other direction could never end them */
 };
 const struct pne_interp_stats *pne_interp_stats(const struct pne_interp_conn *conn);
 

@@ -129,6 +129,8 @@ enum pne_tconv {
 	PNE_TC_NUMERIC,  /* 1 if it is non-empty and all decimal digits */
 	PNE_TC_PRESENT,  /* 1 if the source exists */
 	PNE_TC_LENGTH,   /* its length in bytes */
+	PNE_TC_SUFFIX,   /* 1 if it ends with strs[lit], case-insensitively,
+	                    trailing blanks (space, tab) ignored */
 };
 
 /* A field of a text step. An absent source gives 0 (empty string). */
@@ -138,7 +140,7 @@ struct pne_tfield {
 	uint8_t  slot;
 	uint8_t  pad;
 	uint16_t arg;   /* word/line number, or string index of a header key */
-	uint16_t lit;   /* string index for CONTAINS/IS/PREFIX, else PNE_NO_STR */
+	uint16_t lit;   /* string index for CONTAINS/IS/PREFIX/SUFFIX, else PNE_NO_STR */
 	uint64_t max;   /* numeric bound (DECIMAL/HEX) or string length bound */
 };
 

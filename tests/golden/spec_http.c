@@ -18,18 +18,18 @@ static const uint16_t ports[] = {
 
 static const struct pne_op ops[] = {
 	/* unit request */
-	[0] = { .code = PNE_OP_WAIT, .expr = 0 },                              /*  133  wait !hold */
-	[1] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                   /*  134  set .r0 = 0 */
-	[2] = { .code = PNE_OP_JZ, .aux = 8, .expr = 7 },                      /*  134  jz .r0 < 8 -> 8 */
-	[3] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                  /*  134  set .r0 = .r0 + 1 */
-	[4] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },                    /*  135  text until "\n" max 16384 { line_len=line 0 length, method=word 0 as string max 16, uri=word 1 as string max 96, v1=word 2 prefix "HTTP/1.", v2=word 2 is "HTTP/2.0", is_head=word 0 is "HEAD", is_connect=word 0 is "CONNECT" } */
-	[5] = { .code = PNE_OP_JZ, .aux = 7, .expr = 19 },                     /*  144  jz line_len != 0 -> 7 */
-	[6] = { .code = PNE_OP_JMP, .aux = 9, .expr = PNE_NO_EXPR },           /*  145  jmp 9 */
-	[7] = { .code = PNE_OP_JMP, .aux = 2, .expr = PNE_NO_EXPR },           /*  134  jmp 2 */
-	[8] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },                /*  134  require 0 "repeat limit" */
-	[9] = { .code = PNE_OP_JZ, .aux = 11, .expr = 25 },                    /*  148  jz v2 -> 11 */
-	[10] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  150  opaque */
-	[11] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 28 },              /*  152  require v1 "request-line" */
+	[0] = { .code = PNE_OP_WAIT, .expr = 0 },                              /*  134  wait !hold */
+	[1] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                   /*  135  set .r0 = 0 */
+	[2] = { .code = PNE_OP_JZ, .aux = 8, .expr = 7 },                      /*  135  jz .r0 < 8 -> 8 */
+	[3] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                  /*  135  set .r0 = .r0 + 1 */
+	[4] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },                    /*  136  text until "\n" max 16384 { line_len=line 0 length, method=word 0 as string max 16, uri=word 1 as string max 96, v1=word 2 prefix "HTTP/1.", v2=word 2 is "HTTP/2.0", is_head=word 0 is "HEAD", is_connect=word 0 is "CONNECT" } */
+	[5] = { .code = PNE_OP_JZ, .aux = 7, .expr = 19 },                     /*  145  jz line_len != 0 -> 7 */
+	[6] = { .code = PNE_OP_JMP, .aux = 9, .expr = PNE_NO_EXPR },           /*  146  jmp 9 */
+	[7] = { .code = PNE_OP_JMP, .aux = 2, .expr = PNE_NO_EXPR },           /*  135  jmp 2 */
+	[8] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },                /*  135  require 0 "repeat limit" */
+	[9] = { .code = PNE_OP_JZ, .aux = 11, .expr = 25 },                    /*  149  jz v2 -> 11 */
+	[10] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  151  opaque */
+	[11] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 28 },              /*  153  require v1 "request-line" */
 	[12] = { .code = PNE_OP_SET, .expr = 4 },                              /*   68  set cl = 0 */
 	[13] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*   69  set content_length = 0 */
 	[14] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*   70  set te = 0 */
@@ -38,58 +38,58 @@ static const struct pne_op ops[] = {
 	[17] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                  /*   73  set .r0 = 0 */
 	[18] = { .code = PNE_OP_JZ, .aux = 33, .expr = 31 },                   /*   73  jz .r0 < 1024 -> 33 */
 	[19] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                 /*   73  set .r0 = .r0 + 1 */
-	[20] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },         /*   74  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" is "chunked", h_upgrade=header "Upgrade" present } */
-	[21] = { .code = PNE_OP_JZ, .aux = 23, .expr = 38 },                   /*   83  jz line_len == 0 -> 23 */
-	[22] = { .code = PNE_OP_JMP, .aux = 34, .expr = PNE_NO_EXPR },         /*   84  jmp 34 */
-	[23] = { .code = PNE_OP_JZ, .aux = 27, .expr = 44 },                   /*   86  jz h_cl -> 27 */
-	[24] = { .code = PNE_OP_REQUIRE, .aux = 35, .expr = 47 },              /*   88  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
-	[25] = { .code = PNE_OP_SET, .expr = 60 },                             /*   90  set cl = 1 */
-	[26] = { .code = PNE_OP_SET, .slot = 1, .expr = 63 },                  /*   91  set content_length = h_cl_val */
-	[27] = { .code = PNE_OP_JZ, .aux = 30, .expr = 66 },                   /*   93  jz h_te -> 30 */
-	[28] = { .code = PNE_OP_SET, .slot = 2, .expr = 60 },                  /*   94  set te = 1 */
-	[29] = { .code = PNE_OP_SET, .slot = 3, .expr = 69 },                  /*   95  set te_chunked = h_te_chunked */
-	[30] = { .code = PNE_OP_JZ, .aux = 32, .expr = 72 },                   /*   97  jz h_upgrade -> 32 */
-	[31] = { .code = PNE_OP_SET, .slot = 4, .expr = 60 },                  /*   98  set upgrade = 1 */
+	[20] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },         /*   74  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" suffix "chunked", h_upgrade=header "Upgrade" present } */
+	[21] = { .code = PNE_OP_JZ, .aux = 23, .expr = 38 },                   /*   84  jz line_len == 0 -> 23 */
+	[22] = { .code = PNE_OP_JMP, .aux = 34, .expr = PNE_NO_EXPR },         /*   85  jmp 34 */
+	[23] = { .code = PNE_OP_JZ, .aux = 27, .expr = 44 },                   /*   87  jz h_cl -> 27 */
+	[24] = { .code = PNE_OP_REQUIRE, .aux = 35, .expr = 47 },              /*   89  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
+	[25] = { .code = PNE_OP_SET, .expr = 60 },                             /*   91  set cl = 1 */
+	[26] = { .code = PNE_OP_SET, .slot = 1, .expr = 63 },                  /*   92  set content_length = h_cl_val */
+	[27] = { .code = PNE_OP_JZ, .aux = 30, .expr = 66 },                   /*   94  jz h_te -> 30 */
+	[28] = { .code = PNE_OP_SET, .slot = 2, .expr = 60 },                  /*   95  set te = 1 */
+	[29] = { .code = PNE_OP_SET, .slot = 3, .expr = 69 },                  /*   96  set te_chunked = h_te_chunked */
+	[30] = { .code = PNE_OP_JZ, .aux = 32, .expr = 72 },                   /*   98  jz h_upgrade -> 32 */
+	[31] = { .code = PNE_OP_SET, .slot = 4, .expr = 60 },                  /*   99  set upgrade = 1 */
 	[32] = { .code = PNE_OP_JMP, .aux = 18, .expr = PNE_NO_EXPR },         /*   73  jmp 18 */
 	[33] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },               /*   73  require 0 "repeat limit" */
-	[34] = { .code = PNE_OP_JZ, .aux = 38, .expr = 75 },                   /*  154  jz is_connect -> 38 */
-	[35] = { .code = PNE_OP_PUSH, .expr = 78 },                            /*  155  push pending 2 */
-	[36] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 60 },  /*  156  set hold = 1 */
-	[37] = { .code = PNE_OP_JMP, .aux = 43, .expr = PNE_NO_EXPR },         /*  154  jmp 43 */
-	[38] = { .code = PNE_OP_JZ, .aux = 42, .expr = 81 },                   /*  157  jz upgrade -> 42 */
-	[39] = { .code = PNE_OP_PUSH, .expr = 84 },                            /*  158  push pending is_head ? 5 : 4 */
-	[40] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 60 },  /*  159  set hold = 1 */
-	[41] = { .code = PNE_OP_JMP, .aux = 43, .expr = PNE_NO_EXPR },         /*  157  jmp 43 */
-	[42] = { .code = PNE_OP_PUSH, .expr = 92 },                            /*  161  push pending is_head ? 1 : 0 */
-	[43] = { .code = PNE_OP_JZ, .aux = 66, .expr = 100 },                  /*  163  jz te -> 66 */
-	[44] = { .code = PNE_OP_REQUIRE, .aux = 39, .expr = 103 },             /*  164  require te_chunked "request Transfer-Encoding is not chunked" */
-	[45] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                  /*  105  set .r0 = 0 */
-	[46] = { .code = PNE_OP_JZ, .aux = 56, .expr = 106 },                  /*  105  jz .r0 < 0xffffffff -> 56 */
-	[47] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                 /*  105  set .r0 = .r0 + 1 */
-	[48] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },         /*  106  text until "\r\n" max 4096 { chunk_size=all as hex max 17592186044416, line_len=all length } */
-	[49] = { .code = PNE_OP_REQUIRE, .aux = 41, .expr = 113 },             /*  110  require line_len > 0 "empty chunk-size line" */
-	[50] = { .code = PNE_OP_JZ, .aux = 52, .expr = 119 },                  /*  111  jz chunk_size == 0 -> 52 */
-	[51] = { .code = PNE_OP_JMP, .aux = 57, .expr = PNE_NO_EXPR },         /*  112  jmp 57 */
-	[52] = { .code = PNE_OP_SKIP, .expr = 125 },                           /*  114  skip chunk_size */
-	[53] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                    /*  115  hdr 2 { crlf=u16be@0 } */
-	[54] = { .code = PNE_OP_REQUIRE, .aux = 42, .expr = 128 },             /*  116  require crlf == 3338 "chunk data not followed by CRLF" */
-	[55] = { .code = PNE_OP_JMP, .aux = 46, .expr = PNE_NO_EXPR },         /*  105  jmp 46 */
-	[56] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },               /*  105  require 0 "repeat limit" */
-	[57] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                  /*  119  set .r0 = 0 */
-	[58] = { .code = PNE_OP_JZ, .aux = 64, .expr = 31 },                   /*  119  jz .r0 < 1024 -> 64 */
-	[59] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                 /*  119  set .r0 = .r0 + 1 */
-	[60] = { .code = PNE_OP_TEXT, .aux = 3, .expr = PNE_NO_EXPR },         /*  120  text until "\n" max 16384 { line_len=line 0 length } */
-	[61] = { .code = PNE_OP_JZ, .aux = 63, .expr = 38 },                   /*  121  jz line_len == 0 -> 63 */
-	[62] = { .code = PNE_OP_JMP, .aux = 65, .expr = PNE_NO_EXPR },         /*  122  jmp 65 */
-	[63] = { .code = PNE_OP_JMP, .aux = 58, .expr = PNE_NO_EXPR },         /*  119  jmp 58 */
-	[64] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },               /*  119  require 0 "repeat limit" */
-	[65] = { .code = PNE_OP_JMP, .aux = 68, .expr = PNE_NO_EXPR },         /*  163  jmp 68 */
-	[66] = { .code = PNE_OP_JZ, .aux = 68, .expr = 135 },                  /*  166  jz cl -> 68 */
-	[67] = { .code = PNE_OP_SKIP, .expr = 138 },                           /*  167  skip content_length */
-	[68] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                    /*  127  end */
+	[34] = { .code = PNE_OP_JZ, .aux = 38, .expr = 75 },                   /*  155  jz is_connect -> 38 */
+	[35] = { .code = PNE_OP_PUSH, .expr = 78 },                            /*  156  push pending 2 */
+	[36] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 60 },  /*  157  set hold = 1 */
+	[37] = { .code = PNE_OP_JMP, .aux = 43, .expr = PNE_NO_EXPR },         /*  155  jmp 43 */
+	[38] = { .code = PNE_OP_JZ, .aux = 42, .expr = 81 },                   /*  158  jz upgrade -> 42 */
+	[39] = { .code = PNE_OP_PUSH, .expr = 84 },                            /*  159  push pending is_head ? 5 : 4 */
+	[40] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 60 },  /*  160  set hold = 1 */
+	[41] = { .code = PNE_OP_JMP, .aux = 43, .expr = PNE_NO_EXPR },         /*  158  jmp 43 */
+	[42] = { .code = PNE_OP_PUSH, .expr = 92 },                            /*  162  push pending is_head ? 1 : 0 */
+	[43] = { .code = PNE_OP_JZ, .aux = 66, .expr = 100 },                  /*  164  jz te -> 66 */
+	[44] = { .code = PNE_OP_REQUIRE, .aux = 39, .expr = 103 },             /*  165  require te_chunked "request Transfer-Encoding is not chunked" */
+	[45] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                  /*  106  set .r0 = 0 */
+	[46] = { .code = PNE_OP_JZ, .aux = 56, .expr = 106 },                  /*  106  jz .r0 < 0xffffffff -> 56 */
+	[47] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                 /*  106  set .r0 = .r0 + 1 */
+	[48] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },         /*  107  text until "\r\n" max 4096 { chunk_size=all as hex max 17592186044416, line_len=all length } */
+	[49] = { .code = PNE_OP_REQUIRE, .aux = 41, .expr = 113 },             /*  111  require line_len > 0 "empty chunk-size line" */
+	[50] = { .code = PNE_OP_JZ, .aux = 52, .expr = 119 },                  /*  112  jz chunk_size == 0 -> 52 */
+	[51] = { .code = PNE_OP_JMP, .aux = 57, .expr = PNE_NO_EXPR },         /*  113  jmp 57 */
+	[52] = { .code = PNE_OP_SKIP, .expr = 125 },                           /*  115  skip chunk_size */
+	[53] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                    /*  116  hdr 2 { crlf=u16be@0 } */
+	[54] = { .code = PNE_OP_REQUIRE, .aux = 42, .expr = 128 },             /*  117  require crlf == 3338 "chunk data not followed by CRLF" */
+	[55] = { .code = PNE_OP_JMP, .aux = 46, .expr = PNE_NO_EXPR },         /*  106  jmp 46 */
+	[56] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },               /*  106  require 0 "repeat limit" */
+	[57] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                  /*  120  set .r0 = 0 */
+	[58] = { .code = PNE_OP_JZ, .aux = 64, .expr = 31 },                   /*  120  jz .r0 < 1024 -> 64 */
+	[59] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                 /*  120  set .r0 = .r0 + 1 */
+	[60] = { .code = PNE_OP_TEXT, .aux = 3, .expr = PNE_NO_EXPR },         /*  121  text until "\n" max 16384 { line_len=line 0 length } */
+	[61] = { .code = PNE_OP_JZ, .aux = 63, .expr = 38 },                   /*  122  jz line_len == 0 -> 63 */
+	[62] = { .code = PNE_OP_JMP, .aux = 65, .expr = PNE_NO_EXPR },         /*  123  jmp 65 */
+	[63] = { .code = PNE_OP_JMP, .aux = 58, .expr = PNE_NO_EXPR },         /*  120  jmp 58 */
+	[64] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },               /*  120  require 0 "repeat limit" */
+	[65] = { .code = PNE_OP_JMP, .aux = 68, .expr = PNE_NO_EXPR },         /*  164  jmp 68 */
+	[66] = { .code = PNE_OP_JZ, .aux = 68, .expr = 135 },                  /*  167  jz cl -> 68 */
+	[67] = { .code = PNE_OP_SKIP, .expr = 138 },                           /*  168  skip content_length */
+	[68] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                    /*  128  end */
 	/* unit response */
-	[69] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },         /*  176  text until "\n" max 16384 { v1=word 0 prefix "HTTP/1.", status=word 1 as decimal max 999 } */
-	[70] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 141 },             /*  180  require v1 && status >= 100 "status-line" */
+	[69] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },         /*  177  text until "\n" max 16384 { v1=word 0 prefix "HTTP/1.", status=word 1 as decimal max 999 } */
+	[70] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 141 },             /*  181  require v1 && status >= 100 "status-line" */
 	[71] = { .code = PNE_OP_SET, .expr = 4 },                              /*   68  set cl = 0 */
 	[72] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*   69  set content_length = 0 */
 	[73] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*   70  set te = 0 */
@@ -98,62 +98,62 @@ static const struct pne_op ops[] = {
 	[76] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                  /*   73  set .r0 = 0 */
 	[77] = { .code = PNE_OP_JZ, .aux = 92, .expr = 31 },                   /*   73  jz .r0 < 1024 -> 92 */
 	[78] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                 /*   73  set .r0 = .r0 + 1 */
-	[79] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },         /*   74  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" is "chunked", h_upgrade=header "Upgrade" present } */
-	[80] = { .code = PNE_OP_JZ, .aux = 82, .expr = 38 },                   /*   83  jz line_len == 0 -> 82 */
-	[81] = { .code = PNE_OP_JMP, .aux = 93, .expr = PNE_NO_EXPR },         /*   84  jmp 93 */
-	[82] = { .code = PNE_OP_JZ, .aux = 86, .expr = 44 },                   /*   86  jz h_cl -> 86 */
-	[83] = { .code = PNE_OP_REQUIRE, .aux = 35, .expr = 47 },              /*   88  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
-	[84] = { .code = PNE_OP_SET, .expr = 60 },                             /*   90  set cl = 1 */
-	[85] = { .code = PNE_OP_SET, .slot = 1, .expr = 63 },                  /*   91  set content_length = h_cl_val */
-	[86] = { .code = PNE_OP_JZ, .aux = 89, .expr = 66 },                   /*   93  jz h_te -> 89 */
-	[87] = { .code = PNE_OP_SET, .slot = 2, .expr = 60 },                  /*   94  set te = 1 */
-	[88] = { .code = PNE_OP_SET, .slot = 3, .expr = 69 },                  /*   95  set te_chunked = h_te_chunked */
-	[89] = { .code = PNE_OP_JZ, .aux = 91, .expr = 72 },                   /*   97  jz h_upgrade -> 91 */
-	[90] = { .code = PNE_OP_SET, .slot = 4, .expr = 60 },                  /*   98  set upgrade = 1 */
+	[79] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },         /*   74  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" suffix "chunked", h_upgrade=header "Upgrade" present } */
+	[80] = { .code = PNE_OP_JZ, .aux = 82, .expr = 38 },                   /*   84  jz line_len == 0 -> 82 */
+	[81] = { .code = PNE_OP_JMP, .aux = 93, .expr = PNE_NO_EXPR },         /*   85  jmp 93 */
+	[82] = { .code = PNE_OP_JZ, .aux = 86, .expr = 44 },                   /*   87  jz h_cl -> 86 */
+	[83] = { .code = PNE_OP_REQUIRE, .aux = 35, .expr = 47 },              /*   89  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
+	[84] = { .code = PNE_OP_SET, .expr = 60 },                             /*   91  set cl = 1 */
+	[85] = { .code = PNE_OP_SET, .slot = 1, .expr = 63 },                  /*   92  set content_length = h_cl_val */
+	[86] = { .code = PNE_OP_JZ, .aux = 89, .expr = 66 },                   /*   94  jz h_te -> 89 */
+	[87] = { .code = PNE_OP_SET, .slot = 2, .expr = 60 },                  /*   95  set te = 1 */
+	[88] = { .code = PNE_OP_SET, .slot = 3, .expr = 69 },                  /*   96  set te_chunked = h_te_chunked */
+	[89] = { .code = PNE_OP_JZ, .aux = 91, .expr = 72 },                   /*   98  jz h_upgrade -> 91 */
+	[90] = { .code = PNE_OP_SET, .slot = 4, .expr = 60 },                  /*   99  set upgrade = 1 */
 	[91] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },         /*   73  jmp 77 */
 	[92] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },               /*   73  require 0 "repeat limit" */
-	[93] = { .code = PNE_OP_JZ, .aux = 97, .expr = 150 },                  /*  182  jz status < 200 -> 97 */
-	[94] = { .code = PNE_OP_JZ, .aux = 96, .expr = 156 },                  /*  183  jz status == 101 -> 96 */
-	[95] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  185  opaque */
-	[96] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },        /*  182  jmp 134 */
-	[97] = { .code = PNE_OP_POP, .slot = 21, .expr = 4 },                  /*  189  pop pending into kind else 0 */
-	[98] = { .code = PNE_OP_JZ, .aux = 100, .expr = 162 },                 /*  190  jz kind & 6 -> 100 */
-	[99] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 4 },   /*  191  set hold = 0 */
-	[100] = { .code = PNE_OP_JZ, .aux = 102, .expr = 168 },                /*  193  jz kind & 1 || status == 204 || status == 304 -> 102 */
-	[101] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  193  jmp 134 */
-	[102] = { .code = PNE_OP_JZ, .aux = 105, .expr = 187 },                /*  195  jz kind & 2 && status < 300 -> 105 */
-	[103] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  196  opaque */
-	[104] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  195  jmp 134 */
-	[105] = { .code = PNE_OP_JZ, .aux = 130, .expr = 100 },                /*  197  jz te -> 130 */
-	[106] = { .code = PNE_OP_JZ, .aux = 128, .expr = 103 },                /*  198  jz te_chunked -> 128 */
-	[107] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                 /*  105  set .r0 = 0 */
-	[108] = { .code = PNE_OP_JZ, .aux = 118, .expr = 106 },                /*  105  jz .r0 < 0xffffffff -> 118 */
-	[109] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                /*  105  set .r0 = .r0 + 1 */
-	[110] = { .code = PNE_OP_TEXT, .aux = 6, .expr = PNE_NO_EXPR },        /*  106  text until "\r\n" max 4096 { chunk_size=all as hex max 17592186044416, line_len=all length } */
-	[111] = { .code = PNE_OP_REQUIRE, .aux = 41, .expr = 113 },            /*  110  require line_len > 0 "empty chunk-size line" */
-	[112] = { .code = PNE_OP_JZ, .aux = 114, .expr = 119 },                /*  111  jz chunk_size == 0 -> 114 */
-	[113] = { .code = PNE_OP_JMP, .aux = 119, .expr = PNE_NO_EXPR },       /*  112  jmp 119 */
-	[114] = { .code = PNE_OP_SKIP, .expr = 125 },                          /*  114  skip chunk_size */
-	[115] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                   /*  115  hdr 2 { crlf=u16be@0 } */
-	[116] = { .code = PNE_OP_REQUIRE, .aux = 42, .expr = 128 },            /*  116  require crlf == 3338 "chunk data not followed by CRLF" */
-	[117] = { .code = PNE_OP_JMP, .aux = 108, .expr = PNE_NO_EXPR },       /*  105  jmp 108 */
-	[118] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },              /*  105  require 0 "repeat limit" */
-	[119] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                 /*  119  set .r0 = 0 */
-	[120] = { .code = PNE_OP_JZ, .aux = 126, .expr = 31 },                 /*  119  jz .r0 < 1024 -> 126 */
-	[121] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                /*  119  set .r0 = .r0 + 1 */
-	[122] = { .code = PNE_OP_TEXT, .aux = 7, .expr = PNE_NO_EXPR },        /*  120  text until "\n" max 16384 { line_len=line 0 length } */
-	[123] = { .code = PNE_OP_JZ, .aux = 125, .expr = 38 },                 /*  121  jz line_len == 0 -> 125 */
-	[124] = { .code = PNE_OP_JMP, .aux = 127, .expr = PNE_NO_EXPR },       /*  122  jmp 127 */
-	[125] = { .code = PNE_OP_JMP, .aux = 120, .expr = PNE_NO_EXPR },       /*  119  jmp 120 */
-	[126] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },              /*  119  require 0 "repeat limit" */
-	[127] = { .code = PNE_OP_JMP, .aux = 129, .expr = PNE_NO_EXPR },       /*  198  jmp 129 */
-	[128] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  201  until_close */
-	[129] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  197  jmp 134 */
-	[130] = { .code = PNE_OP_JZ, .aux = 133, .expr = 135 },                /*  203  jz cl -> 133 */
-	[131] = { .code = PNE_OP_SKIP, .expr = 138 },                          /*  204  skip content_length */
-	[132] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  203  jmp 134 */
-	[133] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  206  until_close */
-	[134] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                   /*  171  end */
+	[93] = { .code = PNE_OP_JZ, .aux = 97, .expr = 150 },                  /*  183  jz status < 200 -> 97 */
+	[94] = { .code = PNE_OP_JZ, .aux = 96, .expr = 156 },                  /*  184  jz status == 101 -> 96 */
+	[95] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  186  opaque */
+	[96] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },        /*  183  jmp 134 */
+	[97] = { .code = PNE_OP_POP, .slot = 21, .expr = 4 },                  /*  190  pop pending into kind else 0 */
+	[98] = { .code = PNE_OP_JZ, .aux = 100, .expr = 162 },                 /*  191  jz kind & 6 -> 100 */
+	[99] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 4 },   /*  192  set hold = 0 */
+	[100] = { .code = PNE_OP_JZ, .aux = 102, .expr = 168 },                /*  194  jz kind & 1 || status == 204 || status == 304 -> 102 */
+	[101] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  194  jmp 134 */
+	[102] = { .code = PNE_OP_JZ, .aux = 105, .expr = 187 },                /*  196  jz kind & 2 && status < 300 -> 105 */
+	[103] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  197  opaque */
+	[104] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  196  jmp 134 */
+	[105] = { .code = PNE_OP_JZ, .aux = 130, .expr = 100 },                /*  198  jz te -> 130 */
+	[106] = { .code = PNE_OP_JZ, .aux = 128, .expr = 103 },                /*  199  jz te_chunked -> 128 */
+	[107] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                 /*  106  set .r0 = 0 */
+	[108] = { .code = PNE_OP_JZ, .aux = 118, .expr = 106 },                /*  106  jz .r0 < 0xffffffff -> 118 */
+	[109] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                /*  106  set .r0 = .r0 + 1 */
+	[110] = { .code = PNE_OP_TEXT, .aux = 6, .expr = PNE_NO_EXPR },        /*  107  text until "\r\n" max 4096 { chunk_size=all as hex max 17592186044416, line_len=all length } */
+	[111] = { .code = PNE_OP_REQUIRE, .aux = 41, .expr = 113 },            /*  111  require line_len > 0 "empty chunk-size line" */
+	[112] = { .code = PNE_OP_JZ, .aux = 114, .expr = 119 },                /*  112  jz chunk_size == 0 -> 114 */
+	[113] = { .code = PNE_OP_JMP, .aux = 119, .expr = PNE_NO_EXPR },       /*  113  jmp 119 */
+	[114] = { .code = PNE_OP_SKIP, .expr = 125 },                          /*  115  skip chunk_size */
+	[115] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                   /*  116  hdr 2 { crlf=u16be@0 } */
+	[116] = { .code = PNE_OP_REQUIRE, .aux = 42, .expr = 128 },            /*  117  require crlf == 3338 "chunk data not followed by CRLF" */
+	[117] = { .code = PNE_OP_JMP, .aux = 108, .expr = PNE_NO_EXPR },       /*  106  jmp 108 */
+	[118] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },              /*  106  require 0 "repeat limit" */
+	[119] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                 /*  120  set .r0 = 0 */
+	[120] = { .code = PNE_OP_JZ, .aux = 126, .expr = 31 },                 /*  120  jz .r0 < 1024 -> 126 */
+	[121] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                /*  120  set .r0 = .r0 + 1 */
+	[122] = { .code = PNE_OP_TEXT, .aux = 7, .expr = PNE_NO_EXPR },        /*  121  text until "\n" max 16384 { line_len=line 0 length } */
+	[123] = { .code = PNE_OP_JZ, .aux = 125, .expr = 38 },                 /*  122  jz line_len == 0 -> 125 */
+	[124] = { .code = PNE_OP_JMP, .aux = 127, .expr = PNE_NO_EXPR },       /*  123  jmp 127 */
+	[125] = { .code = PNE_OP_JMP, .aux = 120, .expr = PNE_NO_EXPR },       /*  120  jmp 120 */
+	[126] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },              /*  120  require 0 "repeat limit" */
+	[127] = { .code = PNE_OP_JMP, .aux = 129, .expr = PNE_NO_EXPR },       /*  199  jmp 129 */
+	[128] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  202  until_close */
+	[129] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  198  jmp 134 */
+	[130] = { .code = PNE_OP_JZ, .aux = 133, .expr = 135 },                /*  204  jz cl -> 133 */
+	[131] = { .code = PNE_OP_SKIP, .expr = 138 },                          /*  205  skip content_length */
+	[132] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  204  jmp 134 */
+	[133] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  207  until_close */
+	[134] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                   /*  172  end */
 };
 
 static const uint8_t code[] = {
@@ -370,7 +370,7 @@ static const struct pne_tfield tfields[] = {
 	[9] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 7, .arg = 35, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
 	[10] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 8, .arg = 35, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
 	[11] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[12] = { .src = PNE_TS_HEADER, .conv = PNE_TC_IS, .slot = 10, .arg = 36, .lit = 37, .max = 0 },  /* h_te_chunked */
+	[12] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 10, .arg = 36, .lit = 37, .max = 0 },  /* h_te_chunked */
 	[13] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 38, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
 	[14] = { .src = PNE_TS_ALL, .conv = PNE_TC_HEX, .slot = 12, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
 	[15] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
@@ -382,7 +382,7 @@ static const struct pne_tfield tfields[] = {
 	[21] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 7, .arg = 35, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
 	[22] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 8, .arg = 35, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
 	[23] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[24] = { .src = PNE_TS_HEADER, .conv = PNE_TC_IS, .slot = 10, .arg = 36, .lit = 37, .max = 0 },  /* h_te_chunked */
+	[24] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 10, .arg = 36, .lit = 37, .max = 0 },  /* h_te_chunked */
 	[25] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 38, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
 	[26] = { .src = PNE_TS_ALL, .conv = PNE_TC_HEX, .slot = 12, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
 	[27] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */

@@ -11,16 +11,16 @@ static const uint16_t ports[] = {
 
 static const struct pne_op ops[] = {
 	/* unit request */
-	[0] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },            /*  118  hdr 12 { length=u32be@0, api_key=u16be@4, api_version=u16be@6, correlation_id=u32be@8 } */
-	[1] = { .code = PNE_OP_REQUIRE, .aux = 8, .expr = 0 },        /*  124  require length >= 10 && length <= 0x7fffffff "bad request size" */
-	[2] = { .code = PNE_OP_REQUIRE, .aux = 9, .expr = 13 },       /*  125  require api_key <= 255 && api_version <= 255 "implausible api_key/api_version" */
-	[3] = { .code = PNE_OP_SKIP, .expr = 25 },                    /*  126  skip length - 8 */
-	[4] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },            /*   34  end */
+	[0] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },            /*  119  hdr 12 { length=u32be@0, api_key=u16be@4, api_version=u16be@6, correlation_id=u32be@8 } */
+	[1] = { .code = PNE_OP_REQUIRE, .aux = 8, .expr = 0 },        /*  125  require length >= 10 && length <= 0x7fffffff "bad request size" */
+	[2] = { .code = PNE_OP_REQUIRE, .aux = 9, .expr = 13 },       /*  126  require api_key <= 255 && api_version <= 255 "implausible api_key/api_version" */
+	[3] = { .code = PNE_OP_SKIP, .expr = 25 },                    /*  127  skip length - 8 */
+	[4] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },            /*   35  end */
 	/* unit response */
-	[5] = { .code = PNE_OP_HDR, .aux = 1, .expr = PNE_NO_EXPR },  /*  134  hdr 8 { resp_length=u32be@0, resp_correlation_id=u32be@4 } */
-	[6] = { .code = PNE_OP_REQUIRE, .aux = 86, .expr = 31 },      /*  138  require resp_length >= 4 && resp_length <= 0x7fffffff "bad response size" */
-	[7] = { .code = PNE_OP_SKIP, .expr = 44 },                    /*  139  skip resp_length - 4 */
-	[8] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },            /*  129  end */
+	[5] = { .code = PNE_OP_HDR, .aux = 1, .expr = PNE_NO_EXPR },  /*  135  hdr 8 { resp_length=u32be@0, resp_correlation_id=u32be@4 } */
+	[6] = { .code = PNE_OP_REQUIRE, .aux = 86, .expr = 31 },      /*  139  require resp_length >= 4 && resp_length <= 0x7fffffff "bad response size" */
+	[7] = { .code = PNE_OP_SKIP, .expr = 44 },                    /*  140  skip resp_length - 4 */
+	[8] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },            /*  130  end */
 };
 
 static const uint8_t code[] = {

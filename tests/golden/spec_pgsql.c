@@ -51,12 +51,15 @@ static const struct pne_op ops[] = {
 	[36] = { .code = PNE_OP_SET, .slot = 7, .expr = 282 },                  /*  169  set bkind = 257 + answer_due */
 	[37] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 1, .expr = 255 },  /*  170  set answer = btype */
 	[38] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 149 },  /*  171  set answer_due = 0 */
-	[39] = { .code = PNE_OP_JMP, .aux = 44, .expr = PNE_NO_EXPR },          /*  164  jmp 44 */
+	[39] = { .code = PNE_OP_JMP, .aux = 47, .expr = PNE_NO_EXPR },          /*  164  jmp 47 */
 	[40] = { .code = PNE_OP_REQUIRE, .aux = 38, .expr = 289 },              /*  173  require btype == 82 || btype == 75 || btype == 50 || btype == 51 || btype == 67 || btype == 100 || btype == 99 || btype == 71 || btype == 72 || btype == 87 || btype == "not a backend message type" */
 	[41] = { .code = PNE_OP_HDR, .aux = 4, .expr = PNE_NO_EXPR },           /*  178  hdr 4 { blength=u32be@0 } */
 	[42] = { .code = PNE_OP_REQUIRE, .aux = 19, .expr = 433 },              /*  179  require blength >= 4 && blength <= 0x3fffffff "bad message length" */
-	[43] = { .code = PNE_OP_SKIP, .expr = 446 },                            /*  180  skip blength - 4 */
-	[44] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                     /*  126  end */
+	[43] = { .code = PNE_OP_JZ, .aux = 46, .expr = 446 },                   /*  180  jz answer_due != 0 -> 46 */
+	[44] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 1, .expr = 255 },  /*  183  set answer = btype */
+	[45] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 149 },  /*  184  set answer_due = 0 */
+	[46] = { .code = PNE_OP_SKIP, .expr = 452 },                            /*  186  skip blength - 4 */
+	[47] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                     /*  126  end */
 };
 
 static const uint8_t code[] = {
@@ -377,11 +380,16 @@ static const uint8_t code[] = {
 	PNE_X_LE,           /*  443  le */
 	PNE_X_LAND,         /*  444  land */
 	PNE_X_END,          /*  445  end */
-	/* @446: blength - 4 */
-	PNE_X_SLOT, 8,      /*  446  slot blength */
-	PNE_X_IMM8, 4,      /*  448  imm8 4 */
-	PNE_X_SUB,          /*  450  sub */
+	/* @446: answer_due != 0 */
+	PNE_X_CVAR, 0,      /*  446  cvar answer_due */
+	PNE_X_IMM8, 0,      /*  448  imm8 0 */
+	PNE_X_NE,           /*  450  ne */
 	PNE_X_END,          /*  451  end */
+	/* @452: blength - 4 */
+	PNE_X_SLOT, 8,      /*  452  slot blength */
+	PNE_X_IMM8, 4,      /*  454  imm8 4 */
+	PNE_X_SUB,          /*  456  sub */
+	PNE_X_END,          /*  457  end */
 };
 
 static const uint64_t consts[] = {
@@ -603,8 +611,8 @@ const struct pne_spec pne_spec_pgsql = {
 	.ncvars = 3,
 	.nfifos = 0,
 	.nunits = 2,
-	.nops = 45,
-	.ncode = 452,
+	.nops = 48,
+	.ncode = 458,
 	.nconsts = 9,
 	.hdr_max = 7,
 	.str_max = 0,

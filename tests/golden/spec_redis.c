@@ -11,94 +11,94 @@ static const uint16_t ports[] = {
 
 static const struct pne_op ops[] = {
 	/* unit request */
-	[0] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },              /*  101  hdr 1 { cmd_type=u8@0 } */
-	[1] = { .code = PNE_OP_REQUIRE, .aux = 14, .expr = 0 },         /*  102  require cmd_type == 42 || (cmd_type >= 65 && cmd_type <= 90 || cmd_type >= 97 && cmd_type <= 122) "neither an array nor an inline command" */
-	[2] = { .code = PNE_OP_JZ, .aux = 43, .expr = 30 },             /*  104  jz cmd_type == 42 -> 43 */
-	[3] = { .code = PNE_OP_SET, .slot = 9, .expr = 36 },            /*  105  set t = cmd_type */
-	[4] = { .code = PNE_OP_SET, .slot = 10, .expr = 39 },           /*  106  set capture = 1 */
-	[5] = { .code = PNE_OP_SET, .expr = 39 },                       /*   44  set pending = 1 */
-	[6] = { .code = PNE_OP_SET, .slot = 1, .expr = 42 },            /*   45  set elements = 0 */
-	[7] = { .code = PNE_OP_SET, .slot = 12, .expr = 42 },           /*   46  set .r0 = 0 */
-	[8] = { .code = PNE_OP_JZ, .aux = 41, .expr = 45 },             /*   46  jz .r0 < 0x10000000 -> 41 */
-	[9] = { .code = PNE_OP_SET, .slot = 12, .expr = 52 },           /*   46  set .r0 = .r0 + 1 */
-	[10] = { .code = PNE_OP_SET, .slot = 1, .expr = 58 },           /*   47  set elements = min(elements, 0x10000000) + 1 */
-	[11] = { .code = PNE_OP_SET, .expr = 68 },                      /*   48  set pending = pending - 1 */
-	[12] = { .code = PNE_OP_JZ, .aux = 34, .expr = 74 },            /*   49  jz t == 36 || t == 33 || t == 61 || t == 42 || t == 126 || t == 62 || t == 37 || t == 124 -> 34 */
-	[13] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },            /*   51  text until "\r\n" max 24 { num=all as decimal max 4294967296, digits=all numeric, isnull=all is "-1" } */
-	[14] = { .code = PNE_OP_REQUIRE, .aux = 18, .expr = 122 },      /*   56  require digits || isnull "bad RESP length" */
-	[15] = { .code = PNE_OP_JZ, .aux = 18, .expr = 128 },           /*   57  jz isnull -> 18 */
-	[16] = { .code = PNE_OP_REQUIRE, .aux = 19, .expr = 131 },      /*   58  require t == 36 || t == 42 "only $ and * may be -1" */
-	[17] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   57  jmp 33 */
-	[18] = { .code = PNE_OP_JZ, .aux = 26, .expr = 143 },           /*   59  jz t == 36 || t == 33 || t == 61 -> 26 */
-	[19] = { .code = PNE_OP_JZ, .aux = 22, .expr = 161 },           /*   60  jz capture && elements == 2 && t == 36 && num >= 1 && num <= 62 -> 22 */
-	[20] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },  /*   62  text size num max 62 { command=all as string max 62 } */
-	[21] = { .code = PNE_OP_JMP, .aux = 23, .expr = PNE_NO_EXPR },  /*   60  jmp 23 */
-	[22] = { .code = PNE_OP_SKIP, .expr = 188 },                    /*   66  skip num */
-	[23] = { .code = PNE_OP_HDR, .aux = 1, .expr = PNE_NO_EXPR },   /*   68  hdr 2 { crlf=u16be@0 } */
-	[24] = { .code = PNE_OP_REQUIRE, .aux = 20, .expr = 191 },      /*   69  require crlf == 3338 "bulk not followed by CRLF" */
-	[25] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   59  jmp 33 */
-	[26] = { .code = PNE_OP_JZ, .aux = 29, .expr = 198 },           /*   70  jz t == 37 -> 29 */
-	[27] = { .code = PNE_OP_SET, .expr = 204 },                     /*   71  set pending = min(pending, 0x10000000) + 2 * num */
-	[28] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   70  jmp 33 */
-	[29] = { .code = PNE_OP_JZ, .aux = 32, .expr = 217 },           /*   72  jz t == 124 -> 32 */
-	[30] = { .code = PNE_OP_SET, .expr = 223 },                     /*   73  set pending = min(pending, 0x10000000) + 2 * num + 1 */
-	[31] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   72  jmp 33 */
-	[32] = { .code = PNE_OP_SET, .expr = 239 },                     /*   75  set pending = min(pending, 0x10000000) + num */
-	[33] = { .code = PNE_OP_JMP, .aux = 35, .expr = PNE_NO_EXPR },  /*   49  jmp 35 */
-	[34] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },  /*   79  text until "\r\n" max 65536 */
-	[35] = { .code = PNE_OP_JZ, .aux = 37, .expr = 249 },           /*   81  jz pending == 0 -> 37 */
-	[36] = { .code = PNE_OP_JMP, .aux = 42, .expr = PNE_NO_EXPR },  /*   82  jmp 42 */
-	[37] = { .code = PNE_OP_HDR, .aux = 2, .expr = PNE_NO_EXPR },   /*   84  hdr 1 { next_type=u8@0 } */
-	[38] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 255 },      /*   85  require next_type == 43 || next_type == 45 || next_type == 58 || next_type == 36 || next_type == 42 || next_type == 95 || next_type == 44 || next_type == 35 || next_ty "not a RESP type byte" */
-	[39] = { .code = PNE_OP_SET, .slot = 9, .expr = 345 },          /*   88  set t = next_type */
-	[40] = { .code = PNE_OP_JMP, .aux = 8, .expr = PNE_NO_EXPR },   /*   46  jmp 8 */
-	[41] = { .code = PNE_OP_REQUIRE, .aux = 22, .expr = 42 },       /*   46  require 0 "repeat limit" */
-	[42] = { .code = PNE_OP_JMP, .aux = 45, .expr = PNE_NO_EXPR },  /*  104  jmp 45 */
-	[43] = { .code = PNE_OP_TEXT, .aux = 3, .expr = PNE_NO_EXPR },  /*  109  text until "\n" max 65536 */
-	[44] = { .code = PNE_OP_SET, .slot = 1, .expr = 39 },           /*  110  set elements = 1 */
-	[45] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },             /*   92  end */
+	[0] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },              /*  104  hdr 1 { cmd_type=u8@0 } */
+	[1] = { .code = PNE_OP_REQUIRE, .aux = 14, .expr = 0 },         /*  105  require cmd_type == 42 || (cmd_type >= 65 && cmd_type <= 90 || cmd_type >= 97 && cmd_type <= 122) "neither an array nor an inline command" */
+	[2] = { .code = PNE_OP_JZ, .aux = 43, .expr = 30 },             /*  107  jz cmd_type == 42 -> 43 */
+	[3] = { .code = PNE_OP_SET, .slot = 9, .expr = 36 },            /*  108  set t = cmd_type */
+	[4] = { .code = PNE_OP_SET, .slot = 10, .expr = 39 },           /*  109  set capture = 1 */
+	[5] = { .code = PNE_OP_SET, .expr = 39 },                       /*   47  set pending = 1 */
+	[6] = { .code = PNE_OP_SET, .slot = 1, .expr = 42 },            /*   48  set elements = 0 */
+	[7] = { .code = PNE_OP_SET, .slot = 12, .expr = 42 },           /*   49  set .r0 = 0 */
+	[8] = { .code = PNE_OP_JZ, .aux = 41, .expr = 45 },             /*   49  jz .r0 < 0x10000000 -> 41 */
+	[9] = { .code = PNE_OP_SET, .slot = 12, .expr = 52 },           /*   49  set .r0 = .r0 + 1 */
+	[10] = { .code = PNE_OP_SET, .slot = 1, .expr = 58 },           /*   50  set elements = min(elements, 0x10000000) + 1 */
+	[11] = { .code = PNE_OP_SET, .expr = 68 },                      /*   51  set pending = pending - 1 */
+	[12] = { .code = PNE_OP_JZ, .aux = 34, .expr = 74 },            /*   52  jz t == 36 || t == 33 || t == 61 || t == 42 || t == 126 || t == 62 || t == 37 || t == 124 -> 34 */
+	[13] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },            /*   54  text until "\r\n" max 24 { num=all as decimal max 4294967296, digits=all numeric, isnull=all is "-1" } */
+	[14] = { .code = PNE_OP_REQUIRE, .aux = 18, .expr = 122 },      /*   59  require digits || isnull "bad RESP length" */
+	[15] = { .code = PNE_OP_JZ, .aux = 18, .expr = 128 },           /*   60  jz isnull -> 18 */
+	[16] = { .code = PNE_OP_REQUIRE, .aux = 19, .expr = 131 },      /*   61  require t == 36 || t == 42 "only $ and * may be -1" */
+	[17] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   60  jmp 33 */
+	[18] = { .code = PNE_OP_JZ, .aux = 26, .expr = 143 },           /*   62  jz t == 36 || t == 33 || t == 61 -> 26 */
+	[19] = { .code = PNE_OP_JZ, .aux = 22, .expr = 161 },           /*   63  jz capture && elements == 2 && t == 36 && num >= 1 && num <= 62 -> 22 */
+	[20] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },  /*   65  text size num max 62 { command=all as string max 62 } */
+	[21] = { .code = PNE_OP_JMP, .aux = 23, .expr = PNE_NO_EXPR },  /*   63  jmp 23 */
+	[22] = { .code = PNE_OP_SKIP, .expr = 188 },                    /*   69  skip num */
+	[23] = { .code = PNE_OP_HDR, .aux = 1, .expr = PNE_NO_EXPR },   /*   71  hdr 2 { crlf=u16be@0 } */
+	[24] = { .code = PNE_OP_REQUIRE, .aux = 20, .expr = 191 },      /*   72  require crlf == 3338 "bulk not followed by CRLF" */
+	[25] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   62  jmp 33 */
+	[26] = { .code = PNE_OP_JZ, .aux = 29, .expr = 198 },           /*   73  jz t == 37 -> 29 */
+	[27] = { .code = PNE_OP_SET, .expr = 204 },                     /*   74  set pending = min(pending, 0x10000000) + 2 * num */
+	[28] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   73  jmp 33 */
+	[29] = { .code = PNE_OP_JZ, .aux = 32, .expr = 217 },           /*   75  jz t == 124 -> 32 */
+	[30] = { .code = PNE_OP_SET, .expr = 223 },                     /*   76  set pending = min(pending, 0x10000000) + 2 * num + 1 */
+	[31] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   75  jmp 33 */
+	[32] = { .code = PNE_OP_SET, .expr = 239 },                     /*   78  set pending = min(pending, 0x10000000) + num */
+	[33] = { .code = PNE_OP_JMP, .aux = 35, .expr = PNE_NO_EXPR },  /*   52  jmp 35 */
+	[34] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },  /*   82  text until "\r\n" max 65536 */
+	[35] = { .code = PNE_OP_JZ, .aux = 37, .expr = 249 },           /*   84  jz pending == 0 -> 37 */
+	[36] = { .code = PNE_OP_JMP, .aux = 42, .expr = PNE_NO_EXPR },  /*   85  jmp 42 */
+	[37] = { .code = PNE_OP_HDR, .aux = 2, .expr = PNE_NO_EXPR },   /*   87  hdr 1 { next_type=u8@0 } */
+	[38] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 255 },      /*   88  require next_type == 43 || next_type == 45 || next_type == 58 || next_type == 36 || next_type == 42 || next_type == 95 || next_type == 44 || next_type == 35 || next_ty "not a RESP type byte" */
+	[39] = { .code = PNE_OP_SET, .slot = 9, .expr = 345 },          /*   91  set t = next_type */
+	[40] = { .code = PNE_OP_JMP, .aux = 8, .expr = PNE_NO_EXPR },   /*   49  jmp 8 */
+	[41] = { .code = PNE_OP_REQUIRE, .aux = 22, .expr = 42 },       /*   49  require 0 "repeat limit" */
+	[42] = { .code = PNE_OP_JMP, .aux = 45, .expr = PNE_NO_EXPR },  /*  107  jmp 45 */
+	[43] = { .code = PNE_OP_TEXT, .aux = 3, .expr = PNE_NO_EXPR },  /*  112  text until "\n" max 65536 */
+	[44] = { .code = PNE_OP_SET, .slot = 1, .expr = 39 },           /*  113  set elements = 1 */
+	[45] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },             /*   95  end */
 	/* unit reply */
-	[46] = { .code = PNE_OP_HDR, .aux = 3, .expr = PNE_NO_EXPR },   /*  136  hdr 1 { reply_type=u8@0 } */
-	[47] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 348 },      /*  137  require reply_type == 43 || reply_type == 45 || reply_type == 58 || reply_type == 36 || reply_type == 42 || reply_type == 95 || reply_type == 44 || reply_type == 35 || "not a RESP type byte" */
-	[48] = { .code = PNE_OP_SET, .slot = 9, .expr = 438 },          /*  140  set t = reply_type */
-	[49] = { .code = PNE_OP_SET, .expr = 39 },                      /*   44  set pending = 1 */
-	[50] = { .code = PNE_OP_SET, .slot = 1, .expr = 42 },           /*   45  set elements = 0 */
-	[51] = { .code = PNE_OP_SET, .slot = 12, .expr = 42 },          /*   46  set .r0 = 0 */
-	[52] = { .code = PNE_OP_JZ, .aux = 85, .expr = 45 },            /*   46  jz .r0 < 0x10000000 -> 85 */
-	[53] = { .code = PNE_OP_SET, .slot = 12, .expr = 52 },          /*   46  set .r0 = .r0 + 1 */
-	[54] = { .code = PNE_OP_SET, .slot = 1, .expr = 58 },           /*   47  set elements = min(elements, 0x10000000) + 1 */
-	[55] = { .code = PNE_OP_SET, .expr = 68 },                      /*   48  set pending = pending - 1 */
-	[56] = { .code = PNE_OP_JZ, .aux = 78, .expr = 74 },            /*   49  jz t == 36 || t == 33 || t == 61 || t == 42 || t == 126 || t == 62 || t == 37 || t == 124 -> 78 */
-	[57] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },  /*   51  text until "\r\n" max 24 { num=all as decimal max 4294967296, digits=all numeric, isnull=all is "-1" } */
-	[58] = { .code = PNE_OP_REQUIRE, .aux = 18, .expr = 122 },      /*   56  require digits || isnull "bad RESP length" */
-	[59] = { .code = PNE_OP_JZ, .aux = 62, .expr = 128 },           /*   57  jz isnull -> 62 */
-	[60] = { .code = PNE_OP_REQUIRE, .aux = 19, .expr = 131 },      /*   58  require t == 36 || t == 42 "only $ and * may be -1" */
-	[61] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   57  jmp 77 */
-	[62] = { .code = PNE_OP_JZ, .aux = 70, .expr = 143 },           /*   59  jz t == 36 || t == 33 || t == 61 -> 70 */
-	[63] = { .code = PNE_OP_JZ, .aux = 66, .expr = 161 },           /*   60  jz capture && elements == 2 && t == 36 && num >= 1 && num <= 62 -> 66 */
-	[64] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },  /*   62  text size num max 62 { command=all as string max 62 } */
-	[65] = { .code = PNE_OP_JMP, .aux = 67, .expr = PNE_NO_EXPR },  /*   60  jmp 67 */
-	[66] = { .code = PNE_OP_SKIP, .expr = 188 },                    /*   66  skip num */
-	[67] = { .code = PNE_OP_HDR, .aux = 1, .expr = PNE_NO_EXPR },   /*   68  hdr 2 { crlf=u16be@0 } */
-	[68] = { .code = PNE_OP_REQUIRE, .aux = 20, .expr = 191 },      /*   69  require crlf == 3338 "bulk not followed by CRLF" */
-	[69] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   59  jmp 77 */
-	[70] = { .code = PNE_OP_JZ, .aux = 73, .expr = 198 },           /*   70  jz t == 37 -> 73 */
-	[71] = { .code = PNE_OP_SET, .expr = 204 },                     /*   71  set pending = min(pending, 0x10000000) + 2 * num */
-	[72] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   70  jmp 77 */
-	[73] = { .code = PNE_OP_JZ, .aux = 76, .expr = 217 },           /*   72  jz t == 124 -> 76 */
-	[74] = { .code = PNE_OP_SET, .expr = 223 },                     /*   73  set pending = min(pending, 0x10000000) + 2 * num + 1 */
-	[75] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   72  jmp 77 */
-	[76] = { .code = PNE_OP_SET, .expr = 239 },                     /*   75  set pending = min(pending, 0x10000000) + num */
-	[77] = { .code = PNE_OP_JMP, .aux = 79, .expr = PNE_NO_EXPR },  /*   49  jmp 79 */
-	[78] = { .code = PNE_OP_TEXT, .aux = 6, .expr = PNE_NO_EXPR },  /*   79  text until "\r\n" max 65536 */
-	[79] = { .code = PNE_OP_JZ, .aux = 81, .expr = 249 },           /*   81  jz pending == 0 -> 81 */
-	[80] = { .code = PNE_OP_JMP, .aux = 86, .expr = PNE_NO_EXPR },  /*   82  jmp 86 */
-	[81] = { .code = PNE_OP_HDR, .aux = 2, .expr = PNE_NO_EXPR },   /*   84  hdr 1 { next_type=u8@0 } */
-	[82] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 255 },      /*   85  require next_type == 43 || next_type == 45 || next_type == 58 || next_type == 36 || next_type == 42 || next_type == 95 || next_type == 44 || next_type == 35 || next_ty "not a RESP type byte" */
-	[83] = { .code = PNE_OP_SET, .slot = 9, .expr = 345 },          /*   88  set t = next_type */
-	[84] = { .code = PNE_OP_JMP, .aux = 52, .expr = PNE_NO_EXPR },  /*   46  jmp 52 */
-	[85] = { .code = PNE_OP_REQUIRE, .aux = 22, .expr = 42 },       /*   46  require 0 "repeat limit" */
-	[86] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },             /*  114  end */
+	[46] = { .code = PNE_OP_HDR, .aux = 3, .expr = PNE_NO_EXPR },   /*  139  hdr 1 { reply_type=u8@0 } */
+	[47] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 348 },      /*  140  require reply_type == 43 || reply_type == 45 || reply_type == 58 || reply_type == 36 || reply_type == 42 || reply_type == 95 || reply_type == 44 || reply_type == 35 || "not a RESP type byte" */
+	[48] = { .code = PNE_OP_SET, .slot = 9, .expr = 438 },          /*  143  set t = reply_type */
+	[49] = { .code = PNE_OP_SET, .expr = 39 },                      /*   47  set pending = 1 */
+	[50] = { .code = PNE_OP_SET, .slot = 1, .expr = 42 },           /*   48  set elements = 0 */
+	[51] = { .code = PNE_OP_SET, .slot = 12, .expr = 42 },          /*   49  set .r0 = 0 */
+	[52] = { .code = PNE_OP_JZ, .aux = 85, .expr = 45 },            /*   49  jz .r0 < 0x10000000 -> 85 */
+	[53] = { .code = PNE_OP_SET, .slot = 12, .expr = 52 },          /*   49  set .r0 = .r0 + 1 */
+	[54] = { .code = PNE_OP_SET, .slot = 1, .expr = 58 },           /*   50  set elements = min(elements, 0x10000000) + 1 */
+	[55] = { .code = PNE_OP_SET, .expr = 68 },                      /*   51  set pending = pending - 1 */
+	[56] = { .code = PNE_OP_JZ, .aux = 78, .expr = 74 },            /*   52  jz t == 36 || t == 33 || t == 61 || t == 42 || t == 126 || t == 62 || t == 37 || t == 124 -> 78 */
+	[57] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },  /*   54  text until "\r\n" max 24 { num=all as decimal max 4294967296, digits=all numeric, isnull=all is "-1" } */
+	[58] = { .code = PNE_OP_REQUIRE, .aux = 18, .expr = 122 },      /*   59  require digits || isnull "bad RESP length" */
+	[59] = { .code = PNE_OP_JZ, .aux = 62, .expr = 128 },           /*   60  jz isnull -> 62 */
+	[60] = { .code = PNE_OP_REQUIRE, .aux = 19, .expr = 131 },      /*   61  require t == 36 || t == 42 "only $ and * may be -1" */
+	[61] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   60  jmp 77 */
+	[62] = { .code = PNE_OP_JZ, .aux = 70, .expr = 143 },           /*   62  jz t == 36 || t == 33 || t == 61 -> 70 */
+	[63] = { .code = PNE_OP_JZ, .aux = 66, .expr = 161 },           /*   63  jz capture && elements == 2 && t == 36 && num >= 1 && num <= 62 -> 66 */
+	[64] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },  /*   65  text size num max 62 { command=all as string max 62 } */
+	[65] = { .code = PNE_OP_JMP, .aux = 67, .expr = PNE_NO_EXPR },  /*   63  jmp 67 */
+	[66] = { .code = PNE_OP_SKIP, .expr = 188 },                    /*   69  skip num */
+	[67] = { .code = PNE_OP_HDR, .aux = 1, .expr = PNE_NO_EXPR },   /*   71  hdr 2 { crlf=u16be@0 } */
+	[68] = { .code = PNE_OP_REQUIRE, .aux = 20, .expr = 191 },      /*   72  require crlf == 3338 "bulk not followed by CRLF" */
+	[69] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   62  jmp 77 */
+	[70] = { .code = PNE_OP_JZ, .aux = 73, .expr = 198 },           /*   73  jz t == 37 -> 73 */
+	[71] = { .code = PNE_OP_SET, .expr = 204 },                     /*   74  set pending = min(pending, 0x10000000) + 2 * num */
+	[72] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   73  jmp 77 */
+	[73] = { .code = PNE_OP_JZ, .aux = 76, .expr = 217 },           /*   75  jz t == 124 -> 76 */
+	[74] = { .code = PNE_OP_SET, .expr = 223 },                     /*   76  set pending = min(pending, 0x10000000) + 2 * num + 1 */
+	[75] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   75  jmp 77 */
+	[76] = { .code = PNE_OP_SET, .expr = 239 },                     /*   78  set pending = min(pending, 0x10000000) + num */
+	[77] = { .code = PNE_OP_JMP, .aux = 79, .expr = PNE_NO_EXPR },  /*   52  jmp 79 */
+	[78] = { .code = PNE_OP_TEXT, .aux = 6, .expr = PNE_NO_EXPR },  /*   82  text until "\r\n" max 65536 */
+	[79] = { .code = PNE_OP_JZ, .aux = 81, .expr = 249 },           /*   84  jz pending == 0 -> 81 */
+	[80] = { .code = PNE_OP_JMP, .aux = 86, .expr = PNE_NO_EXPR },  /*   85  jmp 86 */
+	[81] = { .code = PNE_OP_HDR, .aux = 2, .expr = PNE_NO_EXPR },   /*   87  hdr 1 { next_type=u8@0 } */
+	[82] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 255 },      /*   88  require next_type == 43 || next_type == 45 || next_type == 58 || next_type == 36 || next_type == 42 || next_type == 95 || next_type == 44 || next_type == 35 || next_ty "not a RESP type byte" */
+	[83] = { .code = PNE_OP_SET, .slot = 9, .expr = 345 },          /*   91  set t = next_type */
+	[84] = { .code = PNE_OP_JMP, .aux = 52, .expr = PNE_NO_EXPR },  /*   49  jmp 52 */
+	[85] = { .code = PNE_OP_REQUIRE, .aux = 22, .expr = 42 },       /*   49  require 0 "repeat limit" */
+	[86] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },             /*  117  end */
 };
 
 static const uint8_t code[] = {
@@ -631,7 +631,7 @@ const struct pne_spec pne_spec_redis = {
 	.nops = 87,
 	.ncode = 441,
 	.nconsts = 2,
-	.hdr_max = 65536,
+	.hdr_max = 62,
 	.str_max = 124,
 	.ops = ops,
 	.code = code,

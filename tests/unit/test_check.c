@@ -260,6 +260,7 @@ static const struct range_case ranges[] = {
 	{ "len(f)", 0, 8 },
 	{ "P", 0, 65535 },
 	{ "b", 0, 1 },
+	{ "sf", 0, 1 },
 };
 
 static void test_ranges(void **state)
@@ -276,10 +277,11 @@ static void test_ranges(void **state)
 			 "\t\theader 24 { a : u8 @0; w : u16le @1; t : u24 @3; m : u8 @6 & 0x3f;\n"
 			 "\t\t\ts : u8 @7 >> 6; q : u64 @8; }\n"
 			 "\t\ttext until \"\\n\" max 200 { d = word 0 as decimal max 100;\n"
-			 "\t\t\th = word 1 as hex max 0xfff; l = all length; b = all numeric; }\n"
+			 "\t\t\th = word 1 as hex max 0xfff; l = all length; b = all numeric;\n"
+			 "\t\t\tsf = line 0 suffix \"x\"; }\n"
 			 "\t\tvarint v max 4;\n\t\tpush f a;\n\t\tpop f into z;\n"
 			 "\t\trequire K > 0;\n\t\tlet r = %s;\n\t\tskip r;\n"
-			 "\t\treport a, w, t, m, s, q, d, h, l, b, v, z, P;\n\t}\n}\n",
+			 "\t\treport a, w, t, m, s, q, d, h, l, b, sf, v, z, P;\n\t}\n}\n",
 			 ranges[i].expr);
 		if (run_check(spec, &msgs, &ast) != 0)
 			fail_msg("'%s' doesn't check:\n%s", ranges[i].expr, msgs);

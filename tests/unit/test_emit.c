@@ -204,6 +204,33 @@ static void test_lower_text(void **state)
 	pnec_ir_free(&ir);
 }
 
+/* A text without fields needs no header buffer; suffix keeps its
+ * literal. */
+static void test_lower_text_buffer(void **state)
+{
+	static const char spec[] =
+		"protocol p {\n\tc2s u; s2c u;\n"
+		"\tunit u {\n\t\tmax 999999;\n\t\treport te;\n"
+		"\t\ttext until \"\\r\\n\" max 65536 { }\n"
+		"\t\ttext size 70000 max 70000 { }\n"
+		"\t\ttext until \"\\n\" max 300 { te = header \"TE\" suffix \"chunked\"; }\n"
+		"\t\theader 8 { x : u8 @7; }\n\t\tskip x;\n\t}\n}\n";
+	struct pnec_ir ir;
+
+	(void)state;
+	compile(spec, &ir);
+	assert_int_equal(ir.ntexts, 3);
+	assert_int_equal(ir.texts[0].max, 65536);
+	assert_int_equal(ir.texts[1].max, 70000);
+	assert_int_equal(ir.hdr_max, 300);
+	assert_int_equal(ir.ntfields, 1);
+	assert_int_equal(ir.tfields[0].conv, PNE_TC_SUFFIX);
+	assert_string_equal(ir.strs[ir.tfields[0].lit].s, "chunked");
+	assert_string_equal(ir.strs[ir.tfields[0].arg].s, "TE");
+	assert_int_equal(ir.reports[0].kind, PNE_RK_BOOL);
+	pnec_ir_free(&ir);
+}
+
 /* ------------------------------------------------------------------ */
 /* Automata                                                            */
 /* ------------------------------------------------------------------ */
@@ -479,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_lower_control),
 		cmocka_unit_test(test_lower_exprs),
 		cmocka_unit_test(test_lower_text),
+		cmocka_unit_test(test_lower_text_buffer),
 		cmocka_unit_test(test_dfa_delimiter),
 		cmocka_unit_test(test_dfa_anchors),
 		cmocka_unit_test(test_emit_reproducible),

@@ -1220,6 +1220,91 @@ static void test_text_invalid(void **state)
 	free(b);
 }
 
+/* suffix: case-insensitive, trailing blanks ignored, absent source 0 */
+static void test_text_suffix(void **state)
+{
+	struct tb *b = tb_new("suffix", 3);
+	uint32_t e0;
+	static const char s[] =
+		"TE: gzip, chunked\n" "TE: chunked, gzip\n" "te: gzip,CHUNKED \t\n"
+		"TE: ked\n" "xx ked \t\n" "ked\n";
+	static const struct want w[] = {
+		{ 0, 18, "line", "{\"te\":true,\"ked\":true,\"empty\":true}", 0, 0 },
+		{ 18, 18, "line", "{\"te\":false,\"ked\":false,\"empty\":true}", 0, 0 },
+		{ 36, 19, "line", "{\"te\":true,\"ked\":true,\"empty\":true}", 0, 0 },
+		{ 55, 8, "line", "{\"te\":false,\"ked\":true,\"empty\":true}", 0, 0 },
+		{ 63, 9, "line", "{\"te\":false,\"ked\":true,\"empty\":true}", 0, 0 },
+		{ 72, 4, "line", "{\"te\":false,\"ked\":true,\"empty\":true}", 0, 0 },
+	};
+
+	(void)state;
+	tb_text(b, "\n", PNE_NO_EXPR, 64);
+	tb_tfield(b, PNE_TS_HEADER, 0, "TE", PNE_TC_SUFFIX, "chunked", 0, 0);
+	tb_tfield(b, PNE_TS_ALL, 0, NULL, PNE_TC_SUFFIX, "KED", 1, 0);
+	tb_tfield(b, PNE_TS_LINE, 0, NULL, PNE_TC_SUFFIX, "", 2, 0);
+	e0 = OP(b, TEXT, 0, 0, NOX);
+	OP(b, END, 0, 0, NOX);
+	tb_unit(b, "line", e0, 100);
+	tb_report(b, "te", 0, PNE_RK_BOOL);
+	tb_report(b, "ked", 1, PNE_RK_BOOL);
+	tb_report(b, "empty", 2, PNE_RK_BOOL);
+	check_stream(&b->spec, PNE_C2S, LIT(s), w, WANT(w), 1, L(s));
+	free(b);
+}
+
+/*
+ * Texts without fields need no buffer: a 4 KiB line and a 200-byte sized
+ * text pass through a 16-byte header buffer, split anywhere, and the
+ * field text between them is parsed in place or from the buffer.
+ */
+static void test_text_no_buffer(void **state)
+{
+	struct tb *b = tb_new("nobuf", 1);
+	uint32_t e0;
+	static char s[2 * (300 + 2 + 6 + 200)];
+	static char big[4097];
+	struct want w[2];
+	size_t n = 0;
+
+	(void)state;
+	tb_text(b, "\r\n", PNE_NO_EXPR, 4096);
+	tb_text(b, "\n", PNE_NO_EXPR, 16);
+	tb_tfield(b, PNE_TS_ALL, 0, NULL, PNE_TC_DECIMAL, NULL, 0, 99999);
+	tb_text(b, NULL, EX(b, I(200)), 4096);
+	b->spec.hdr_max = 16;  /* what pnec computes: the field text only */
+	e0 = OP(b, TEXT, 0, 0, NOX);
+	OP(b, TEXT, 0, 1, NOX);
+	OP(b, TEXT, 0, 2, NOX);
+	OP(b, END, 0, 0, NOX);
+	tb_unit(b, "u", e0, 10000);
+	tb_report(b, "n", 0, PNE_RK_UINT);
+	assert_true(pne_interp_conn_size(&b->spec) < 1024);
+	for (int k = 0; k < 2; k++) {
+		memset(s + n, 'A' + k, 300);
+		memcpy(s + n + 300, "\r\n", 2);
+		memcpy(s + n + 302, k ? "12345\n" : "00042\n", 6);
+		memset(s + n + 308, 'z', 200);
+		w[k] = (struct want){ n, 508, "u", k ? "{\"n\":12345}" : "{\"n\":42}", 0, 0 };
+		n += 508;
+	}
+	check_stream(&b->spec, PNE_C2S, (const uint8_t *)s, n, w, 2, 1, n);
+
+	/* the max still holds, however the bytes come */
+	memset(big, 'a', sizeof(big));
+	for (unsigned k = 0; k < 6; k++) {
+		static const size_t steps[] = { 1, 5, 85, 1365, 4096, sizeof(big) };
+		size_t step = steps[k];
+		struct pne_interp_conn *c = conn_new(&b->spec, NULL, 1, 1);
+
+		for (size_t pos = 0; pos < sizeof(big); pos += step)
+			feed(c, PNE_C2S, (const uint8_t *)big + pos,
+			     step < sizeof(big) - pos ? step : sizeof(big) - pos, &R);
+		assert_string_equal(pne_interp_error(c, PNE_C2S), "text longer than its max");
+		free(c);
+	}
+	free(b);
+}
+
 /* ---- sized text, tail/all/line sources, computed header, cvar writes ---- */
 
 enum { Z_N, Z_ALL, Z_L1, Z_L5, Z_NUM, Z__N };
@@ -1543,6 +1628,155 @@ static void test_fifo_wait_force(void **state)
 	free(b);
 }
 
+/*
+ * Waits that can't end. c2s: a line that must be "ok", wait until the
+ * cvar go is set, push 1, END; s2c: a 1-byte header, pop q into h else 9,
+ * set go, END. The pop comes after a header so that a waiting ADU
+ * already has bytes; the push after the wait makes a deadlock possible.
+ */
+enum { K_X, K_H };
+
+static struct tb *spec_stuck(void)
+{
+	struct tb *b = tb_new("stuck", 2);
+	uint16_t t = tb_text(b, "\n", PNE_NO_EXPR, 64), h;
+	uint32_t e0, e1;
+
+	tb_tfield(b, PNE_TS_ALL, 0, NULL, PNE_TC_IS, "ok", K_X, 0);
+	h = tb_hdr(b, 1, 0);
+	tb_field(b, 0, PNE_FT_U8, 0, K_X, 0xff);
+	b->cvars[b->spec.ncvars++] = (struct pne_cvar){ tb_str(b, "go"), 0, 1, 0, 0 };
+	b->fifos[b->spec.nfifos++] = (struct pne_fifo){ tb_str(b, "q"), 4, 1, {0} };
+	e0 = OP(b, TEXT, 0, t, NOX);
+	OP(b, REQUIRE, 0, PNE_NO_STR, EX(b, S(K_X)));
+	OP(b, WAIT, 0, 0, EX(b, CV(0)));
+	OP(b, PUSH, 0, 0, EX(b, I(1)));
+	OP(b, END, 0, 0, NOX);
+	e1 = OP(b, HDR, 0, h, NOX);
+	OP(b, POP, K_H, 0, EX(b, I(9)));
+	OP(b, SET, PNE_SLOT_CVAR | 0, 0, EX(b, I(1)));
+	OP(b, END, 0, 0, NOX);
+	tb_unit(b, "req", e0, 100);
+	tb_unit(b, "resp", e1, 100);
+	tb_report(b, "h", K_H, PNE_RK_UINT);
+	b->spec.start[1] = 1;
+	return b;
+}
+
+/* The other direction is lost, closed, or gets lost while this one
+ * waits: the pop takes its default rather than block for good. */
+static void test_wait_other_stuck(void **state)
+{
+	struct tb *b = spec_stuck();
+	struct pne_interp_conn *c;
+	const struct pne_interp_stats *st;
+
+	(void)state;
+	/* lost from the start (no resync mode: for good): at once, in one
+	 * piece or two */
+	for (int split = 0; split < 2; split++) {
+		c = conn_new(&b->spec, NULL, 0, 1);
+		st = pne_interp_stats(c);
+		R.n = 0;
+		if (split) {
+			assert_int_equal(feed(c, PNE_S2C, LIT("a"), &R), 1);
+			assert_int_equal(feed(c, PNE_S2C, LIT("b"), &R), 1);
+		} else {
+			assert_int_equal(feed(c, PNE_S2C, LIT("ab"), &R), 2);
+		}
+		assert_int_equal(R.n, 2);
+		assert_string_equal(R.a[1].json, "{\"h\":9}");
+		assert_int_equal(st->forced, 2);
+		/* idle at the next ADU's start: no decision, nothing at close */
+		assert_int_equal(pne_interp_status(c, PNE_S2C), PNE_IS_OK);
+		pne_interp_close(c, PNE_S2C, on_adu, &R);
+		assert_int_equal(st->forced, 2);
+		assert_int_equal(st->partial, 0);
+		free(c);
+	}
+
+	/* it waits while the other side may still push; once that side
+	 * closes, the next feed goes on */
+	c = conn_new(&b->spec, NULL, 1, 1);
+	st = pne_interp_stats(c);
+	R.n = 0;
+	assert_int_equal(feed(c, PNE_S2C, LIT("a"), &R), 1);
+	assert_int_equal(pne_interp_status(c, PNE_S2C), PNE_IS_WAITING);
+	assert_int_equal(feed(c, PNE_S2C, LIT("b"), &R), 0);
+	pne_interp_close(c, PNE_C2S, on_adu, &R);
+	assert_int_equal(feed(c, PNE_S2C, LIT("b"), &R), 1);
+	assert_int_equal(R.n, 2);
+	assert_string_equal(R.a[0].json, "{\"h\":9}");
+	assert_int_equal(R.a[1].off, 1);
+	assert_int_equal(st->forced, 2);
+	free(c);
+
+	/* ... or when it gets lost: the next close goes on and reports */
+	c = conn_new(&b->spec, NULL, 1, 1);
+	st = pne_interp_stats(c);
+	R.n = 0;
+	assert_int_equal(feed(c, PNE_S2C, LIT("a"), &R), 1);
+	assert_int_equal(feed(c, PNE_C2S, LIT("bad\n"), &R), 4);
+	assert_int_equal(pne_interp_status(c, PNE_C2S), PNE_IS_RESYNC);
+	assert_int_equal(pne_interp_status(c, PNE_S2C), PNE_IS_WAITING);
+	pne_interp_close(c, PNE_S2C, on_adu, &R);
+	assert_int_equal(R.n, 1);
+	assert_int_equal(R.a[0].len, 1);
+	assert_string_equal(R.a[0].json, "{\"h\":9}");
+	assert_int_equal(st->forced, 1);
+	assert_int_equal(st->partial, 0);
+	free(c);
+	free(b);
+}
+
+/* Both directions wait on each other: the second to block takes its
+ * default instead of deadlocking, which releases the first. */
+static void test_wait_deadlock(void **state)
+{
+	struct tb *b = spec_stuck();
+	struct pne_interp_conn *c;
+	const struct pne_interp_stats *st;
+
+	(void)state;
+	/* c2s waits for go first; s2c's pop then can't be fed: default */
+	c = conn_new(&b->spec, NULL, 1, 1);
+	st = pne_interp_stats(c);
+	R.n = 0;
+	assert_int_equal(feed(c, PNE_C2S, LIT("ok\n"), &R), 3);
+	assert_int_equal(pne_interp_status(c, PNE_C2S), PNE_IS_WAITING);
+	assert_int_equal(feed(c, PNE_S2C, LIT("a"), &R), 1);
+	assert_int_equal(R.n, 1);
+	assert_string_equal(R.a[0].json, "{\"h\":9}");
+	assert_int_equal(st->forced, 1);
+	/* go is set: c2s goes on (and pushes) at its next feed */
+	assert_int_equal(feed(c, PNE_C2S, LIT(""), &R), 0);
+	assert_int_equal(R.n, 2);
+	assert_int_equal(R.a[1].dir, PNE_C2S);
+	assert_int_equal(pne_interp_status(c, PNE_C2S), PNE_IS_OK);
+	assert_int_equal(feed(c, PNE_S2C, LIT("b"), &R), 1);
+	assert_string_equal(R.a[2].json, "{\"h\":1}");
+	assert_int_equal(st->forced, 1);
+	free(c);
+
+	/* s2c waits first; c2s's wait can't be released: it goes on and
+	 * pushes, which releases s2c */
+	c = conn_new(&b->spec, NULL, 1, 1);
+	st = pne_interp_stats(c);
+	R.n = 0;
+	assert_int_equal(feed(c, PNE_S2C, LIT("a"), &R), 1);
+	assert_int_equal(pne_interp_status(c, PNE_S2C), PNE_IS_WAITING);
+	assert_int_equal(feed(c, PNE_C2S, LIT("ok\n"), &R), 3);
+	assert_int_equal(R.n, 1);
+	assert_int_equal(R.a[0].dir, PNE_C2S);
+	assert_int_equal(st->forced, 1);
+	pne_interp_close(c, PNE_S2C, on_adu, &R);
+	assert_int_equal(R.n, 2);
+	assert_string_equal(R.a[1].json, "{\"h\":1}");
+	assert_int_equal(st->forced, 1);
+	free(c);
+	free(b);
+}
+
 /* ---- until_close and opaque ---- */
 
 static struct tb *spec_cmd(void)
@@ -1773,12 +2007,16 @@ int main(void)
 		cmocka_unit_test(test_expression_unterminated),
 		cmocka_unit_test(test_varint),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_text_suffix),
+		cmocka_unit_test(test_text_no_buffer),
 		cmocka_unit_test(test_text_anchor),
 		cmocka_unit_test(test_text_invalid),
 		cmocka_unit_test(test_sized_text),
 		cmocka_unit_test(test_anchor_replay_waits),
 		cmocka_unit_test(test_fifo),
 		cmocka_unit_test(test_fifo_wait_force),
+		cmocka_unit_test(test_wait_other_stuck),
+		cmocka_unit_test(test_wait_deadlock),
 		cmocka_unit_test(test_until_close),
 		cmocka_unit_test(test_opaque),
 		cmocka_unit_test(test_json),

@@ -69,6 +69,9 @@ static const struct lex_case cases[] = {
 	{ "ranges", "1..5 x{y}",
 	  0, { N(1, 1, 1, 1), K(T_DOTDOT, 1, 2, 3), N(5, 1, 4, 4), I("x", 1, 6, 6),
 	       K('{', 1, 7, 7), I("y", 1, 8, 8), K('}', 1, 9, 9), EOFT(1, 10) } },
+	{ "text conversions", "prefix suffix suffixes",
+	  0, { { T_PREFIX, 0, "prefix", 6, 1, 1, 6 }, { T_SUFFIX, 0, "suffix", 6, 1, 8, 13 },
+	       I("suffixes", 1, 15, 22), EOFT(1, 23) } },
 	{ "crlf", "a\r\nb", 0, { I("a", 1, 1, 1), I("b", 2, 1, 1), EOFT(2, 2) } },
 };
 

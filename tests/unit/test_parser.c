@@ -189,6 +189,7 @@ static const char full_spec[] =
 	"\t\t\tt = all contains \"x\";\n"
 	"\t\t\tl = line 1 is \"y\";\n"
 	"\t\t\ttt = tail prefix \"z\";\n"
+	"\t\t\tsu = header \"TE\" suffix \"chunked\";\n"
 	"\t\t\tn = word 1 numeric;\n"
 	"\t\t\tp = header \"Host\" present;\n"
 	"\t\t\tln = all length;\n"
@@ -352,6 +353,10 @@ static void check_steps(const struct pnec_stmt *body)
 	tf = tf->next;
 	assert_true(tf->src == PNE_TS_TAIL && tf->conv == PNE_TC_PREFIX);
 	tf = tf->next;
+	assert_true(tf->src == PNE_TS_HEADER && tf->conv == PNE_TC_SUFFIX);
+	assert_string_equal(tf->key.s, "TE");
+	assert_string_equal(tf->lit.s, "chunked");
+	tf = tf->next;
 	assert_true(tf->conv == PNE_TC_NUMERIC);
 	tf = tf->next;
 	assert_true(tf->conv == PNE_TC_PRESENT);
@@ -461,7 +466,7 @@ static const struct { const char *src; const char *first; int nerr; } bad[] = {
 	{ "protocol p { unit u { header 4 { a : u8 @ 0 } } }",
 	  "t.pne:1:45: error: unexpected '}', expected ';'", 1 },
 	{ "protocol p { unit u { text until \"x\" { a = word 0; } } }",
-	  "t.pne:1:50: error: unexpected ';', expected text conversion (as, contains, is, prefix, numeric, present or length)", 1 },
+	  "t.pne:1:50: error: unexpected ';', expected text conversion (as, contains, is, prefix, suffix, numeric, present or length)", 1 },
 	{ "protocol p { ports 0; }",
 	  "t.pne:1:20: error: port 0 is out of range (1..65535)", 1 },
 	/* Recovery: one error per broken statement or declaration. */

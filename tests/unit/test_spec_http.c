@@ -191,6 +191,47 @@ static void test_transfer_coding_until_close(void **state)
 	sh_check("http", msgs, SH_NELEM(msgs), exp, SH_NELEM(exp));
 }
 
+/* Rule 4: chunked counts only as the final coding. "gzip, chunked" is
+ * chunked both ways; "chunked, gzip" makes a response last until close
+ * and a request invalid. */
+#define F_REQ1 "POST /gz HTTP/1.1\r\nTransfer-Encoding: gzip, CHUNKED \r\n\r\n" \
+	"3\r\n\x1f\x8b\x08\r\n0\r\n\r\n"
+#define F_REQ2 "GET /next HTTP/1.1\r\n\r\n"
+#define F_REQ3 "POST /bad HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n" \
+	"3\r\nabc\r\n0\r\n\r\n"
+#define F_REQ4 "GET /after HTTP/1.1\r\n\r\n"
+#define F_RSP1 "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip,chunked\r\n\r\n" \
+	"2\r\n\x1f\x8b\r\n0\r\n\r\n"
+#define F_RSP2 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n" \
+	"2\r\n\x1f\x8b\r\n0\r\n\r\n"
+
+static void test_final_transfer_coding(void **state)
+{
+	const struct sh_msg msgs[] = {
+		SH_C2S(F_REQ1 F_REQ2),
+		SH_S2C(F_RSP1),
+		SH_S2C(F_RSP2),
+	};
+	const struct sh_expect exp[] = {
+		SH_EXP(PNE_C2S, 0, L(F_REQ1), "request", REQ("POST", "/gz", 0)),
+		SH_EXP(PNE_C2S, L(F_REQ1), L(F_REQ2), "request", REQ("GET", "/next", 0)),
+		SH_EXP(PNE_S2C, 0, L(F_RSP1), "response", RSP(200, 0)),
+		/* not chunked: the chunks are body bytes up to the close */
+		SH_EXP(PNE_S2C, L(F_RSP1), L(F_RSP2), "response", RSP(200, 0), 0, 1),
+	};
+	const struct sh_msg bad[] = {
+		SH_C2S(F_REQ3 F_REQ4),
+	};
+	const struct sh_expect bad_exp[] = {
+		/* the server answers 400; the next request is found by anchor */
+		SH_EXP(PNE_C2S, L(F_REQ3), L(F_REQ4), "request", REQ("GET", "/after", 0), 1),
+	};
+
+	(void)state;
+	sh_check("http", msgs, SH_NELEM(msgs), exp, SH_NELEM(exp));
+	sh_check("http", bad, SH_NELEM(bad), bad_exp, SH_NELEM(bad_exp));
+}
+
 /* ---- CONNECT tunnels ---------------------------------------------------- */
 
 #define T_REQ "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"
@@ -430,6 +471,39 @@ static void test_request_bad_transfer_coding(void **state)
 	sh_check("http", msgs, SH_NELEM(msgs), exp, SH_NELEM(exp));
 }
 
+static void count_adu(const struct pne_adu *adu, void *arg)
+{
+	(void)adu;
+	++*(unsigned *)arg;
+}
+
+/* The request side is lost (scanning for a request-line): responses
+ * can't wait for its pushes, so they are framed at once (their pops take
+ * the default), not held until the caller forces them. */
+static void test_response_while_request_lost(void **state)
+{
+	static const char req[] = "\x01\x02 not a request\r\n";
+	static const char rsp[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
+				  "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+	const struct pne_spec *spec = pne_builtin_spec("http");
+	size_t size = pne_interp_conn_size(spec);
+	struct pne_interp_conn *c = aligned_alloc(64, (size + 63) / 64 * 64);
+	unsigned n = 0;
+
+	(void)state;
+	assert_non_null(c);
+	pne_interp_init(c, spec, NULL, NULL);
+	assert_int_equal(pne_interp_feed(c, PNE_C2S, (const uint8_t *)req, L(req), count_adu, &n),
+			 L(req));
+	assert_int_equal(pne_interp_status(c, PNE_C2S), PNE_IS_RESYNC);
+	assert_int_equal(pne_interp_feed(c, PNE_S2C, (const uint8_t *)rsp, L(rsp), count_adu, &n),
+			 L(rsp));
+	assert_int_equal(n, 2);
+	assert_int_equal(pne_interp_status(c, PNE_S2C), PNE_IS_OK);
+	assert_int_equal(pne_interp_stats(c)->forced, 2);
+	free(c);
+}
+
 /* A flow picked up mid-stream starts with a resync scan. */
 static void test_midstream_pickup(void **state)
 {
@@ -499,6 +573,8 @@ int main(void)
 		cmocka_unit_test(test_pipelined_head_chunked),
 		cmocka_unit_test(test_interim_and_bodyless),
 		cmocka_unit_test(test_chunked_both_ways),
+		cmocka_unit_test(test_final_transfer_coding),
+		cmocka_unit_test(test_response_while_request_lost),
 		cmocka_unit_test(test_chunk_without_crlf),
 		cmocka_unit_test(test_close_delimited),
 		cmocka_unit_test(test_transfer_coding_until_close),
