@@ -7,7 +7,7 @@
 #   scripts/deps.sh test    # building plus what the test suite runs
 set -euo pipefail
 
-build_pkgs=(cmake make gcc pkg-config flex bison libpcap-dev libcmocka-dev
+build_pkgs=(cmake make gcc pkg-config flex bison libpcap-dev libcmocka-dev zlib1g-dev
             libdpdk-dev xz-utils)
 test_pkgs=(tshark python3 clang libclang-rt-14-dev)
 

@@ -1,0 +1,1081 @@
+/*
+ * pne-replay: run the runtime's packet parser, flow table, stream tracker
+ * and interpreter over a capture file, exactly as the DPDK application
+ * does over a port, and report the ADUs and the counters.
+ *
+ *   pne-replay [OPTIONS] CAPTURE      (pcap or pcapng, maybe gzip'd)
+ *
+ * docs/pne-replay.md is the manual. The sections of this file:
+ *   1. options       2. per-flow state and ADU output
+ *   3. the packet pipeline (parse, flow, spec choice, tracker)
+ *   4. progress bar  5. human summary  6. stats JSON  7. main
+ *
+ * Per packet: pne_pkt_parse() -> bounded expiry -> flow table
+ * lookup-or-insert -> pne_flow_tcp_update() -> on a new flow, the spec
+ * of the server's port -> pne_tracker_segment(). Time is the capture's
+ * timestamp in nanoseconds, so timeouts are in capture time and a replay
+ * is deterministic whatever the machine's speed.
+ *
+ * Flows whose server port no selected spec claims stay in the flow table
+ * (they are counted, and they age like the others) with no tracker state,
+ * so the spec is chosen once per connection, not once per packet.
+ *
+ * Tracker state is allocated when a tracked flow starts and freed when it
+ * leaves the table: specs' state sizes differ by two orders of magnitude
+ * (HTTP's header buffer makes it 33 KiB, most others are under 1 KiB), so
+ * sizing every table entry for the largest would cost gigabytes at a
+ * useful --max-flows. A new connection is rare next to its packets.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define CYCLE_UNIT "tsc"
+static inline uint64_t cycles_now(void)
+{
+	return __rdtsc();
+}
+#else
+#define CYCLE_UNIT "ns"   /* no cycle counter read here: monotonic ns */
+static inline uint64_t cycles_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+#endif
+
+#include "pne/flow_table.h"
+#include "pne/packet.h"
+#include "pne/tcp_seq.h"
+#include "pne/tracker.h"
+#include "replay.h"
+
+#define NS_PER_S 1000000000.0
+#define EXPIRE_BUDGET 16        /* flows aged out per packet at most */
+#define PROGRESS_MIN_SIZE (16u << 20)  /* smaller files finish too fast */
+#define PROGRESS_EVERY 4096     /* packets between clock reads */
+#define MAX_ARGS 64             /* --spec and --param options each */
+
+/* Exit statuses. */
+#define EXIT_RUN   1   /* unreadable capture, output error, no memory */
+#define EXIT_USAGE 2
+
+/* ---- 1. options ---------------------------------------------------- */
+
+struct options {
+	const char *capture;
+	const char *adus;           /* NULL: ADUs are counted, not written */
+	const char *stats;
+	const char *spec_args[MAX_ARGS];
+	unsigned nspec_args;
+	const char *param_args[MAX_ARGS];
+	unsigned nparam_args;
+	struct pne_tracker_conf tconf;
+	uint64_t tmo[PNE_FLOW_TMO__COUNT];  /* ns */
+	uint32_t max_flows;
+	int quiet;
+	int progress;
+	int list;
+};
+
+/* Default idle timeouts, seconds (established, closing, half_open). */
+static const double def_tmo[PNE_FLOW_TMO__COUNT] = {
+	[PNE_FLOW_TMO_ESTABLISHED] = 3600,
+	[PNE_FLOW_TMO_CLOSING]     = 60,
+	[PNE_FLOW_TMO_HALF_OPEN]   = 60,
+};
+#define DEF_GAP_TIMEOUT_S 10.0
+#define DEF_MAX_FLOWS     262144
+
+static void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void errmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pne-replay: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: pne-replay [OPTIONS] CAPTURE\n"
+"Frames the TCP streams of a pcap or pcapng file (gzip'd or not; '-' reads\n"
+"standard input) with the PNE specs and reports the ADUs they find.\n"
+"\n"
+"  --adus FILE           write the ADUs as JSON Lines ('-': standard output)\n"
+"  --stats-json FILE     write every counter as one JSON object ('-': stdout)\n"
+"  --spec NAME[:PORTS]   run built-in spec NAME (repeatable); PORTS (80,8080)\n"
+"                        replace its default server ports. Default: every\n"
+"                        built-in spec on its default ports\n"
+"  --spec FILE.so[:PORTS] load a spec compiled with pnec --module\n"
+"  --param SPEC.NAME=V   set a spec parameter (number, 0x hex, true, false)\n"
+"  --list-specs          print the specs (selected, or all built-in) and exit\n"
+"  --memcap BYTES        tracker pool for held out-of-order data (64M)\n"
+"  --flow-hold BYTES     held bytes per flow (1M)\n"
+"  --gap-timeout SECS    give up on a hole after SECS of capture time (10;\n"
+"                        0: only when room is needed or the flow ends)\n"
+"  --flow-timeout [CLASS=]SECS  idle timeout of established flows (3600), or\n"
+"                        of CLASS: established, closing (60), half_open (60)\n"
+"  --max-flows N         flow table size (%u)\n"
+"  --no-progress         no progress bar (shown for big files on a terminal)\n"
+"  -q, --quiet           no summary, no warnings\n"
+"  -h, --help            this text\n"
+"Sizes take a k, m or g suffix (powers of 1024). Exit status: 0 done (also\n"
+"for a capture cut short, with a warning), 1 unreadable capture or output\n"
+"error, 2 bad usage.\n", DEF_MAX_FLOWS);
+}
+
+static int parse_size(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	uint64_t v, mul = 1;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': mul = 1u << 10; end++; break;
+	case 'm': case 'M': mul = 1u << 20; end++; break;
+	case 'g': case 'G': mul = 1u << 30; end++; break;
+	default: break;
+	}
+	if (*end != '\0' || v > max / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+/* Seconds (a decimal fraction allowed) into nanoseconds. */
+static int parse_secs(const char *s, uint64_t *ns)
+{
+	char *end;
+	double v;
+
+	if ((*s < '0' || *s > '9') && *s != '.')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end != '\0' || errno != 0 || !isfinite(v) || v < 0 || v > 1e9)
+		return -1;
+	*ns = (uint64_t)llround(v * NS_PER_S);
+	return 0;
+}
+
+static int parse_flow_timeout(struct options *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	const char *val = eq != NULL ? eq + 1 : arg;
+	int cls = PNE_FLOW_TMO_ESTABLISHED;
+	uint64_t ns;
+
+	if (eq != NULL) {
+		cls = -1;
+		for (int c = 0; c < PNE_FLOW_TMO__COUNT; c++)
+			if (strlen(pne_flow_tmo_name((enum pne_flow_tmo)c)) == (size_t)(eq - arg) &&
+			    strncmp(arg, pne_flow_tmo_name((enum pne_flow_tmo)c),
+				    (size_t)(eq - arg)) == 0)
+				cls = c;
+		if (cls < 0) {
+			errmsg("--flow-timeout %s: no timeout class '%.*s' (established, "
+			       "closing, half_open)", arg, (int)(eq - arg), arg);
+			return -1;
+		}
+	}
+	if (parse_secs(val, &ns) != 0 || ns == 0) {
+		errmsg("--flow-timeout %s: expected seconds above 0", arg);
+		return -1;
+	}
+	o->tmo[cls] = ns;
+	return 0;
+}
+
+enum {
+	OPT_ADUS = 256, OPT_STATS, OPT_SPEC, OPT_PARAM, OPT_LIST, OPT_MEMCAP,
+	OPT_FLOW_HOLD, OPT_GAP_TIMEOUT, OPT_FLOW_TIMEOUT, OPT_MAX_FLOWS,
+	OPT_NO_PROGRESS,
+};
+
+/* One option; returns 0, or an exit status. */
+static int option(struct options *o, int c, const char *arg)
+{
+	uint64_t v;
+
+	switch (c) {
+	case OPT_ADUS: o->adus = arg; return 0;
+	case OPT_STATS: o->stats = arg; return 0;
+	case OPT_LIST: o->list = 1; return 0;
+	case OPT_NO_PROGRESS: o->progress = 0; return 0;
+	case 'q': o->quiet = 1; return 0;
+	case 'h': usage(stdout); return -1;
+	case OPT_SPEC:
+	case OPT_PARAM:
+		if ((c == OPT_SPEC ? o->nspec_args : o->nparam_args) == MAX_ARGS) {
+			errmsg("more than %d %s options", MAX_ARGS,
+			       c == OPT_SPEC ? "--spec" : "--param");
+			return EXIT_USAGE;
+		}
+		if (c == OPT_SPEC)
+			o->spec_args[o->nspec_args++] = arg;
+		else
+			o->param_args[o->nparam_args++] = arg;
+		return 0;
+	case OPT_MEMCAP:
+		if (parse_size(arg, SIZE_MAX, &v) != 0 || v == 0) {
+			errmsg("--memcap %s: expected a size above 0", arg);
+			return EXIT_USAGE;
+		}
+		o->tconf.memcap = (size_t)v;
+		return 0;
+	case OPT_FLOW_HOLD:
+		if (parse_size(arg, UINT32_MAX, &v) != 0 || v == 0) {
+			errmsg("--flow-hold %s: expected a size from 1 to 4G-1", arg);
+			return EXIT_USAGE;
+		}
+		o->tconf.flow_hold = (uint32_t)v;
+		return 0;
+	case OPT_GAP_TIMEOUT:
+		if (parse_secs(arg, &o->tconf.gap_timeout) != 0) {
+			errmsg("--gap-timeout %s: expected seconds (0: no timeout)", arg);
+			return EXIT_USAGE;
+		}
+		return 0;
+	case OPT_FLOW_TIMEOUT:
+		return parse_flow_timeout(o, arg) == 0 ? 0 : EXIT_USAGE;
+	case OPT_MAX_FLOWS:
+		if (parse_size(arg, 1u << 31, &v) != 0 || v == 0) {
+			errmsg("--max-flows %s: expected a count from 1 to 2^31", arg);
+			return EXIT_USAGE;
+		}
+		o->max_flows = (uint32_t)v;
+		return 0;
+	default:
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+}
+
+/* Returns 0 to run, -1 to exit 0 (--help), or an exit status. */
+static int parse_options(struct options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "adus", required_argument, NULL, OPT_ADUS },
+		{ "stats-json", required_argument, NULL, OPT_STATS },
+		{ "spec", required_argument, NULL, OPT_SPEC },
+		{ "param", required_argument, NULL, OPT_PARAM },
+		{ "list-specs", no_argument, NULL, OPT_LIST },
+		{ "memcap", required_argument, NULL, OPT_MEMCAP },
+		{ "flow-hold", required_argument, NULL, OPT_FLOW_HOLD },
+		{ "gap-timeout", required_argument, NULL, OPT_GAP_TIMEOUT },
+		{ "flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT },
+		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->progress = 1;
+	o->max_flows = DEF_MAX_FLOWS;
+	o->tconf.gap_timeout = (uint64_t)(DEF_GAP_TIMEOUT_S * NS_PER_S);
+	for (int i = 0; i < PNE_FLOW_TMO__COUNT; i++)
+		o->tmo[i] = (uint64_t)(def_tmo[i] * NS_PER_S);
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1)
+		if ((rc = option(o, c, optarg)) != 0)
+			return rc;
+	if (o->list)
+		return 0;
+	if (optind != argc - 1) {
+		errmsg(optind == argc ? "no capture file given" : "more than one capture file");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	o->capture = argv[optind];
+	if (o->adus != NULL && o->stats != NULL && strcmp(o->adus, "-") == 0 &&
+	    strcmp(o->stats, "-") == 0) {
+		errmsg("--adus and --stats-json can't both go to standard output");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* ---- 2. per-flow state and ADU output ------------------------------ */
+
+/*
+ * The flow table's payload: what replay keeps per connection. The RST
+ * check needs each endpoint's last acknowledgement and window.
+ */
+struct rflow {
+	void *state;           /* tracker state (malloc'd), NULL: untracked */
+	uint32_t ack[2];       /* last ACK sent by key endpoint i */
+	uint32_t win[2];       /* its window, scaled when the scale is known */
+	uint8_t spec;          /* index in specs, or RPL_NO_SPEC */
+	uint8_t has_ack[2];
+	uint8_t syn[2];        /* endpoint i's SYN seen */
+	uint8_t wscale[2];     /* its window scale option, 0xff: none */
+	uint8_t label_ok;
+	char label[RPL_LABEL_MAX];
+};
+
+/* ADUs of one (spec, type): the by-type counters. */
+struct type_count {
+	uint8_t spec;
+	char *type;
+	uint64_t n;
+};
+
+struct replay {
+	struct options *o;
+	struct rpl_specs specs;
+	struct rpl_input in;
+	struct pne_flow_table *ft;
+	struct pne_tracker *tr;
+	int linktype;
+	FILE *adus;
+	char *fields;
+	size_t fields_cap;
+	int out_error;
+	struct type_count *types;
+	unsigned ntypes, types_cap;
+	/* counters */
+	uint64_t packets, wire_bytes, cap_bytes, pcap_errors;
+	int truncated;
+	uint64_t parse[PNE_PKT__COUNT];
+	uint64_t segments, payload_packets, payload_bytes;
+	uint64_t untracked_segments, untracked_payload_packets, no_flow_packets;
+	uint64_t rst_ignored, state_alloc_failures;
+	uint64_t flows_tracked, flows_untracked, flows_by_spec[RPL_MAX_SPECS];
+	uint64_t flows_peak;
+	uint64_t state_bytes, state_bytes_peak;
+	uint64_t adus_total, adus_unsynced, adus_closed;
+	uint64_t adus_by_spec[RPL_MAX_SPECS];
+	struct pne_interp_stats interp;  /* summed over closed flows */
+	uint64_t first_ts, last_ts;
+	uint64_t cycles, flush_cycles;
+	double elapsed;
+	char errbuf[PCAP_ERRBUF_SIZE + 256];
+};
+
+static void count_type(struct replay *r, unsigned spec, const char *type)
+{
+	struct type_count *t;
+
+	for (unsigned i = 0; i < r->ntypes; i++) {
+		t = &r->types[i];
+		if (t->spec == spec && strcmp(t->type, type) == 0) {
+			t->n++;
+			return;
+		}
+	}
+	if (r->ntypes == r->types_cap) {
+		unsigned cap = r->types_cap ? r->types_cap * 2 : 32;
+		struct type_count *p = realloc(r->types, cap * sizeof(*p));
+
+		if (p == NULL)
+			return;   /* the per-spec totals still count it */
+		r->types = p;
+		r->types_cap = cap;
+	}
+	t = &r->types[r->ntypes];
+	t->type = strdup(type);
+	if (t->type == NULL)
+		return;
+	t->spec = (uint8_t)spec;
+	t->n = 1;
+	r->ntypes++;
+}
+
+static const char *flow_label(struct rflow *rf)
+{
+	struct pne_flow_entry *e = pne_flow_entry_of(rf);
+
+	if (!rf->label_ok) {
+		rpl_flow_label(rf->label, e->key.addr, e->key.port, pne_flow_client_is_high(e));
+		rf->label_ok = 1;
+	}
+	return rf->label;
+}
+
+static void write_adu(struct replay *r, struct rflow *rf, const struct pne_adu *adu)
+{
+	size_t need = pne_adu_fields_json(adu, r->fields, r->fields_cap);
+
+	if (need >= r->fields_cap) {
+		size_t cap = need + 1 > 2 * r->fields_cap ? need + 1 : 2 * r->fields_cap;
+		char *p = realloc(r->fields, cap);
+
+		if (p == NULL) {
+			r->out_error = ENOMEM;
+			return;
+		}
+		r->fields = p;
+		r->fields_cap = cap;
+		pne_adu_fields_json(adu, r->fields, r->fields_cap);
+	}
+	rpl_json_adu(r->adus, flow_label(rf), adu, need > 0 ? r->fields : NULL);
+}
+
+/* The tracker's ADU consumer (cookie: the flow's struct rflow). */
+static void on_adu(void *flow, const struct pne_adu *adu, void *arg)
+{
+	struct replay *r = arg;
+	struct rflow *rf = flow;
+
+	r->adus_total++;
+	r->adus_unsynced += !adu->synced;
+	r->adus_closed += adu->closed != 0;
+	r->adus_by_spec[rf->spec]++;
+	count_type(r, rf->spec, adu->type != NULL ? adu->type : "");
+	if (r->adus != NULL)
+		write_adu(r, rf, adu);
+}
+
+static void interp_sum(struct pne_interp_stats *sum, const struct pne_interp_stats *s)
+{
+	sum->adus += s->adus;
+	sum->bytes_examined += s->bytes_examined;
+	sum->bytes_skipped += s->bytes_skipped;
+	sum->invalid += s->invalid;
+	sum->resyncs += s->resyncs;
+	sum->partial += s->partial;
+	sum->forced += s->forced;
+}
+
+/* The flow's tracker state ends: last ADUs out, counters summed. */
+static void flow_release(struct replay *r, struct rflow *rf)
+{
+	if (rf->state == NULL)
+		return;
+	pne_tracker_flow_close(r->tr, rf->state);
+	interp_sum(&r->interp, pne_interp_stats(pne_tracker_flow_conn(rf->state)));
+	r->state_bytes -= pne_tracker_flow_size(r->specs.s[rf->spec].spec);
+	free(rf->state);
+	rf->state = NULL;
+}
+
+static void on_evict(struct pne_flow_entry *e, void *payload,
+		     enum pne_flow_evict_reason reason, void *arg)
+{
+	flow_release(arg, payload);
+}
+
+/* ---- 3. the packet pipeline ---------------------------------------- */
+
+/* A new connection (or a reused four-tuple): the spec of the server's
+ * port, the client being known once pne_flow_tcp_update() has seen the
+ * first segment (the SYN sender; mid-stream, the higher port). */
+static void flow_start(struct replay *r, struct pne_flow_entry *e, struct rflow *rf)
+{
+	unsigned server = pne_flow_client_is_high(e) ? 0 : 1;
+	uint8_t idx = r->specs.port_spec[e->key.port[server]];
+	const struct rpl_spec *s;
+	size_t size;
+
+	rf->label_ok = 0;
+	rf->spec = idx;
+	if (idx == RPL_NO_SPEC) {
+		r->flows_untracked++;
+		return;
+	}
+	s = &r->specs.s[idx];
+	size = pne_tracker_flow_size(s->spec);
+	rf->state = aligned_alloc(64, size);
+	if (rf->state == NULL) {
+		r->state_alloc_failures++;
+		rf->spec = RPL_NO_SPEC;
+		r->flows_untracked++;
+		return;
+	}
+	pne_tracker_flow_init(r->tr, rf->state, s->spec, s->params, rf);
+	r->flows_tracked++;
+	r->flows_by_spec[idx]++;
+	r->state_bytes += size;
+	if (r->state_bytes > r->state_bytes_peak)
+		r->state_bytes_peak = r->state_bytes;
+}
+
+/*
+ * RFC 5961 section 3.2: an RST is acceptable when its sequence number
+ * lies in the receiver's window, [RCV.NXT, RCV.NXT + RCV.WND), which an
+ * observer reads from the receiver's last ACK and window. Without an ACK
+ * from the receiver there is nothing to check against: accepted.
+ */
+static int rst_acceptable(const struct rflow *rf, const struct pne_pkt *pkt)
+{
+	unsigned rcv = !pkt->dir_flip;
+	uint32_t wnd;
+
+	if (!rf->has_ack[rcv])
+		return 1;
+	wnd = rf->win[rcv] > 0 ? rf->win[rcv] : 1;
+	return pne_seq_in(pkt->seq, rf->ack[rcv], rf->ack[rcv] + wnd);
+}
+
+/* Remember what the RST check needs from each endpoint's segments. The
+ * window scale applies once both SYNs carried the option (RFC 7323
+ * section 2.2); a connection picked up mid-stream may use any scale, so
+ * its windows are taken at the largest (the check errs on accepting). */
+static void note_endpoint(struct rflow *rf, const struct pne_pkt *pkt)
+{
+	unsigned from = pkt->dir_flip;
+	unsigned shift;
+
+	if (pkt->flags & PNE_TCP_SYN) {
+		rf->syn[from] = 1;
+		rf->wscale[from] = (pkt->opts & PNE_TCPOPT_WSCALE) ? pkt->wscale : 0xff;
+		return;   /* a SYN's window is never scaled; don't use it */
+	}
+	if (!(pkt->flags & PNE_TCP_ACK))
+		return;
+	if (!rf->syn[0] || !rf->syn[1])
+		shift = 14;
+	else if (rf->wscale[0] == 0xff || rf->wscale[1] == 0xff)
+		shift = 0;
+	else
+		shift = rf->wscale[from];
+	rf->ack[from] = pkt->ack;
+	rf->win[from] = (uint32_t)pkt->window << shift;
+	rf->has_ack[from] = 1;
+}
+
+static void segment(struct replay *r, const struct pne_pkt *pkt, uint64_t now)
+{
+	struct pne_tracker_seg seg = {
+		.seq = pkt->seq, .flags = pkt->flags, .payload = pkt->payload,
+		.len = pkt->payload_len, .wire_len = pkt->payload_wire_len,
+	};
+	struct pne_flow_entry *e;
+	struct rflow *rf;
+	int rc, start;
+
+	rc = pne_flow_lookup_or_insert(r->ft, &pkt->key, pkt->hash, now, &e);
+	if (rc < 0) {
+		r->no_flow_packets++;
+		return;
+	}
+	rf = pne_flow_payload(e);
+	start = rc == 1;
+	if (start)
+		memset(rf, 0, sizeof(*rf));
+	if ((seg.flags & PNE_TCP_RST) && !rst_acceptable(rf, pkt)) {
+		seg.flags &= (uint8_t)~PNE_TCP_RST;   /* blind or stale: not a close */
+		r->rst_ignored++;
+	}
+	note_endpoint(rf, pkt);
+	if (pne_flow_tcp_update(r->ft, e, seg.flags, pkt->dir_flip, now) == 1) {
+		flow_release(r, rf);   /* port reuse: the old connection ends */
+		start = 1;
+	}
+	if (start) {
+		flow_start(r, e, rf);
+		if (pne_flow_count(r->ft) > r->flows_peak)
+			r->flows_peak = pne_flow_count(r->ft);
+	}
+	if (rf->state == NULL) {
+		r->untracked_segments++;
+		r->untracked_payload_packets += pkt->payload_wire_len > 0;
+		return;
+	}
+	pne_tracker_segment(r->tr, rf->state, pne_flow_dir(e, pkt->dir_flip), &seg, now);
+}
+
+static void packet(struct replay *r, const struct pcap_pkthdr *h, const uint8_t *data)
+{
+	uint64_t now = h->ts.tv_sec < 0 ? 0 :
+		(uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
+	enum pne_pkt_result res;
+	struct pne_pkt pkt;
+
+	if (r->packets == 0)
+		r->first_ts = now;
+	r->last_ts = now;
+	r->packets++;
+	r->wire_bytes += h->len;
+	r->cap_bytes += h->caplen;
+	res = pne_pkt_parse(data, h->caplen, h->len, r->linktype, &pkt);
+	r->parse[res]++;
+	pne_flow_expire(r->ft, now, EXPIRE_BUDGET);
+	if (res != PNE_PKT_OK)
+		return;
+	r->segments++;
+	if (pkt.payload_wire_len > 0) {
+		r->payload_packets++;
+		r->payload_bytes += pkt.payload_wire_len;
+	}
+	segment(r, &pkt, now);
+}
+
+/* ---- 4. progress bar ------------------------------------------------ */
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / NS_PER_S;
+}
+
+static void progress_draw(const struct replay *r)
+{
+	double frac = (double)rpl_input_pos(&r->in) / (double)r->in.size;
+	int width = 40, done;
+
+	if (frac > 1)
+		frac = 1;
+	done = (int)(frac * width);
+	fprintf(stderr, "\r[%.*s%*s] %3d%%  %" PRIu64 " packets, %" PRIu64 " ADUs",
+		done, "########################################", width - done, "",
+		(int)(frac * 100), r->packets, r->adus_total);
+	fflush(stderr);
+}
+
+/* ---- 5. human summary ----------------------------------------------- */
+
+static double pct(uint64_t n, uint64_t total)
+{
+	return total > 0 ? 100.0 * (double)n / (double)total : 0.0;
+}
+
+static void summary_adus(const struct replay *r, FILE *f)
+{
+	fprintf(f, "  ADUs: %" PRIu64 " (%" PRIu64 " unsynced, %" PRIu64 " until close)\n",
+		r->adus_total, r->adus_unsynced, r->adus_closed);
+	for (unsigned s = 0; s < r->specs.n; s++) {
+		const char *sep = "";
+
+		if (r->adus_by_spec[s] == 0)
+			continue;
+		fprintf(f, "    %-10s %" PRIu64 ":", r->specs.s[s].spec->name, r->adus_by_spec[s]);
+		for (unsigned i = 0; i < r->ntypes; i++) {
+			if (r->types[i].spec != s)
+				continue;
+			fprintf(f, "%s %s %" PRIu64, sep, r->types[i].type, r->types[i].n);
+			sep = ",";
+		}
+		fputc('\n', f);
+	}
+}
+
+static void summary(const struct replay *r, FILE *f)
+{
+	const struct pne_tracker_stats *ts = pne_tracker_stats(r->tr);
+	const struct pne_flow_stats *fs = pne_flow_stats(r->ft);
+	uint64_t tracked_payload = ts->payload_packets;
+
+	fprintf(f, "%s: %" PRIu64 " packets, %" PRIu64 " bytes, %.3f s of capture\n",
+		r->o->capture, r->packets, r->wire_bytes,
+		r->packets ? (double)(r->last_ts - r->first_ts) / NS_PER_S : 0.0);
+	fprintf(f, "  TCP segments %" PRIu64 ", with payload %" PRIu64 " (%" PRIu64 " bytes)",
+		r->segments, r->payload_packets, r->payload_bytes);
+	for (int i = 1; i < PNE_PKT__COUNT; i++)
+		if (r->parse[i] > 0)
+			fprintf(f, "; %s %" PRIu64, pne_pkt_result_name((enum pne_pkt_result)i),
+				r->parse[i]);
+	fputc('\n', f);
+	fprintf(f, "  flows: %" PRIu64 " (%" PRIu64 " tracked, %" PRIu64 " no spec, %"
+		PRIu64 " refused: table full), peak %" PRIu64 " in the table\n",
+		r->flows_tracked + r->flows_untracked, r->flows_tracked, r->flows_untracked,
+		fs->flows_dropped, r->flows_peak);
+	summary_adus(r, f);
+	fprintf(f, "  payload packets tracked %" PRIu64 ": examined %" PRIu64 " (%.1f%%), "
+		"skipped %" PRIu64 " (%.1f%%), ignored %" PRIu64 " (%.1f%%); %" PRIu64
+		" on flows without a spec\n", tracked_payload,
+		ts->examined, pct(ts->examined, tracked_payload),
+		ts->skipped, pct(ts->skipped, tracked_payload),
+		ts->ignored, pct(ts->ignored, tracked_payload), r->untracked_payload_packets);
+	fprintf(f, "  held peak %" PRIu64 " bytes; gaps %" PRIu64 " (%" PRIu64 " bytes), "
+		"absorbed %" PRIu64 ", resyncs %" PRIu64 "; hold drops %" PRIu64 "\n",
+		ts->held_peak, ts->gaps, ts->gap_bytes, ts->gaps_absorbed, ts->resyncs,
+		ts->hold_drops);
+	fprintf(f, "  %.0f %s/packet (%s), %.3f s\n",
+		r->packets ? (double)r->cycles / (double)r->packets : 0.0,
+		strcmp(CYCLE_UNIT, "tsc") == 0 ? "cycles" : "ns", CYCLE_UNIT, r->elapsed);
+}
+
+/* ---- 6. stats JSON ---------------------------------------------------- */
+
+static void jkey(FILE *f, int *first, const char *key)
+{
+	fprintf(f, "%s\"%s\":", *first ? "" : ",", key);
+	*first = 0;
+}
+
+static void ju64(FILE *f, int *first, const char *key, uint64_t v)
+{
+	jkey(f, first, key);
+	fprintf(f, "%" PRIu64, v);
+}
+
+static void jdbl(FILE *f, int *first, const char *key, double v)
+{
+	jkey(f, first, key);
+	fprintf(f, "%.6g", v);
+}
+
+static void stats_specs(const struct replay *r, FILE *f)
+{
+	fputc('[', f);
+	for (unsigned i = 0; i < r->specs.n; i++) {
+		const struct rpl_spec *s = &r->specs.s[i];
+
+		fputs(i > 0 ? ",{\"name\":" : "{\"name\":", f);
+		rpl_json_string(f, s->spec->name);
+		fputs(",\"source\":", f);
+		rpl_json_string(f, s->source);
+		fputs(",\"ports\":[", f);
+		for (unsigned k = 0; k < s->nports; k++)
+			fprintf(f, "%s%u", k > 0 ? "," : "", s->ports[k]);
+		fprintf(f, "],\"flows\":%" PRIu64 "}", r->flows_by_spec[i]);
+	}
+	fputc(']', f);
+}
+
+static void stats_adus(const struct replay *r, FILE *f)
+{
+	int first = 1;
+
+	fputc('{', f);
+	ju64(f, &first, "total", r->adus_total);
+	ju64(f, &first, "unsynced", r->adus_unsynced);
+	ju64(f, &first, "closed", r->adus_closed);
+	jkey(f, &first, "by_proto");
+	fputc('{', f);
+	for (unsigned s = 0, n = 0; s < r->specs.n; s++) {
+		int tfirst = 1;
+
+		if (r->adus_by_spec[s] == 0)
+			continue;
+		fputs(n++ > 0 ? "," : "", f);
+		rpl_json_string(f, r->specs.s[s].spec->name);
+		fprintf(f, ":{\"total\":%" PRIu64 ",\"types\":{", r->adus_by_spec[s]);
+		for (unsigned i = 0; i < r->ntypes; i++) {
+			if (r->types[i].spec != s)
+				continue;
+			fputs(tfirst ? "" : ",", f);
+			tfirst = 0;
+			rpl_json_string(f, r->types[i].type);
+			fprintf(f, ":%" PRIu64, r->types[i].n);
+		}
+		fputs("}}", f);
+	}
+	fputs("}}", f);
+}
+
+static void stats_flows(const struct replay *r, FILE *f)
+{
+	const struct pne_flow_stats *fs = pne_flow_stats(r->ft);
+	int first = 1;
+
+	fputc('{', f);
+	ju64(f, &first, "total", r->flows_tracked + r->flows_untracked);
+	ju64(f, &first, "tracked", r->flows_tracked);
+	ju64(f, &first, "untracked", r->flows_untracked);
+	ju64(f, &first, "peak", r->flows_peak);
+	ju64(f, &first, "max_flows", r->o->max_flows);
+	ju64(f, &first, "state_alloc_failures", r->state_alloc_failures);
+	ju64(f, &first, "state_bytes_peak", r->state_bytes_peak);
+#define PNE_FLOW_COUNTER(name, desc) ju64(f, &first, #name, fs->name);
+#include "pne/flow_table.def"
+#undef PNE_FLOW_COUNTER
+	jkey(f, &first, "evicted");
+	fputc('{', f);
+	for (int i = 0; i < PNE_FLOW_EVICT__COUNT; i++)
+		fprintf(f, "%s\"%s\":%" PRIu64, i > 0 ? "," : "",
+			pne_flow_evict_name((enum pne_flow_evict_reason)i), fs->evicted[i]);
+	fputs("}}", f);
+}
+
+static void stats_counters(const struct replay *r, FILE *f)
+{
+	const struct pne_tracker_stats *ts = pne_tracker_stats(r->tr);
+	int first = 1;
+
+	fputs(",\"parse\":{", f);
+	for (int i = 0; i < PNE_PKT__COUNT; i++)
+		ju64(f, &first, pne_pkt_result_name((enum pne_pkt_result)i), r->parse[i]);
+	fputs("},\"tcp\":{", f);
+	first = 1;
+	ju64(f, &first, "segments", r->segments);
+	ju64(f, &first, "payload_packets", r->payload_packets);
+	ju64(f, &first, "payload_bytes", r->payload_bytes);
+	ju64(f, &first, "untracked_segments", r->untracked_segments);
+	ju64(f, &first, "untracked_payload_packets", r->untracked_payload_packets);
+	ju64(f, &first, "no_flow_packets", r->no_flow_packets);
+	ju64(f, &first, "rst_ignored", r->rst_ignored);
+	fputs("},\"flows\":", f);
+	stats_flows(r, f);
+	fputs(",\"tracker\":{", f);
+	first = 1;
+	for (unsigned i = 0; i < PNE_TRACKER_STAT__COUNT; i++)
+		ju64(f, &first, pne_tracker_stat_name(i), pne_tracker_stat_value(ts, i));
+	fputs("},\"interp\":{", f);
+	first = 1;
+	ju64(f, &first, "bytes_examined", r->interp.bytes_examined);
+	ju64(f, &first, "bytes_skipped", r->interp.bytes_skipped);
+	ju64(f, &first, "invalid", r->interp.invalid);
+	ju64(f, &first, "resyncs", r->interp.resyncs);
+	ju64(f, &first, "partial", r->interp.partial);
+	ju64(f, &first, "forced", r->interp.forced);
+	fputs("},\"adus\":", f);
+	stats_adus(r, f);
+}
+
+static void stats_json(const struct replay *r, FILE *f)
+{
+	const struct pne_tracker_stats *ts = pne_tracker_stats(r->tr);
+	uint64_t tp = ts->payload_packets;
+	int first = 1;
+
+	fputs("{\"capture\":", f);
+	rpl_json_string(f, r->o->capture);
+	fprintf(f, ",\"linktype\":%d,\"specs\":", r->linktype);
+	stats_specs(r, f);
+	fputs(",\"pcap\":{", f);
+	ju64(f, &first, "packets", r->packets);
+	ju64(f, &first, "bytes", r->wire_bytes);
+	ju64(f, &first, "captured_bytes", r->cap_bytes);
+	ju64(f, &first, "errors", r->pcap_errors);
+	jkey(f, &first, "truncated");
+	fputs(r->truncated ? "true" : "false", f);
+	ju64(f, &first, "first_ts_ns", r->first_ts);
+	ju64(f, &first, "last_ts_ns", r->last_ts);
+	fputc('}', f);
+	stats_counters(r, f);
+	first = 0;
+	ju64(f, &first, "examined", ts->examined);
+	ju64(f, &first, "skipped", ts->skipped);
+	ju64(f, &first, "ignored", ts->ignored);
+	jdbl(f, &first, "examined_pct", pct(ts->examined, tp));
+	jdbl(f, &first, "skipped_pct", pct(ts->skipped, tp));
+	ju64(f, &first, "held_peak_bytes", ts->held_peak);
+	ju64(f, &first, "gaps_absorbed", ts->gaps_absorbed);
+	ju64(f, &first, "resyncs", ts->resyncs);
+	fputs(",\"cycles\":{\"unit\":\"" CYCLE_UNIT "\"", f);
+	ju64(f, &first, "total", r->cycles);
+	jdbl(f, &first, "per_packet", r->packets ? (double)r->cycles / (double)r->packets : 0);
+	ju64(f, &first, "flush", r->flush_cycles);
+	fputc('}', f);
+	jdbl(f, &first, "elapsed_s", r->elapsed);
+	fputs("}\n", f);
+}
+
+static int write_stats(const struct replay *r, const char *path)
+{
+	int to_stdout = strcmp(path, "-") == 0;
+	FILE *f = to_stdout ? stdout : fopen(path, "w");
+	int bad;
+
+	if (f == NULL) {
+		errmsg("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	stats_json(r, f);
+	bad = ferror(f) != 0;
+	bad |= to_stdout ? fflush(f) != 0 : fclose(f) != 0;
+	if (bad) {
+		errmsg("%s: error writing the stats", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- 7. main -------------------------------------------------------- */
+
+static int setup_specs(struct replay *r)
+{
+	struct options *o = r->o;
+
+	if (o->nspec_args == 0 && rpl_specs_add_builtin(&r->specs) != 0)
+		return -1;
+	for (unsigned i = 0; i < o->nspec_args; i++)
+		if (rpl_specs_add(&r->specs, o->spec_args[i]) != 0)
+			return -1;
+	for (unsigned i = 0; i < o->nparam_args; i++)
+		if (rpl_specs_param(&r->specs, o->param_args[i]) != 0)
+			return -1;
+	for (unsigned i = 0; i < r->specs.n; i++) {
+		if (pne_tracker_flow_size(r->specs.s[i].spec) == 0) {
+			errmsg("spec %s: unusable table", r->specs.s[i].spec->name);
+			return -1;
+		}
+	}
+	rpl_specs_ports(&r->specs, o->quiet);
+	return 0;
+}
+
+static int setup_runtime(struct replay *r)
+{
+	struct pne_flow_table_conf fc = {
+		.max_flows = r->o->max_flows,
+		.payload_size = sizeof(struct rflow),
+		.on_evict = on_evict,
+		.evict_arg = r,
+	};
+
+	memcpy(fc.timeout, r->o->tmo, sizeof(fc.timeout));
+	r->ft = pne_flow_table_create(&fc);
+	if (r->ft == NULL) {
+		errmsg("flow table of %u flows: %s", r->o->max_flows, strerror(errno));
+		return -1;
+	}
+	r->tr = pne_tracker_create(&r->o->tconf);
+	if (r->tr == NULL) {
+		errmsg("tracker (memcap %zu bytes): %s", r->o->tconf.memcap, strerror(errno));
+		return -1;
+	}
+	pne_tracker_on_adu(r->tr, on_adu, r);
+	return 0;
+}
+
+static int open_adus(struct replay *r)
+{
+	if (r->o->adus == NULL)
+		return 0;
+	if (strcmp(r->o->adus, "-") == 0) {
+		r->adus = stdout;
+	} else {
+		r->adus = fopen(r->o->adus, "w");
+		if (r->adus == NULL) {
+			errmsg("%s: %s", r->o->adus, strerror(errno));
+			return -1;
+		}
+	}
+	setvbuf(r->adus, NULL, _IOFBF, 1u << 16);
+	return 0;
+}
+
+static int close_adus(struct replay *r)
+{
+	int bad;
+
+	if (r->adus == NULL)
+		return 0;
+	bad = ferror(r->adus) != 0 || r->out_error != 0;
+	bad |= r->adus == stdout ? fflush(stdout) != 0 : fclose(r->adus) != 0;
+	r->adus = NULL;
+	if (bad) {
+		errmsg("%s: error writing the ADUs", r->o->adus);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every packet of the capture through the pipeline, then every flow
+ * closed (until_close ADUs and the last partial ones reported). */
+static void run(struct replay *r)
+{
+	int bar = r->o->progress && !r->o->quiet && isatty(2) &&
+		  r->in.size >= PROGRESS_MIN_SIZE;
+	double t0 = mono_now(), drawn = t0;
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	uint64_t c0;
+	int rc;
+
+	while ((rc = pcap_next_ex(r->in.pcap, &h, &data)) == 1) {
+		c0 = cycles_now();
+		packet(r, h, data);
+		r->cycles += cycles_now() - c0;
+		if (bar && r->packets % PROGRESS_EVERY == 0 && mono_now() - drawn >= 0.2) {
+			progress_draw(r);
+			drawn = mono_now();
+		}
+		if (r->out_error)
+			break;
+	}
+	if (bar)
+		fputs("\r\033[K", stderr);
+	if (rc == PCAP_ERROR) {
+		/* libpcap stops at a record cut short or a corrupt header */
+		r->pcap_errors++;
+		r->truncated = 1;
+		if (!r->o->quiet)
+			fprintf(stderr, "pne-replay: warning: %s: %s; processed the %" PRIu64
+				" packets before it\n", r->o->capture, pcap_geterr(r->in.pcap),
+				r->packets);
+	}
+	c0 = cycles_now();
+	pne_flow_flush(r->ft);
+	r->flush_cycles = cycles_now() - c0;
+	r->elapsed = mono_now() - t0;
+}
+
+static void cleanup(struct replay *r)
+{
+	if (r->adus != NULL && r->adus != stdout)
+		fclose(r->adus);
+	pne_flow_table_destroy(r->ft);   /* flushed by run(); nothing left */
+	pne_tracker_destroy(r->tr);
+	rpl_input_close(&r->in);
+	for (unsigned i = 0; i < r->ntypes; i++)
+		free(r->types[i].type);
+	free(r->types);
+	free(r->fields);
+	rpl_specs_free(&r->specs);
+}
+
+int main(int argc, char **argv)
+{
+	static struct replay rep;   /* the port map is 64 KiB: not on the stack */
+	struct replay *r = &rep;
+	struct options o;
+	int rc = parse_options(&o, argc, argv);
+
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	r->o = &o;
+	rc = EXIT_USAGE;
+	if (setup_specs(r) != 0)
+		goto out;
+	if (o.list) {
+		rpl_specs_list(&r->specs, stdout);
+		rc = 0;
+		goto out;
+	}
+	rc = EXIT_RUN;
+	if (rpl_input_open(&r->in, o.capture, r->errbuf, sizeof(r->errbuf)) != 0) {
+		errmsg("%s", r->errbuf);
+		goto out;
+	}
+	r->linktype = pcap_datalink(r->in.pcap);
+	if (setup_runtime(r) != 0 || open_adus(r) != 0)
+		goto out;
+	run(r);
+	if (close_adus(r) != 0)
+		goto out;
+	if (r->parse[PNE_PKT_LINKTYPE] > 0 && !o.quiet)
+		fprintf(stderr, "pne-replay: warning: link type %d (%s) is not supported: "
+			"no packet was parsed\n", r->linktype,
+			pcap_datalink_val_to_name(r->linktype) ? pcap_datalink_val_to_name(r->linktype)
+							       : "unknown");
+	if (o.stats != NULL && write_stats(r, o.stats) != 0)
+		goto out;
+	/* the summary stays off a standard output that carries JSON */
+	if (!o.quiet)
+		summary(r, (o.adus != NULL && strcmp(o.adus, "-") == 0) ||
+			   (o.stats != NULL && strcmp(o.stats, "-") == 0) ? stderr : stdout);
+	rc = 0;
+out:
+	cleanup(r);
+	return rc;
+}

@@ -1,0 +1,99 @@
+/*
+ * pne-replay's private interfaces: the spec set (spec_select.c), JSON
+ * output (json_out.c) and capture input (pcap_in.c). The main loop and
+ * the counters live in pne_replay.c.
+ */
+#ifndef PNE_REPLAY_H
+#define PNE_REPLAY_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <pcap/pcap.h>
+
+#include "pne/interp.h"
+#include "pne/table.h"
+
+/* Specs one run may select (built-in and modules together). */
+#define RPL_MAX_SPECS 64
+#define RPL_NO_SPEC   0xff  /* port map value: no spec claims the port */
+
+/* ---- spec_select.c ---- */
+
+struct rpl_spec {
+	const struct pne_spec *spec;
+	const char *source;          /* "builtin" or the module's path */
+	void *dl;                    /* dlopen handle of a module, or NULL */
+	uint16_t *ports;             /* server ports (malloc'd) */
+	unsigned nports;
+	uint64_t params[PNE_MAX_CVARS];
+};
+
+struct rpl_specs {
+	struct rpl_spec s[RPL_MAX_SPECS];
+	unsigned n;
+	uint8_t port_spec[65536];    /* server port -> index in s[], RPL_NO_SPEC */
+	unsigned conflicts;          /* ports claimed by more than one spec */
+};
+
+/* Add the spec an argument of --spec names: "NAME[:PORT,...]" for a
+ * built-in spec, "FILE.so[:PORT,...]" (or any path with a '/') for a
+ * pnec --module. Ports given replace the spec's defaults. Returns 0, or
+ * -1 after printing why. */
+int rpl_specs_add(struct rpl_specs *ss, const char *arg);
+
+/* Add every built-in spec on its default ports (no --spec given). */
+int rpl_specs_add_builtin(struct rpl_specs *ss);
+
+/* Apply "SPEC.NAME=VALUE" to the selected spec SPEC. Returns 0 or -1
+ * after printing why. */
+int rpl_specs_param(struct rpl_specs *ss, const char *arg);
+
+/* Build port_spec: the first spec listed wins a port, the others are
+ * warned about (unless quiet) and counted. */
+void rpl_specs_ports(struct rpl_specs *ss, int quiet);
+
+/* Print the specs (selected, or every built-in one when none is), one
+ * per line: NAME, ports, title, parameters with their values. */
+void rpl_specs_list(const struct rpl_specs *ss, FILE *f);
+
+/* Release ports and module handles. */
+void rpl_specs_free(struct rpl_specs *ss);
+
+/* ---- json_out.c ---- */
+
+/* A JSON string with the escapes RFC 8259 requires. */
+void rpl_json_string(FILE *f, const char *s);
+
+/* "CLIENT:PORT>SERVER:PORT" of a flow key (IPv6 in brackets), into buf
+ * (RPL_LABEL_MAX bytes). client_hi: the client is endpoint 1. */
+#define RPL_LABEL_MAX 112
+void rpl_flow_label(char *buf, const uint8_t addr[2][16], const uint16_t port[2],
+		    int client_hi);
+
+/* One ADU record (docs/adu-log.md). fields: the fields object, or NULL
+ * for "{}". */
+void rpl_json_adu(FILE *f, const char *label, const struct pne_adu *adu,
+		  const char *fields);
+
+/* ---- pcap_in.c ---- */
+
+struct rpl_input {
+	pcap_t *pcap;
+	FILE *file;          /* what pcap reads from (a gzip cookie maybe) */
+	void *gz;            /* gzFile when the capture is gzip-compressed */
+	uint64_t size;       /* bytes of the file on disk */
+	int compressed;
+};
+
+/* Open a pcap or pcapng file, gzip-compressed or not, with nanosecond
+ * timestamps. Returns 0, or -1 with a message in err (PCAP_ERRBUF_SIZE
+ * bytes or more). */
+int rpl_input_open(struct rpl_input *in, const char *path, char *err, size_t errlen);
+
+/* Bytes of the file on disk read so far (for the progress bar). */
+uint64_t rpl_input_pos(const struct rpl_input *in);
+
+void rpl_input_close(struct rpl_input *in);
+
+#endif /* PNE_REPLAY_H */
