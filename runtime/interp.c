@@ -394,10 +394,12 @@ static const char *adu_type(const struct pne_spec *s, const struct pne_unit *u,
 	return pne_interp_str(s, u->name);
 }
 
-static void report(const struct run *r, int closed)
+/* The current ADU as a report of event ev. */
+static void adu_fill(const struct run *r, enum pne_adu_event ev, struct pne_adu *adu)
 {
-	struct pne_dir_core *core = r->core;
-	struct pne_adu adu = {
+	const struct pne_dir_core *core = r->core;
+
+	*adu = (struct pne_adu){
 		.spec = r->spec,
 		.dir = r->dir,
 		.unit = r->spec->start[r->dir],
@@ -405,15 +407,74 @@ static void report(const struct run *r, int closed)
 		.off = core->adu_start,
 		.len = core->off - core->adu_start,
 		.synced = core->unsynced == 0,
-		.closed = closed,
 		.slots = r->slots,
 		.cvars = cvars_of(r->conn),
 		.strings = arena_of(r->conn, r->dir),
+		.event = ev,
 	};
+}
 
+/* The ADU is complete (PNE_ADU_END). */
+static void report(const struct run *r, int closed)
+{
+	struct pne_dir_core *core = r->core;
+	struct pne_adu adu;
+
+	adu_fill(r, PNE_ADU_END, &adu);
+	adu.closed = closed;
+	core->events &= (uint8_t)~PNE_EV_HEAD_DONE;
 	r->conn->stats.adus++;
 	if (core->unsynced > 0)
 		core->unsynced--;
+	if (r->cb)
+		r->cb(&adu, r->arg);
+}
+
+/* The ADU's operations reached a skip, an until_close or its end: its
+ * HEAD, once, for a direction that asked. */
+static void report_head(const struct run *r)
+{
+	struct pne_dir_core *core = r->core;
+	struct pne_adu adu;
+
+	if (likely((core->events & (PNE_EV_HEAD | PNE_EV_HEAD_DONE)) != PNE_EV_HEAD))
+		return;
+	core->events |= PNE_EV_HEAD_DONE;
+	adu_fill(r, PNE_ADU_HEAD, &adu);
+	if (r->cb)
+		r->cb(&adu, r->arg);
+}
+
+/* A skip (or until_close) of count bytes starts here; avail of them are
+ * at p, about to be passed over. */
+static void report_skip(const struct run *r, uint64_t count, const uint8_t *p,
+			size_t avail)
+{
+	struct pne_adu adu;
+
+	report_head(r);
+	/* starting right at the end of replayed bytes: skip_cont() reports
+	 * it from the segment that follows */
+	if (likely(!(r->core->events & PNE_EV_SKIP)) || count == 0 ||
+	    (r->replay && avail == 0))
+		return;
+	adu_fill(r, PNE_ADU_SKIP, &adu);
+	adu.skip = count;
+	adu.data = p;
+	adu.avail = avail;
+	if (r->cb)
+		r->cb(&adu, r->arg);
+}
+
+/* The current ADU is dropped: ABORT when its HEAD was reported. */
+static void report_abort(const struct run *r)
+{
+	struct pne_adu adu;
+
+	if (likely(!(r->core->events & PNE_EV_HEAD_DONE)))
+		return;
+	r->core->events &= (uint8_t)~PNE_EV_HEAD_DONE;
+	adu_fill(r, PNE_ADU_ABORT, &adu);
 	if (r->cb)
 		r->cb(&adu, r->arg);
 }
@@ -429,18 +490,22 @@ static void begin_unit(const struct run *r)
 	core->have = 0;
 	core->arena = 0;
 	core->status = PNE_IS_OK;
+	core->events &= (uint8_t)~(PNE_EV_HEAD_DONE | PNE_EV_SKIP_CONT);
 	memset(r->slots, 0, sizeof(uint64_t) * r->spec->nslots);
 }
 
 static enum pne_resync_mode resync_mode(const struct pne_interp_conn *c,
 					const struct pne_unit *u);
 
-/* Leave framing for the resync scan of the start unit's mode. */
+/* Leave framing for the resync scan of the start unit's mode; the ADU
+ * under way is dropped. */
 static void enter_resync(const struct run *r)
 {
 	struct pne_dir_core *core = r->core;
 	struct pne_hist *h = hist_of(r);
 
+	report_abort(r);
+	core->events &= (uint8_t)~PNE_EV_SKIP_CONT;
 	core->status = PNE_IS_RESYNC;
 	core->phase = 0;
 	core->have = 0;
@@ -765,7 +830,8 @@ static int op_text(const struct run *r, const struct pne_op *op, const uint8_t *
 	return 1;
 }
 
-static int op_skip(const struct run *r, const struct pne_op *op, size_t n, size_t *ip)
+static int op_skip(const struct run *r, const struct pne_op *op, const uint8_t *p,
+		   size_t n, size_t *ip)
 {
 	struct pne_dir_core *core = r->core;
 	uint64_t take;
@@ -780,6 +846,10 @@ static int op_skip(const struct run *r, const struct pne_op *op, size_t n, size_
 			return invalid(r, PNE_ERR_TOO_LONG);
 		core->remain = count;
 		core->phase = 1;
+		report_skip(r, count, p + *ip, (size_t)min64(count, n - *ip));
+	} else if (unlikely(core->events & PNE_EV_SKIP_CONT)) {
+		core->events &= (uint8_t)~PNE_EV_SKIP_CONT;
+		report_skip(r, core->remain, p + *ip, (size_t)min64(core->remain, n - *ip));
 	}
 	take = min64(core->remain, n - *ip);
 	*ip += (size_t)take;
@@ -952,10 +1022,14 @@ static int op_wait(const struct run *r, const struct pne_op *op, size_t n, size_
 }
 
 /* The rest of the direction is the current ADU (up to its max). */
-static int op_until_close(const struct run *r, size_t n, size_t *ip)
+static int op_until_close(const struct run *r, const uint8_t *p, size_t n, size_t *ip)
 {
 	uint64_t take = min64(n - *ip, room(r));
 
+	if (r->core->phase == 0 || unlikely(r->core->events & PNE_EV_SKIP_CONT)) {
+		r->core->events &= (uint8_t)~PNE_EV_SKIP_CONT;
+		report_skip(r, room(r), p + *ip, (size_t)take);
+	}
 	r->core->phase = 1;
 	*ip += (size_t)take;
 	consume(r, take, true);
@@ -967,12 +1041,16 @@ static int op_until_close(const struct run *r, size_t n, size_t *ip)
 /* Framing stops for good, both directions; the ADU so far is reported. */
 static int op_opaque(const struct run *r)
 {
-	if (r->core->off > r->core->adu_start)
+	if (r->core->off > r->core->adu_start) {
+		report_head(r);
 		report(r, 0);
+	}
 	for (int d = 0; d < 2; d++) {
 		struct run o;
 
-		run_init(&o, r->conn, (enum pne_dir)d, NULL, NULL);
+		/* the other direction's ADU under way is dropped: its ABORT
+		 * goes through this call's callback */
+		run_init(&o, r->conn, (enum pne_dir)d, r->cb, r->arg);
 		enter_resync(&o);
 		o.core->status = PNE_IS_OPAQUE;
 	}
@@ -983,6 +1061,7 @@ static int op_end(const struct run *r)
 {
 	if (r->core->off == r->core->adu_start)
 		return invalid(r, PNE_ERR_EMPTY_ADU);
+	report_head(r);
 	report(r, 0);
 	begin_unit(r);
 	return 0;
@@ -1004,7 +1083,7 @@ static int step(const struct run *r, const uint8_t *p, size_t n, size_t *ip)
 	case PNE_OP_TEXT:
 		return op_text(r, op, p, n, ip);
 	case PNE_OP_SKIP:
-		return op_skip(r, op, n, ip);
+		return op_skip(r, op, p, n, ip);
 	case PNE_OP_SET:
 		if ((err = eval(r, op->expr, &v)) != 0 ||
 		    (err = write_dest(r, op->slot, v)) != 0)
@@ -1038,7 +1117,7 @@ static int step(const struct run *r, const uint8_t *p, size_t n, size_t *ip)
 		core->pc++;
 		return 0;
 	case PNE_OP_UNTIL_CLOSE:
-		return op_until_close(r, n, ip);
+		return op_until_close(r, p, n, ip);
 	case PNE_OP_OPAQUE:
 		return op_opaque(r);
 	case PNE_OP_END:
@@ -1291,6 +1370,23 @@ static size_t resync(const struct run *r, const uint8_t *p, size_t n)
 
 static size_t run(const struct run *r, const uint8_t *p, size_t n);
 
+/* A skip (or until_close) that started in replayed bytes goes on in
+ * this call's segment: its SKIP report covered only the replayed part,
+ * so the rest is reported as a skip of its own when the operation
+ * resumes (a consumer sees the ranges in order, their data included). */
+static void skip_cont(const struct run *r)
+{
+	const struct pne_dir_core *core = r->core;
+	const struct pne_op *op;
+
+	if (!(core->events & PNE_EV_SKIP) || core->status != PNE_IS_OK ||
+	    core->phase != 1 || core->pc >= r->spec->nops)
+		return;
+	op = &r->spec->ops[core->pc];
+	if ((op->code == PNE_OP_SKIP && core->remain > 0) || op->code == PNE_OP_UNTIL_CLOSE)
+		r->core->events |= PNE_EV_SKIP_CONT;
+}
+
 /* Replays the bytes of an anchor match that began in an earlier segment
  * (see scan_anchor()). Returns 1 when the direction blocked before all
  * were consumed (the rest stay pending), else 0. */
@@ -1305,8 +1401,10 @@ static int replay_pending(const struct run *r)
 	h->pend = 0;
 	sub.replay = 1;
 	used = run(&sub, buf, t);
-	if (used == t)
+	if (used == t) {
+		skip_cont(r);
 		return 0;
+	}
 	memcpy(h->bytes, buf + used, t - used);
 	h->pend = (uint16_t)(t - used);
 	return 1;
@@ -1521,6 +1619,33 @@ int pne_interp_gap(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t n,
 	return 1;
 }
 
+void pne_interp_events(struct pne_interp_conn *conn, enum pne_dir dir, unsigned mask)
+{
+	struct pne_dir_core *core;
+
+	if ((unsigned)dir > PNE_S2C)
+		return;
+	core = dir_core(conn, dir);
+	mask &= PNE_EV_HEAD | PNE_EV_SKIP;
+	if (mask & PNE_EV_HEAD)
+		mask |= core->events & PNE_EV_HEAD_DONE;
+	if (mask & PNE_EV_SKIP)
+		mask |= core->events & PNE_EV_SKIP_CONT;
+	core->events = (uint8_t)mask;
+}
+
+void pne_interp_unsync(struct pne_interp_conn *conn, enum pne_dir dir,
+		       pne_adu_cb cb, void *arg)
+{
+	struct run r;
+
+	if ((unsigned)dir > PNE_S2C)
+		return;
+	run_init(&r, conn, dir, cb, arg);
+	if (r.core->status == PNE_IS_OK || r.core->status == PNE_IS_WAITING)
+		enter_resync(&r);
+}
+
 void pne_interp_force(struct pne_interp_conn *conn, enum pne_dir dir)
 {
 	struct run r;
@@ -1555,6 +1680,7 @@ void pne_interp_close(struct pne_interp_conn *conn, enum pne_dir dir,
 			   (core->off > core->adu_start || (h != NULL && h->pend > 0))) {
 			conn->stats.partial++;
 		}
+		report_abort(&r);  /* a partial ADU whose HEAD was reported */
 	}
 	if (h)
 		h->len = h->pend = 0;

@@ -72,8 +72,13 @@ struct pne_dir_core {
 	uint8_t  status;    /* enum pne_interp_status */
 	uint8_t  phase;     /* 0: the operation at pc has not started; 1: under way */
 	uint8_t  unsynced;  /* ADUs still to complete before they count as synced */
-	uint8_t  pad;
+	uint8_t  events;    /* PNE_EV_* asked for, | PNE_EV_HEAD_DONE */
 };
+/* core->events: PNE_ADU_HEAD was reported for the current ADU. */
+#define PNE_EV_HEAD_DONE 0x80u
+/* core->events: the skip under way started in replayed bytes; the rest
+ * is reported when it resumes (skip_cont() in interp.c). */
+#define PNE_EV_SKIP_CONT 0x40u
 static_assert(sizeof(struct pne_dir_core) == 48, "direction core must stay compact");
 
 /* Anchor resync: the last bytes scanned, so a literal that began in an

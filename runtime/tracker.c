@@ -50,6 +50,14 @@ struct pne_tracker {
 		pne_tracker_payload_cb cb;
 		void *arg;
 	} pl[PNE_TRACKER_MAX_CONSUMERS];
+	unsigned nbody;
+	struct {
+		const char *spec;      /* NULL: every spec */
+		unsigned dirs;         /* PNE_DIR_BIT()s */
+		pne_tracker_want_cb want;
+		pne_tracker_payload_cb cb;
+		void *arg;
+	} body[PNE_TRACKER_MAX_CONSUMERS];
 };
 
 /* What happened to the segment being handled (its stats class). */
@@ -58,6 +66,7 @@ struct seg_mark {
 	bool passed;  /* a byte of it was passed over or covered */
 	bool dup;     /* a byte of it had been received before */
 	bool ooo;     /* a byte of it went beyond a hole */
+	bool gave;    /* a byte of it went to body consumers */
 };
 
 static struct pne_interp_conn *conn_of(struct trk_flow *f)
@@ -80,16 +89,126 @@ static uint32_t min32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
 /* 1. Consumers and counters */
+
+/* A piece of the current ADU's body (or its end) to the consumers that
+ * want it. */
+static void body_emit(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir dir,
+		      enum pne_payload_kind kind, uint64_t off, const uint8_t *data,
+		      size_t len, const struct pne_adu *adu)
+{
+	struct pne_tracker_payload p = {
+		.flow = f->cookie, .dir = dir, .kind = kind,
+		.off = off, .data = data, .len = len, .adu = adu,
+	};
+	unsigned want = f->dir[dir].want;
+
+	if (kind == PNE_PAYLOAD_DATA)
+		tr->st.body_bytes += len;
+	for (unsigned i = 0; i < tr->nbody; i++)
+		if (want & (1u << i))
+			tr->body[i].cb(&p, tr->body[i].arg);
+}
+
+/* The ADU whose body is being handed over ended (END) or was dropped. */
+static void body_done(struct pne_tracker *tr, struct trk_flow *f, const struct pne_adu *adu,
+		      enum pne_payload_kind kind)
+{
+	struct trk_dir *d = &f->dir[adu->dir];
+
+	body_emit(tr, f, adu->dir, kind, adu->off + adu->len, NULL, 0, adu);
+	d->want = 0;
+	d->body_lo = d->body_hi = 0;
+}
+
+/* An ADU's head: ask the direction's body consumers. */
+static void body_head(struct pne_tracker *tr, struct trk_flow *f, const struct pne_adu *adu)
+{
+	struct trk_dir *d = &f->dir[adu->dir];
+
+	d->want = 0;
+	d->body_lo = d->body_hi = 0;
+	for (unsigned i = 0; i < tr->nbody; i++) {
+		if ((d->bodies & (1u << i)) &&
+		    tr->body[i].want(f->cookie, adu, tr->body[i].arg)) {
+			d->want |= (uint8_t)(1u << i);
+			tr->st.bodies++;
+		}
+	}
+}
+
+/* A skip of a wanted ADU starts: its bytes in the buffer being fed go
+ * now (the interpreter passes over them as soon as this returns), the
+ * rest as they come (body_ahead()). */
+static void body_skip(struct pne_tracker *tr, struct trk_flow *f, const struct pne_adu *adu)
+{
+	struct trk_dir *d = &f->dir[adu->dir];
+	uint64_t start = adu->off + adu->len;
+
+	if (adu->avail > 0)
+		body_emit(tr, f, adu->dir, PNE_PAYLOAD_DATA, start, adu->data, adu->avail, NULL);
+	d->body_lo = start + adu->avail;
+	d->body_hi = adu->skip > UINT64_MAX - start ? UINT64_MAX : start + adu->skip;
+}
 
 static void on_adu(const struct pne_adu *adu, void *arg)
 {
 	struct trk_flow *f = arg;
 	struct pne_tracker *tr = f->tr;
+	struct trk_dir *d = &f->dir[adu->dir];
 
+	switch (adu->event) {
+	case PNE_ADU_END:
+		break;
+	case PNE_ADU_HEAD:
+		body_head(tr, f, adu);
+		return;
+	case PNE_ADU_SKIP:
+		if (d->want)
+			body_skip(tr, f, adu);
+		return;
+	case PNE_ADU_ABORT:
+		if (d->want)
+			body_done(tr, f, adu, PNE_PAYLOAD_ADU_ABORT);
+		return;
+	default:
+		return;
+	}
+	if (d->want)
+		body_done(tr, f, adu, PNE_PAYLOAD_ADU_END);
 	tr->st.adus++;
 	for (unsigned i = 0; i < tr->nadu; i++)
 		tr->adu[i].cb(f->cookie, adu, tr->adu[i].arg);
+}
+
+/* Bytes [off, off + n) of direction dir are about to go to the
+ * interpreter: the part in a wanted body goes to its consumers first
+ * (DATA, or GAP for bytes lost or never kept). Every body byte before
+ * body_lo was handed over and every byte before off consumed, and the
+ * interpreter passes over the whole range, so the part is [off, ...)
+ * from the second piece of a skip on. */
+static void body_ahead(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir dir,
+		       bool data, const uint8_t *p, uint32_t n, struct seg_mark *m)
+{
+	struct trk_dir *d = &f->dir[dir];
+	uint64_t lo, hi;
+
+	if (d->body_lo >= d->body_hi)
+		return;
+	lo = d->body_lo > d->off ? d->body_lo : d->off;
+	hi = min64(d->body_hi, d->off + n);
+	if (lo >= hi)
+		return;
+	body_emit(tr, f, dir, data && p != NULL ? PNE_PAYLOAD_DATA : PNE_PAYLOAD_GAP, lo,
+		  data && p != NULL ? p + (lo - d->off) : NULL, (size_t)(hi - lo), NULL);
+	d->body_lo = hi;
+	if (m)
+		m->gave = true;
 }
 
 static void payload_emit(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir dir,
@@ -145,6 +264,7 @@ static void dir_move(struct trk_dir *d, uint32_t n)
 static void deliver_lost(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir dir,
 			 uint32_t n)
 {
+	body_ahead(tr, f, dir, false, NULL, n, NULL);
 	if (pne_interp_gap(conn_of(f), dir, n, on_adu, f))
 		tr->st.resyncs++;
 	else
@@ -177,6 +297,7 @@ static uint32_t deliver(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir
 		return n;
 	}
 	payload_ahead(tr, f, dir, kind == HOLD_DATA ? PNE_PAYLOAD_DATA : PNE_PAYLOAD_GAP, p, n);
+	body_ahead(tr, f, dir, kind == HOLD_DATA, p, n, m);
 	if (adv > 0) {
 		pne_interp_advance(c, dir, adv);
 		tr->st.bytes_skipped += adv;
@@ -434,7 +555,7 @@ static int place(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir dir,
 	struct trk_dir *d = &f->dir[dir];
 
 	m->ooo = true;
-	if (kind == HOLD_DATA && d->subs == 0 &&
+	if (kind == HOLD_DATA && d->subs == 0 && d->body_lo >= d->body_hi &&
 	    (uint64_t)(uint32_t)(s + n - d->nxt) <= pne_interp_skippable(conn_of(f), dir))
 		kind = HOLD_COVERED;
 	if (!fits(tr, f, dir, kind, n)) {
@@ -511,12 +632,11 @@ static void base_set(struct trk_dir *d, uint32_t seq, uint8_t how)
 }
 
 /* Data in a direction whose SYN went unseen: its first byte is offset 0,
- * and it resynchronises from there. A lost hole of no bytes at a unit's
- * start is exactly that to the interpreter. */
+ * and it resynchronises from there. */
 static void pickup(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir dir, uint32_t seq)
 {
 	base_set(&f->dir[dir], seq, 0);
-	pne_interp_gap(conn_of(f), dir, 0, on_adu, f);
+	pne_interp_unsync(conn_of(f), dir, on_adu, f);
 	if (!(f->flags & TRKF_MID)) {
 		f->flags |= TRKF_MID;
 		tr->st.flows_midstream++;
@@ -530,6 +650,8 @@ static void close_dir(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir d
 	if (d->flags & TRK_CLOSED)
 		return;
 	pne_interp_close(conn_of(f), dir, on_adu, f);
+	d->want = 0;   /* the close reported its END or ABORT */
+	d->body_lo = d->body_hi = 0;
 	d->flags |= TRK_CLOSED;
 	ranges_release(tr, d);
 	if (d->subs)
@@ -619,6 +741,8 @@ static void classify(struct pne_tracker *tr, const struct seg_mark *m)
 {
 	if (m->read)
 		tr->st.examined++;
+	else if (m->gave)
+		tr->st.delivered++;
 	else if (m->passed)
 		tr->st.skipped++;
 	else
@@ -653,7 +777,8 @@ static void seg_payload(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir
 	}
 	if (!(d->flags & TRK_CLOSED) && wire > 0) {
 		/* the fast path: in order, nothing held, all of it skippable */
-		if (d->held == HOLD_NIL && d->subs == 0 && seq == d->nxt && len == wire &&
+		if (d->held == HOLD_NIL && d->subs == 0 && d->body_lo >= d->body_hi &&
+		    seq == d->nxt && len == wire &&
 		    len <= pne_interp_skippable(conn_of(f), dir)) {
 			pne_interp_advance(conn_of(f), dir, len);
 			dir_move(d, len);
@@ -733,6 +858,37 @@ int pne_tracker_on_payload(struct pne_tracker *tr, pne_tracker_payload_cb cb, vo
 	return (int)tr->npl++;
 }
 
+int pne_tracker_on_body(struct pne_tracker *tr, const char *spec_name, unsigned dirs,
+			pne_tracker_want_cb want, pne_tracker_payload_cb cb, void *arg)
+{
+	unsigned all = PNE_DIR_BIT(PNE_C2S) | PNE_DIR_BIT(PNE_S2C);
+
+	if (tr == NULL || want == NULL || cb == NULL || (dirs & all) == 0 || (dirs & ~all))
+		return -EINVAL;
+	if (tr->nbody == PNE_TRACKER_MAX_CONSUMERS)
+		return -ENOSPC;
+	tr->body[tr->nbody].spec = spec_name;
+	tr->body[tr->nbody].dirs = dirs;
+	tr->body[tr->nbody].want = want;
+	tr->body[tr->nbody].cb = cb;
+	tr->body[tr->nbody].arg = arg;
+	return (int)tr->nbody++;
+}
+
+/* The body consumers of spec's direction dir (bit per id). */
+static uint8_t bodies_of(const struct pne_tracker *tr, const struct pne_spec *spec,
+			 enum pne_dir dir)
+{
+	uint8_t m = 0;
+
+	for (unsigned i = 0; i < tr->nbody; i++)
+		if ((tr->body[i].dirs & PNE_DIR_BIT(dir)) &&
+		    (tr->body[i].spec == NULL ||
+		     (spec->name != NULL && strcmp(tr->body[i].spec, spec->name) == 0)))
+			m |= (uint8_t)(1u << i);
+	return m;
+}
+
 size_t pne_tracker_flow_size(const struct pne_spec *spec)
 {
 	if (spec == NULL || spec->abi != PNE_TABLE_ABI)
@@ -756,6 +912,11 @@ int pne_tracker_flow_init(struct pne_tracker *tr, void *state,
 	f->dir[0].held = f->dir[1].held = HOLD_NIL;
 	/* both directions start synced; pickup() unsyncs one without a SYN */
 	pne_interp_init(conn_of(f), spec, params, NULL);
+	for (int i = 0; i < 2; i++) {
+		f->dir[i].bodies = bodies_of(tr, spec, (enum pne_dir)i);
+		if (f->dir[i].bodies)   /* the others report only ADU ends */
+			pne_interp_events(conn_of(f), (enum pne_dir)i, PNE_EV_HEAD | PNE_EV_SKIP);
+	}
 	tr->st.flows++;
 	return 0;
 }

@@ -92,9 +92,14 @@ struct trk_dir {
 	uint16_t nranges;
 	uint8_t flags;         /* TRK_* */
 	uint8_t subs;          /* payload consumers subscribed (bit per id) */
-	uint32_t pad;
+	uint8_t bodies;        /* body consumers of this direction (bit per id) */
+	uint8_t want;          /* those that want the current ADU's body */
+	uint16_t pad;
+	uint64_t body_lo;      /* next body byte for them; == off while a range */
+	uint64_t body_hi;      /* end of the skip being handed over; body_lo ==
+	                          body_hi: none */
 };
-static_assert(sizeof(struct trk_dir) <= 128, "direction state stays small");
+static_assert(sizeof(struct trk_dir) <= 64, "direction state stays small");
 
 #define TRK_MAGIC 0x74726b31u  /* "trk1": the state was initialised */
 
@@ -113,7 +118,7 @@ struct trk_flow {
 	struct trk_dir dir[2];
 };
 
-#define TRK_FLOW_HDR 128
+#define TRK_FLOW_HDR 192
 static_assert(sizeof(struct trk_flow) <= TRK_FLOW_HDR, "tracker flow header");
 
 #endif /* PNE_TRACKER_PRIV_H */

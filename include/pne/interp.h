@@ -23,6 +23,29 @@
 
 enum pne_dir { PNE_C2S = 0, PNE_S2C = 1 };
 
+/*
+ * What a report says about its ADU. Only PNE_ADU_END is reported unless
+ * pne_interp_events() turned the others on for the direction; then the
+ * reports of one ADU come in this order: HEAD, SKIP for each skip (also
+ * before HEAD's ADU ends), and END or ABORT.
+ */
+enum pne_adu_event {
+	PNE_ADU_END = 0,  /* the ADU is complete: off and len span all of it */
+	PNE_ADU_HEAD,     /* its operations first reached a skip, an until_close
+	                     or its end (its head is parsed): len is the bytes
+	                     so far, slots hold the fields read so far; once */
+	PNE_ADU_SKIP,     /* a skip of `skip` bytes starts at off + len (len: the
+	                     bytes before it); until_close reports one too, with
+	                     skip = the most it may run (the unit's max) */
+	PNE_ADU_ABORT,    /* an ADU whose HEAD was reported is dropped (invalid,
+	                     lost bytes, unsync, a partial one at close, the other
+	                     direction's opaque): len is the bytes it had */
+};
+
+/* pne_interp_events() mask bits. */
+#define PNE_EV_HEAD 0x1u  /* PNE_ADU_HEAD and PNE_ADU_ABORT */
+#define PNE_EV_SKIP 0x2u  /* PNE_ADU_SKIP */
+
 /* A reported ADU. Pointers are valid only during the callback. */
 struct pne_adu {
 	const struct pne_spec *spec;
@@ -39,6 +62,17 @@ struct pne_adu {
 	const uint64_t *cvars;    /* spec->ncvars values */
 	const uint8_t *strings;   /* string arena: a string slot holds
 	                             (offset << 32) | length into it */
+	enum pne_adu_event event; /* PNE_ADU_END unless events are on */
+	uint64_t skip;            /* PNE_ADU_SKIP: bytes of the skip */
+	const uint8_t *data;      /* PNE_ADU_SKIP: its first avail bytes, those
+	                             in the buffer being fed (none when the skip
+	                             starts at its end); the interpreter passes
+	                             over them right after the report, unread.
+	                             The rest arrive in later calls -- except
+	                             when they were replayed bytes of an anchor
+	                             match: the rest of the skip is then
+	                             reported as a SKIP of its own. */
+	size_t avail;
 };
 
 typedef void (*pne_adu_cb)(const struct pne_adu *adu, void *arg);
@@ -63,6 +97,20 @@ size_t pne_interp_conn_size(const struct pne_spec *spec);
  * synced[d] = 0 starts direction d unsynchronised (mid-stream pickup). */
 void pne_interp_init(struct pne_interp_conn *conn, const struct pne_spec *spec,
 		     const uint64_t *params, const int synced[2]);
+
+/* Turn the optional reports (PNE_EV_* bits; 0: only PNE_ADU_END) on or
+ * off for direction dir. They take effect from its next operation; a
+ * direction that never asks costs nothing more and reports exactly what
+ * it did before. */
+void pne_interp_events(struct pne_interp_conn *conn, enum pne_dir dir, unsigned mask);
+
+/* Put direction dir into resynchronisation at its current position, as
+ * if it had started unsynchronised there (mid-stream pickup): a partial
+ * ADU is dropped (ABORT reported through cb when its HEAD was), but no
+ * invalidity is counted or recorded. A direction already resynchronising,
+ * opaque or closed is left alone. */
+void pne_interp_unsync(struct pne_interp_conn *conn, enum pne_dir dir,
+		       pne_adu_cb cb, void *arg);
 
 /* Feed len in-order bytes of direction dir. ADUs that end inside them
  * are reported through cb, in stream order. Returns the number of bytes
@@ -90,7 +138,9 @@ size_t pne_interp_feed(struct pne_interp_conn *conn, enum pne_dir dir,
  * call that delivers that last byte. */
 uint64_t pne_interp_skippable(const struct pne_interp_conn *conn, enum pne_dir dir);
 
-/* Pass over n <= pne_interp_skippable() bytes without data (fast path). */
+/* Pass over n <= pne_interp_skippable() bytes without data (fast path).
+ * Passing more is treated as a gap that resynchronises; having no
+ * callback, it reports no ABORT. */
 void pne_interp_advance(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t n);
 
 /* n bytes of direction dir are lost for good. Inside a skip they are

@@ -34,9 +34,26 @@
  * pne_interp_skippable() and one pne_interp_advance(): its payload is not
  * touched and nothing is allocated. A payload segment counts as
  * "examined" when any of its bytes is read (fed to the interpreter,
- * copied, compared or handed to a payload consumer), "skipped" when it
- * was passed over or covered without a read, "ignored" when none of its
- * bytes was new; exactly one of the three.
+ * copied, compared or handed to a stream subscriber), "delivered" when
+ * its bytes were only handed to body consumers (the interpreter passed
+ * over them), "skipped" when it was passed over or covered without a
+ * read, "ignored" when none of its bytes was new; exactly one of the four.
+ *
+ * ADU bodies (pne_tracker_on_body()). A body consumer names a spec and
+ * directions; on those directions of that spec's flows the interpreter
+ * reports each ADU's HEAD (pne_interp_events()), and the consumer's want
+ * callback decides from it (type, fields read so far) whether it wants
+ * the ADU's body: the bytes the spec passes over unread, its skips and
+ * until_close -- for HTTP the message body, de-chunked, since a chunked
+ * body's chunk-size lines are examined, not skipped. A wanted body is
+ * handed over in stream order as DATA pieces at their stream offsets
+ * (GAP for bytes lost), pointing into the caller's segment when it came
+ * in order (into the held-data pool otherwise), then one ADU_END or
+ * ADU_ABORT piece. Bytes inside a wanted body are held rather than
+ * covered when they arrive out of order, and in-order ones are handed
+ * over (the interpreter still passes over them: not examined); an
+ * unwanted ADU keeps the fast path, and so does every direction that no
+ * body consumer names.
  *
  * Held data: fixed-size chunks of one pool allocated at creation
  * (memcap), bounded per flow (bytes, both directions together) and per
@@ -76,8 +93,8 @@
  * (pne_flow_dir()).
  *
  * Memory: each flow's state is pne_tracker_flow_size(spec) bytes of the
- * caller's (the flow table's payload); the tracker part is 128 bytes
- * (48 per direction), the rest is the interpreter's connection.
+ * caller's (the flow table's payload); the tracker part is 192 bytes
+ * (64 per direction), the rest is the interpreter's connection.
  * No allocation after pne_tracker_create().
  *
  * One tracker belongs to one thread, like its flow table.
@@ -128,11 +145,17 @@ enum pne_payload_kind {
 	PNE_PAYLOAD_DATA,  /* data[0..len) are the stream bytes at off */
 	PNE_PAYLOAD_GAP,   /* len bytes at off are lost (data NULL) */
 	PNE_PAYLOAD_END,   /* the direction's stream ended at off (len 0) */
+	PNE_PAYLOAD_ADU_END,   /* body consumers: the ADU is complete; off is
+	                          its end, adu its END report (len 0) */
+	PNE_PAYLOAD_ADU_ABORT, /* body consumers: the ADU was dropped before
+	                          its end (invalid, lost bytes, close); off is
+	                          where it stopped, adu its ABORT report */
 };
 
-/* A piece of a subscribed direction's stream. data points into the
- * caller's segment where the bytes arrived in order (no copy), into the
- * held-data pool otherwise; valid only during the call. */
+/* A piece of a subscribed direction's stream, or of a wanted ADU body.
+ * data points into the caller's segment where the bytes arrived in order
+ * (no copy), into the held-data pool otherwise; valid only during the
+ * call. */
 struct pne_tracker_payload {
 	void *flow;                /* the flow's cookie */
 	enum pne_dir dir;
@@ -140,9 +163,19 @@ struct pne_tracker_payload {
 	uint64_t off;              /* stream offset of the first byte */
 	const uint8_t *data;
 	size_t len;
+	const struct pne_adu *adu; /* ADU_END, ADU_ABORT: the interpreter's
+	                              report; NULL for the other kinds */
 };
 
 typedef void (*pne_tracker_payload_cb)(const struct pne_tracker_payload *p, void *arg);
+
+/* A body consumer's choice, from an ADU's PNE_ADU_HEAD report: true to
+ * receive its body. Called from inside pne_tracker_segment() and
+ * friends: it must not call the tracker for this flow. */
+typedef bool (*pne_tracker_want_cb)(void *flow, const struct pne_adu *head, void *arg);
+
+/* Direction bits for pne_tracker_on_body(). */
+#define PNE_DIR_BIT(d) (1u << (d))
 
 struct pne_tracker_conf {
 	size_t memcap;          /* held-data pool bytes, chunks and index
@@ -185,6 +218,15 @@ int pne_tracker_on_adu(struct pne_tracker *tr, pne_tracker_adu_cb cb, void *arg)
 /* Register a payload consumer; returns its id (>= 0) for
  * pne_tracker_subscribe(), or -ENOSPC / -EINVAL. */
 int pne_tracker_on_payload(struct pne_tracker *tr, pne_tracker_payload_cb cb, void *arg);
+
+/* Register a body consumer (see "ADU bodies" above) for the ADUs of spec
+ * spec_name (NULL: every spec; the string is kept, not copied) in the
+ * directions dirs (PNE_DIR_BIT()s): want picks ADUs by their HEAD, cb
+ * gets the wanted bodies' pieces, both with arg. It applies to flows
+ * initialised after it. Returns its id (>= 0), -ENOSPC past
+ * PNE_TRACKER_MAX_CONSUMERS, or -EINVAL (NULL want or cb, no direction). */
+int pne_tracker_on_body(struct pne_tracker *tr, const char *spec_name, unsigned dirs,
+			pne_tracker_want_cb want, pne_tracker_payload_cb cb, void *arg);
 
 /* Bytes of per-flow state for spec (tracker part + interpreter
  * connection), a multiple of 64; 0 if the spec is unusable. */

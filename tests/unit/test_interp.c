@@ -375,8 +375,8 @@ static size_t feed(struct pne_interp_conn *c, enum pne_dir d, const uint8_t *dat
  * step bytes (0: whole). fast: first pass over whatever is skippable with
  * pne_interp_advance(). The stream is closed at the end.
  */
-static void frame(struct pne_interp_conn *c, enum pne_dir d, const uint8_t *data,
-		  size_t len, size_t cut, size_t step, bool fast, struct rec *out)
+static void frame_cb(struct pne_interp_conn *c, enum pne_dir d, const uint8_t *data,
+		     size_t len, size_t cut, size_t step, bool fast, pne_adu_cb cb, void *arg)
 {
 	size_t pos = 0;
 
@@ -396,11 +396,18 @@ static void frame(struct pne_interp_conn *c, enum pne_dir d, const uint8_t *data
 			}
 			if (piece > end - pos)
 				piece = end - pos;
-			assert_int_equal(feed(c, d, data + pos, piece, out), piece);
+			assert_int_equal(pne_interp_feed(c, d, guarded(data + pos, piece), piece,
+							 cb, arg), piece);
 			pos += piece;
 		}
 	}
-	pne_interp_close(c, d, on_adu, out);
+	pne_interp_close(c, d, cb, arg);
+}
+
+static void frame(struct pne_interp_conn *c, enum pne_dir d, const uint8_t *data,
+		  size_t len, size_t cut, size_t step, bool fast, struct rec *out)
+{
+	frame_cb(c, d, data, len, cut, step, fast, on_adu, out);
 }
 
 static bool same(const struct rec *r, const struct want *w, unsigned nw)
@@ -1854,6 +1861,356 @@ static void test_opaque(void **state)
 	free(b);
 }
 
+/* ---- optional reports: HEAD, SKIP, ABORT (pne_interp_events) ---- */
+
+#define MAX_EVS 64
+
+struct ev {
+	int event;
+	uint64_t off, len, skip;
+};
+
+struct evrec {
+	struct ev e[MAX_EVS];
+	unsigned n;
+	const uint8_t *stream;   /* the direction's whole stream */
+	size_t stream_len;
+	uint64_t handed;         /* skip bytes handed with SKIP reports */
+	int bad;                 /* a report broke the contract */
+};
+
+static void on_event(const struct pne_adu *adu, void *arg)
+{
+	struct evrec *r = arg;
+	uint64_t at = adu->off + adu->len;
+
+	assert_true(r->n < MAX_EVS);
+	r->e[r->n++] = (struct ev){ adu->event, adu->off, adu->len, adu->skip };
+	if (adu->event != PNE_ADU_SKIP) {
+		if (adu->skip != 0 || adu->data != NULL || adu->avail != 0)
+			r->bad = 1;
+		return;
+	}
+	/* the bytes handed with a SKIP are the stream's at its start */
+	if (adu->avail > adu->skip || at + adu->avail > r->stream_len ||
+	    (adu->avail > 0 && memcmp(adu->data, r->stream + at, adu->avail) != 0))
+		r->bad = 1;
+	r->handed += adu->avail;
+}
+
+static bool ev_same(const struct ev *a, const struct ev *b, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		if (a[k].event != b[k].event || a[k].off != b[k].off || a[k].len != b[k].len ||
+		    a[k].skip != b[k].skip)
+			return false;
+	return true;
+}
+
+static void ev_dump(const char *how, size_t cut, const struct evrec *r,
+		    const struct ev *w, unsigned nw)
+{
+	static const char *const names[] = { "END", "HEAD", "SKIP", "ABORT" };
+
+	print_message("events differ (%s, cut %zu): got %u, want %u\n", how, cut, r->n, nw);
+	for (unsigned k = 0; k < r->n; k++)
+		print_message("  got  %s off=%" PRIu64 " len=%" PRIu64 " skip=%" PRIu64 "\n",
+			      names[r->e[k].event & 3], r->e[k].off, r->e[k].len, r->e[k].skip);
+	for (unsigned k = 0; k < nw; k++)
+		print_message("  want %s off=%" PRIu64 " len=%" PRIu64 " skip=%" PRIu64 "\n",
+			      names[w[k].event & 3], w[k].off, w[k].len, w[k].skip);
+}
+
+/*
+ * Frames one direction's stream every way (as check_stream()) with HEAD
+ * and SKIP reports on, and checks the reports against want; examined as
+ * in check_stream(): turning the reports on must not change it.
+ */
+static void check_events(const struct pne_spec *spec, enum pne_dir d, const uint8_t *data,
+			 size_t len, const struct ev *w, unsigned nw, uint64_t examined)
+{
+	static const struct { size_t step; bool fast; bool cuts; const char *how; } ways[] = {
+		{ 0, false, false, "whole" },
+		{ 0, false, true,  "two pieces" },
+		{ 1, false, false, "bytes" },
+		{ 1, true,  false, "fast bytes" },
+		{ 0, true,  true,  "fast two pieces" },
+	};
+	static struct evrec r;
+
+	for (unsigned k = 0; k < sizeof(ways) / sizeof(ways[0]); k++) {
+		size_t ncut = ways[k].cuts ? len : 1;
+
+		for (size_t cut = ways[k].cuts ? 1 : 0; cut < ncut || cut == 0; cut++) {
+			struct pne_interp_conn *c = conn_new(spec, NULL, 1, 1);
+			const struct pne_interp_stats *st = pne_interp_stats(c);
+
+			memset(&r, 0, sizeof(r));
+			r.stream = data;
+			r.stream_len = len;
+			pne_interp_events(c, d, PNE_EV_HEAD | PNE_EV_SKIP);
+			frame_cb(c, d, data, len, cut, ways[k].step, ways[k].fast, on_event, &r);
+			if (r.n != nw || !ev_same(r.e, w, nw)) {
+				ev_dump(ways[k].how, cut, &r, w, nw);
+				fail();
+			}
+			assert_false(r.bad);
+			assert_int_equal(st->bytes_examined, examined);
+			assert_int_equal(st->bytes_examined + st->bytes_skipped, len);
+			/* the fast path passes over what it can: less is handed */
+			if (!ways[k].fast && ways[k].step == 0 && !ways[k].cuts) {
+				uint64_t skipped = 0;
+
+				for (unsigned e = 0; e < nw; e++)
+					if (w[e].event == PNE_ADU_SKIP)
+						skipped += w[e].skip;
+				assert_true(r.handed <= skipped);
+			}
+			free(c);
+			if (cut == 0)
+				break;
+		}
+	}
+}
+
+#define EV(e, o, l, s) { PNE_ADU_##e, (o), (l), (s) }
+
+/* HEAD when a message's head is parsed, a SKIP per body range (each
+ * chunk's data and CRLF here), then END: at every split, through the
+ * fast path or not; the ADUs themselves don't change. */
+static void test_events(void **state)
+{
+	struct tb *b = spec_http();
+	static const char s[] = REQ1 REQ2 REQ3 REQ4;
+	const uint64_t o2 = L(REQ1), o3 = o2 + L(REQ2), o4 = o3 + L(REQ3);
+	const uint64_t h3 = L("POST /c HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n");
+	const struct ev w[] = {
+		EV(HEAD, 0, L(REQ1), 0),         /* at the skip of 0 bytes: no SKIP */
+		EV(END, 0, L(REQ1), 0),
+		EV(HEAD, o2, L(REQ2) - 5, 0),
+		EV(SKIP, o2, L(REQ2) - 5, 5),
+		EV(END, o2, L(REQ2), 0),
+		EV(HEAD, o3, h3 + 3, 0),         /* the first chunk's size line read */
+		EV(SKIP, o3, h3 + 3, 6),         /* "wiki\r\n" */
+		EV(SKIP, o3, h3 + 3 + 6 + 3, 7), /* "pedia\r\n" */
+		EV(END, o3, L(REQ3), 0),
+		EV(HEAD, o4, L(REQ4), 0),
+		EV(END, o4, L(REQ4), 0),
+	};
+	const struct want wa[] = {
+		{ 0, L(REQ1), "request", J1, 0, 0 },
+		{ o2, L(REQ2), "request", J2, 0, 0 },
+		{ o3, L(REQ3), "request", J3, 0, 0 },
+		{ o4, L(REQ4), "request", J4, 0, 0 },
+	};
+
+	check_events(&b->spec, PNE_C2S, LIT(s), w, WANT(w), L(s) - 5 - 6 - 7);
+	check_events(&b->spec, PNE_S2C, LIT(s), w, WANT(w), L(s) - 5 - 6 - 7);
+	/* and without them, the same ADUs */
+	check_stream(&b->spec, PNE_C2S, LIT(s), wa, WANT(wa), 1, L(s) - 5 - 6 - 7);
+	free(b);
+}
+
+/* An ADU whose HEAD was reported and that breaks later is ABORTed; the
+ * next one found by the anchors gets its own HEAD. */
+static void test_events_abort(void **state)
+{
+	struct tb *b = spec_http();
+	static const char bad[] = "POST /c HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"
+				  "4\r\nwiki\r\n123456789012345678901234\r\n";
+	static const char s[] = "POST /c HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"
+				"4\r\nwiki\r\n123456789012345678901234\r\n" REQ1;
+	const uint64_t h3 = L("POST /c HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n");
+	const struct ev w[] = {
+		EV(HEAD, 0, h3 + 3, 0),
+		EV(SKIP, 0, h3 + 3, 6),
+		EV(ABORT, 0, h3 + 3 + 6 + 20, 0),   /* the size line hit its max */
+		EV(HEAD, L(bad), L(REQ1), 0),
+		EV(END, L(bad), L(REQ1), 0),
+	};
+
+	check_events(&b->spec, PNE_C2S, LIT(s), w, WANT(w), L(s) - 6);
+	free(b);
+}
+
+/* until_close: its SKIP runs up to the unit's max; a partial ADU at
+ * close, and one dropped by the other direction's opaque, are ABORTed
+ * (the latter through the callback of the call that went opaque). */
+static void test_events_until_close(void **state)
+{
+	struct tb *b = spec_cmd();
+	static const struct ev w[] = {
+		EV(HEAD, 0, 6, 0), EV(END, 0, 6, 0),
+		EV(HEAD, 6, 7, 0), EV(SKIP, 6, 7, 1000 - 7), EV(END, 6, 14, 0),
+	};
+	static const struct ev w_opaque[] = {
+		EV(HEAD, 0, 7, 0), EV(SKIP, 0, 7, 1000 - 7),     /* s2c */
+		EV(HEAD, 0, 8, 0), EV(END, 0, 8, 0),              /* c2s */
+		EV(ABORT, 0, 9, 0),                               /* s2c */
+	};
+	static struct evrec r;
+	struct tb *lp = spec_lenpfx(PNE_RESYNC_NONE);
+	struct pne_interp_conn *c;
+
+	check_events(&b->spec, PNE_C2S, LIT("HELLO\nSTREAM\nabcdefg"), w, WANT(w), 13);
+
+	memset(&r, 0, sizeof(r));
+	r.stream = (const uint8_t *)"STREAM\nab";
+	r.stream_len = 9;
+	c = conn_new(&b->spec, NULL, 1, 1);
+	pne_interp_events(c, PNE_S2C, PNE_EV_HEAD | PNE_EV_SKIP);
+	pne_interp_events(c, PNE_C2S, PNE_EV_HEAD);
+	pne_interp_feed(c, PNE_S2C, guarded(LIT("STREAM\nab")), 9, on_event, &r);
+	pne_interp_feed(c, PNE_C2S, guarded(LIT("UPGRADE\n")), 8, on_event, &r);
+	assert_int_equal(r.n, WANT(w_opaque));
+	assert_true(ev_same(r.e, w_opaque, WANT(w_opaque)));
+	assert_int_equal(r.handed, 2);
+	assert_false(r.bad);
+	free(c);
+
+	/* a partial ADU at close; reports off: nothing but ENDs */
+	memset(&r, 0, sizeof(r));
+	c = conn_new(&lp->spec, NULL, 1, 1);
+	pne_interp_events(c, PNE_C2S, PNE_EV_HEAD);
+	pne_interp_feed(c, PNE_C2S, guarded(LIT("\x00\x01\x01" "a" "\x00\x05\x01" "ab")), 9,
+			on_event, &r);
+	pne_interp_feed(c, PNE_S2C, guarded(LIT("\x00\x01\x01" "a" "\x00\x05\x01" "ab")), 9,
+			on_event, &r);
+	pne_interp_close(c, PNE_C2S, on_event, &r);
+	pne_interp_close(c, PNE_S2C, on_event, &r);
+	{
+		static const struct ev w_close[] = {
+			EV(HEAD, 0, 3, 0), EV(END, 0, 4, 0), EV(HEAD, 4, 3, 0),  /* c2s */
+			EV(END, 0, 4, 0),                                        /* s2c */
+			EV(ABORT, 4, 5, 0),                                      /* c2s close */
+		};
+
+		assert_int_equal(r.n, WANT(w_close));
+		assert_true(ev_same(r.e, w_close, WANT(w_close)));
+	}
+	assert_int_equal(pne_interp_stats(c)->partial, 2);
+	free(c);
+	free(lp);
+	free(b);
+}
+
+/* A skip that starts inside the replayed bytes of an anchor match (the
+ * literal is longer than the head) and goes on in the next segment: the
+ * rest is reported as a skip of its own, so every skipped byte is handed
+ * over once, in order. */
+static void test_events_replayed_skip(void **state)
+{
+	static const char *const anchors[] = { "\xaa\x05" "ab" };
+	static const char s[] = "xy\xaa\x05" "abcde" "\xaa\x01z";
+	struct tb *b = tb_new("short", 1);
+	struct pne_unit *u;
+	static struct evrec r;
+	struct pne_interp_conn *c;
+	uint16_t h = tb_hdr(b, 2, 0);
+	uint32_t e0;
+
+	tb_field(b, 1, PNE_FT_U8, 0, 0, 0xff);
+	e0 = OP(b, HDR, 0, h, NOX);
+	OP(b, SKIP, 0, 0, EX(b, S(0)));
+	OP(b, END, 0, 0, NOX);
+	u = tb_unit(b, "m", e0, 1000);
+	u->resync = PNE_RESYNC_ANCHOR;
+	u->anchor_dfa = tb_dfa(b, anchors, 1, false);
+	for (size_t cut = 1; cut < L(s); cut++) {
+		static const struct ev w[] = {
+			EV(HEAD, 2, 2, 0), EV(SKIP, 2, 2, 5), EV(END, 2, 7, 0),
+			EV(HEAD, 9, 2, 0), EV(SKIP, 9, 2, 1), EV(END, 9, 3, 0),
+		};
+		/* cut inside the literal: "\xaa\x05a" replayed, then "bcde" */
+		static const struct ev w_replay[] = {
+			EV(HEAD, 2, 2, 0), EV(SKIP, 2, 2, 5), EV(SKIP, 2, 3, 4), EV(END, 2, 7, 0),
+			EV(HEAD, 9, 2, 0), EV(SKIP, 9, 2, 1), EV(END, 9, 3, 0),
+		};
+		bool replay = cut == 5;
+
+		memset(&r, 0, sizeof(r));
+		r.stream = (const uint8_t *)s;
+		r.stream_len = L(s);
+		c = conn_new(&b->spec, NULL, 0, 1);
+		pne_interp_events(c, PNE_C2S, PNE_EV_HEAD | PNE_EV_SKIP);
+		frame_cb(c, PNE_C2S, (const uint8_t *)s, L(s), cut, 0, false, on_event, &r);
+		if (!(replay ? r.n == WANT(w_replay) && ev_same(r.e, w_replay, r.n)
+			     : r.n == WANT(w) && ev_same(r.e, w, r.n))) {
+			ev_dump("replayed skip", cut, &r, replay ? w_replay : w,
+				replay ? WANT(w_replay) : WANT(w));
+			fail();
+		}
+		assert_false(r.bad);
+		/* a skip that starts in the second piece comes whole with its
+		 * reports, also when it starts in replayed bytes */
+		if (cut <= 5)
+			assert_int_equal(r.handed, 6);
+		free(c);
+	}
+	free(b);
+}
+
+/* pne_interp_unsync(): resynchronise where the direction is, counting
+ * no invalidity and recording no error (unlike a gap of 0 bytes). */
+static void test_unsync(void **state)
+{
+	struct tb *lp = spec_lenpfx(PNE_RESYNC_NONE);
+	struct tb *h = spec_http();
+	static struct evrec r;
+	struct pne_interp_conn *c;
+
+	/* a partial ADU whose HEAD was reported is ABORTed */
+	memset(&r, 0, sizeof(r));
+	r.stream = (const uint8_t *)"\x00\x05\x01" "ab";
+	r.stream_len = 5;
+	c = conn_new(&lp->spec, NULL, 1, 1);
+	pne_interp_events(c, PNE_C2S, PNE_EV_HEAD | PNE_EV_SKIP);
+	pne_interp_feed(c, PNE_C2S, guarded(LIT("\x00\x05\x01" "ab")), 5, on_event, &r);
+	assert_int_equal(r.n, 2);
+	pne_interp_unsync(c, PNE_C2S, on_event, &r);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.e[2].event, PNE_ADU_ABORT);
+	assert_int_equal(r.e[2].len, 5);
+	assert_int_equal(pne_interp_status(c, PNE_C2S), PNE_IS_RESYNC);
+	assert_null(pne_interp_error(c, PNE_C2S));
+	assert_int_equal(pne_interp_stats(c)->invalid, 0);
+	/* no resync rule: lost for good */
+	assert_int_equal(pne_interp_skippable(c, PNE_C2S), UINT64_MAX);
+	pne_interp_close(c, PNE_C2S, on_event, &r);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(pne_interp_stats(c)->partial, 0);
+	/* closed, or already resynchronising: left alone */
+	pne_interp_unsync(c, PNE_C2S, on_event, &r);
+	assert_int_equal(pne_interp_status(c, PNE_C2S), PNE_IS_CLOSED);
+	pne_interp_unsync(c, (enum pne_dir)2, on_event, &r);
+	free(c);
+
+	/* a gap of 0 bytes resynchronises too, but records the gap */
+	c = conn_new(&lp->spec, NULL, 1, 1);
+	assert_int_equal(pne_interp_gap(c, PNE_C2S, 0, on_adu, &R), 1);
+	assert_string_equal(pne_interp_error(c, PNE_C2S), "gap in the stream");
+	free(c);
+
+	/* with anchors: the next request is found after the junk, unsynced */
+	c = conn_new(&h->spec, NULL, 1, 1);
+	R.n = 0;
+	assert_int_equal(feed(c, PNE_C2S, LIT("ET /x"), &R), 5);
+	pne_interp_unsync(c, PNE_C2S, on_adu, &R);
+	assert_int_equal(pne_interp_status(c, PNE_C2S), PNE_IS_RESYNC);
+	pne_interp_unsync(c, PNE_C2S, on_adu, &R);
+	assert_int_equal(feed(c, PNE_C2S, LIT(" HTTP/1.1\r\n\r\n" REQ2), &R),
+			 L(" HTTP/1.1\r\n\r\n" REQ2));
+	assert_int_equal(R.n, 1);
+	assert_int_equal(R.a[0].off, 5 + L(" HTTP/1.1\r\n\r\n"));
+	assert_false(R.a[0].synced);
+	assert_int_equal(pne_interp_stats(c)->invalid, 0);
+	assert_int_equal(pne_interp_stats(c)->resyncs, 1);
+	assert_null(pne_interp_error(c, PNE_C2S));
+	free(c);
+	free(h);
+	free(lp);
+}
+
 /* ---- JSON escaping ---- */
 
 static void test_json(void **state)
@@ -2019,6 +2376,11 @@ int main(void)
 		cmocka_unit_test(test_wait_deadlock),
 		cmocka_unit_test(test_until_close),
 		cmocka_unit_test(test_opaque),
+		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_events_abort),
+		cmocka_unit_test(test_events_until_close),
+		cmocka_unit_test(test_events_replayed_skip),
+		cmocka_unit_test(test_unsync),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_malformed),
 	};

@@ -24,7 +24,7 @@
 
 /* One direction's stream and the conversation's messages over it. */
 struct conv {
-	struct sh_msg msgs[16];
+	struct sh_msg msgs[64];
 	size_t nmsgs;
 	uint8_t *buf[2];
 	size_t len[2];
@@ -190,12 +190,20 @@ static void tk_on_payload(const struct pne_tracker_payload *p, void *arg)
 	case PNE_PAYLOAD_END:
 		l->ended = 1;
 		break;
+	default:   /* ADU pieces go to body consumers only */
+		k->bad = 1;
+		break;
 	}
 	l->next = p->off + p->len;
 }
 
-static void tk_open_conf(struct tk *k, const struct conv *c, const struct pne_tracker_conf *conf,
-			 uint32_t isn_c, uint32_t isn_s)
+struct body_log;
+static void body_register(struct tk *k, struct body_log *b);
+
+/* Open a tracker and a flow; body: a body consumer to register (NULL:
+ * none). */
+static void tk_open_full(struct tk *k, const struct conv *c, const struct pne_tracker_conf *conf,
+			 uint32_t isn_c, uint32_t isn_s, struct body_log *body)
 {
 	size_t size;
 
@@ -210,12 +218,20 @@ static void tk_open_conf(struct tk *k, const struct conv *c, const struct pne_tr
 	assert_int_equal(pne_tracker_on_adu(k->tr, tk_on_adu, k), 0);
 	k->pl_id = pne_tracker_on_payload(k->tr, tk_on_payload, k);
 	assert_true(k->pl_id >= 0);
+	if (body)
+		body_register(k, body);
 	size = pne_tracker_flow_size(k->spec);
 	assert_true(size > 0 && size % 64 == 0);
 	k->state = aligned_alloc(64, size);
 	assert_non_null(k->state);
 	memset(k->state, 0xa5, size);  /* init must not rely on zeroed memory */
 	assert_int_equal(pne_tracker_flow_init(k->tr, k->state, k->spec, NULL, k), 0);
+}
+
+static void tk_open_conf(struct tk *k, const struct conv *c, const struct pne_tracker_conf *conf,
+			 uint32_t isn_c, uint32_t isn_s)
+{
+	tk_open_full(k, c, conf, isn_c, isn_s, NULL);
 }
 
 static void tk_open(struct tk *k, const struct conv *c, uint32_t isn_c, uint32_t isn_s)
@@ -280,7 +296,8 @@ static void tk_free(struct tk *k)
 	/* the flow is closed: nothing may stay held (teardown leak check) */
 	assert_int_equal(st->held_bytes, 0);
 	assert_int_equal(pne_tracker_flow_held(k->state), 0);
-	assert_int_equal(st->examined + st->skipped + st->ignored, st->payload_packets);
+	assert_int_equal(st->examined + st->skipped + st->ignored + st->delivered,
+			 st->payload_packets);
 	pne_tracker_destroy(k->tr);
 	free(k->state);
 	sh_result_free(&k->res);
@@ -961,6 +978,561 @@ static void test_rst(void **state)
 	conv_free(&c);
 }
 
+/* ---- ADU bodies --------------------------------------------------------- */
+
+#define MAX_BODIES 8
+
+/* What a body consumer received for one wanted ADU. */
+struct body_got {
+	uint64_t off;            /* the ADU's first byte, from its HEAD */
+	uint64_t len;            /* from its ADU_END */
+	uint8_t *data;           /* the DATA pieces, concatenated */
+	size_t n, cap;
+	uint64_t gap;            /* GAP bytes */
+	int ended, aborted, closed;
+};
+
+/* A body consumer that wants the responses with status 200. */
+struct body_log {
+	struct tk *k;
+	const char *spec;        /* registered for (NULL: any spec) */
+	unsigned dirs;
+	unsigned heads;          /* HEADs it was asked about */
+	struct body_got b[MAX_BODIES];
+	unsigned n;
+	uint64_t last;           /* end of the last piece: pieces only move on */
+	size_t data_pieces, zero_copy;
+	int bad;                 /* a piece broke the contract */
+};
+
+static bool body_want(void *flow, const struct pne_adu *head, void *arg)
+{
+	struct body_log *l = arg;
+	struct body_got *prev = l->n > 0 ? &l->b[l->n - 1] : NULL;
+	char json[256];
+
+	l->heads++;
+	if (flow != l->k || head->event != PNE_ADU_HEAD || !(l->dirs & PNE_DIR_BIT(head->dir)) ||
+	    head->off < l->last || (prev != NULL && !prev->ended && !prev->aborted))
+		l->bad = 1;
+	if (pne_adu_fields_json(head, json, sizeof(json)) >= sizeof(json))
+		l->bad = 1;
+	if (strstr(json, "\"status\":200,") == NULL)
+		return false;
+	assert_true(l->n < MAX_BODIES);
+	memset(&l->b[l->n], 0, sizeof(l->b[0]));
+	l->b[l->n++].off = head->off;
+	l->last = head->off + head->len;
+	return true;
+}
+
+static void body_piece(const struct pne_tracker_payload *p, void *arg)
+{
+	struct body_log *l = arg;
+	const struct tk *k = l->k;
+	struct body_got *g = l->n > 0 ? &l->b[l->n - 1] : NULL;
+
+	if (g == NULL || g->ended || g->aborted || p->flow != k || p->dir != PNE_S2C ||
+	    p->off < l->last) {
+		l->bad = 1;
+		return;
+	}
+	switch (p->kind) {
+	case PNE_PAYLOAD_DATA:
+		/* the stream's own bytes at their offset */
+		if (p->len == 0 || p->data == NULL || p->adu != NULL ||
+		    p->off + p->len > k->c->len[PNE_S2C] ||
+		    memcmp(p->data, k->c->buf[PNE_S2C] + p->off, p->len) != 0) {
+			l->bad = 1;
+			return;
+		}
+		if (g->n + p->len > g->cap) {
+			g->cap = (g->n + p->len) * 2;
+			g->data = realloc(g->data, g->cap);
+			assert_non_null(g->data);
+		}
+		memcpy(g->data + g->n, p->data, p->len);
+		g->n += p->len;
+		l->data_pieces++;
+		if (p->data >= k->fed && p->data + p->len <= k->fed + k->fedlen)
+			l->zero_copy++;
+		break;
+	case PNE_PAYLOAD_GAP:
+		if (p->data != NULL || p->len == 0)
+			l->bad = 1;
+		g->gap += p->len;
+		break;
+	case PNE_PAYLOAD_ADU_END:
+		if (p->adu == NULL || p->adu->event != PNE_ADU_END || p->adu->off != g->off ||
+		    p->off != p->adu->off + p->adu->len || p->len != 0)
+			l->bad = 1;
+		g->len = p->adu != NULL ? p->adu->len : 0;
+		g->closed = p->adu != NULL && p->adu->closed;
+		g->ended = 1;
+		break;
+	case PNE_PAYLOAD_ADU_ABORT:
+		if (p->adu == NULL || p->adu->event != PNE_ADU_ABORT || p->adu->off != g->off)
+			l->bad = 1;
+		g->aborted = 1;
+		break;
+	default:
+		l->bad = 1;
+		break;
+	}
+	l->last = p->off + p->len;
+}
+
+static void body_register(struct tk *k, struct body_log *l)
+{
+	l->k = k;
+	assert_true(pne_tracker_on_body(k->tr, l->spec, l->dirs, body_want, body_piece, l) >= 0);
+}
+
+static void body_log_init(struct body_log *l, const char *spec, unsigned dirs)
+{
+	memset(l, 0, sizeof(*l));
+	l->spec = spec;
+	l->dirs = dirs;
+}
+
+static void body_log_free(struct body_log *l)
+{
+	for (unsigned i = 0; i < MAX_BODIES; i++)
+		free(l->b[i].data);
+}
+
+/* The bodies a consumer of status 200 must get. */
+struct want_bodies {
+	uint64_t off[MAX_BODIES];   /* the response's first byte */
+	uint8_t *data[MAX_BODIES];
+	size_t len[MAX_BODIES];
+	unsigned n;
+};
+
+/* n more bytes of the current wanted body, as conv_body() makes them. */
+static void want_add(struct want_bodies *w, size_t n, uint8_t salt)
+{
+	unsigned i = w->n;
+
+	w->data[i] = realloc(w->data[i], w->len[i] + n + 1);
+	assert_non_null(w->data[i]);
+	for (size_t j = 0; j < n; j++)
+		w->data[i][w->len[i] + j] = (uint8_t)('a' + (j * 7 + salt) % 26);
+	w->len[i] += n;
+}
+
+static void want_free(struct want_bodies *w)
+{
+	for (unsigned i = 0; i < MAX_BODIES; i++)
+		free(w->data[i]);
+}
+
+/* Six requests; responses: 200 with a Content-Length body, 404 with a
+ * body, 200 chunked (with an extension and a trailer), 500 chunked, 200
+ * with an empty body, and 200 until the server closes. */
+static void conv_bodies(struct conv *c, struct want_bodies *w, size_t big)
+{
+	char h[128];
+
+	memset(c, 0, sizeof(*c));
+	memset(w, 0, sizeof(*w));
+	for (int i = 0; i < 6; i++)
+		conv_adds(c, PNE_C2S, "GET /r HTTP/1.1\r\nHost: h\r\n\r\n");
+	w->off[w->n] = c->len[PNE_S2C];
+	snprintf(h, sizeof(h), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", big);
+	conv_adds(c, PNE_S2C, h);
+	conv_body(c, PNE_S2C, big, 1);
+	want_add(w, big, 1);
+	w->n++;
+	snprintf(h, sizeof(h), "HTTP/1.1 404 Not Found\r\nContent-Length: %zu\r\n\r\n", big + 1000);
+	conv_adds(c, PNE_S2C, h);
+	conv_body(c, PNE_S2C, big + 1000, 2);
+	/* the body of a chunked message: the chunks' data only */
+	w->off[w->n] = c->len[PNE_S2C];
+	conv_adds(c, PNE_S2C, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n400\r\n");
+	conv_body(c, PNE_S2C, 1024, 3);
+	want_add(w, 1024, 3);
+	conv_adds(c, PNE_S2C, "\r\n10;ext=1\r\n");
+	conv_body(c, PNE_S2C, 16, 4);
+	want_add(w, 16, 4);
+	conv_adds(c, PNE_S2C, "\r\n7d0\r\n");
+	conv_body(c, PNE_S2C, 2000, 5);
+	want_add(w, 2000, 5);
+	conv_adds(c, PNE_S2C, "\r\n0\r\nX-Trailer: t\r\n\r\n");
+	w->n++;
+	conv_adds(c, PNE_S2C, "HTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n");
+	conv_body(c, PNE_S2C, 32, 6);
+	conv_adds(c, PNE_S2C, "\r\n0\r\n\r\n");
+	w->off[w->n++] = c->len[PNE_S2C];
+	conv_adds(c, PNE_S2C, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+	w->off[w->n] = c->len[PNE_S2C];
+	conv_adds(c, PNE_S2C, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+	conv_body(c, PNE_S2C, 1500, 7);
+	want_add(w, 1500, 7);
+	w->n++;
+	conv_done(c);
+}
+
+/* Every wanted body, whole, in order, ended; the last one by the close. */
+static void check_bodies(const struct body_log *l, const struct want_bodies *w)
+{
+	assert_false(l->bad);
+	assert_int_equal(l->n, w->n);
+	for (unsigned i = 0; i < w->n; i++) {
+		const struct body_got *g = &l->b[i];
+
+		assert_int_equal(g->off, w->off[i]);
+		assert_true(g->ended);
+		assert_false(g->aborted);
+		assert_int_equal(g->gap, 0);
+		assert_int_equal(g->n, w->len[i]);
+		if (w->len[i] > 0)
+			assert_memory_equal(g->data, w->data[i], w->len[i]);
+		assert_int_equal(g->closed, i + 1 == w->n);
+	}
+}
+
+static uint64_t want_total(const struct want_bodies *w)
+{
+	uint64_t t = 0;
+
+	for (unsigned i = 0; i < w->n; i++)
+		t += w->len[i];
+	return t;
+}
+
+/* In order, every segment size down to single bytes: the consumer gets
+ * exactly the 200s' bodies, each piece pointing into its segment; the
+ * ADU consumers see what they saw without it. */
+static void test_body_in_order(void **state)
+{
+	static const uint32_t mss[] = { 1, 7, 100, 536, 1460 };
+	struct conv c;
+	struct want_bodies w;
+	struct sh_result ref;
+
+	(void)state;
+	conv_bodies(&c, &w, 3000);
+	reference(&c, &ref);
+	assert_int_equal(ref.n, 12);
+	for (size_t m = 0; m < SH_NELEM(mss); m++) {
+		struct pne_tracker_conf conf = { 0 };
+		struct body_log l;
+		struct tk k;
+		const struct pne_tracker_stats *st;
+
+		body_log_init(&l, "http", PNE_DIR_BIT(PNE_S2C));
+		tk_open_full(&k, &c, &conf, 1000, 50000, &l);
+		tk_handshake(&k);
+		for (int d = 0; d < 2; d++)
+			for (size_t off = 0; off < c.len[d]; off += mss[m])
+				tk_seg(&k, (enum pne_dir)d, off,
+				       c.len[d] - off < mss[m] ? c.len[d] - off : mss[m], 0);
+		tk_fin(&k, PNE_C2S);
+		tk_fin(&k, PNE_S2C);
+		tk_close(&k);
+		require_same(&ref, &k.res, "with a body consumer");
+		check_bodies(&l, &w);
+		st = pne_tracker_stats(k.tr);
+		assert_int_equal(l.heads, 6);
+		assert_int_equal(st->bodies, 4);
+		assert_int_equal(st->body_bytes, want_total(&w));
+		assert_int_equal(l.zero_copy, l.data_pieces);   /* no copy at all */
+		assert_int_equal(st->held_peak, 0);
+		if (mss[m] >= 100) {
+			/* segments inside a wanted body: handed over, not examined;
+			 * inside the 404's: passed over */
+			assert_true(st->delivered >= 3000 / mss[m] - 2);
+			assert_true(st->skipped >= 4000 / mss[m] - 2);
+		}
+		tk_free(&k);
+		body_log_free(&l);
+	}
+	sh_result_free(&ref);
+	want_free(&w);
+	conv_free(&c);
+}
+
+/* Reordered, duplicated, overlapping segments of random sizes, sequence
+ * numbers wrapping or not: the same bodies, in order. */
+static void test_body_scrambled(void **state)
+{
+	struct conv c;
+	struct want_bodies w;
+	struct sh_result ref;
+	struct piece *pc = calloc(8192, sizeof(*pc));
+
+	(void)state;
+	assert_non_null(pc);
+	conv_bodies(&c, &w, 3000);
+	reference(&c, &ref);
+	for (int it = 0; it < 150; it++) {
+		struct pne_tracker_conf conf = { 0 };
+		struct body_log l;
+		struct tk k;
+
+		rng_state = 0xb0d1e5ull + (uint64_t)it * 0x9e3779b97f4a7c15ull;
+		body_log_init(&l, it % 2 ? NULL : "http", PNE_DIR_BIT(PNE_S2C));
+		tk_open_full(&k, &c, &conf, it % 3 ? 4000 : 0xffffff00u,
+			     it % 2 ? 0xfffffa00u : 9, &l);
+		tk_handshake(&k);
+		for (int d = 0; d < 2; d++) {
+			size_t n = scramble(pc, 8192, 0, (uint32_t)c.len[d], 1 + rnd(1500));
+
+			for (size_t i = 0; i < n; i++)
+				tk_seg(&k, (enum pne_dir)d, pc[i].off, pc[i].len, 0);
+		}
+		tk_fin(&k, PNE_C2S);
+		tk_fin(&k, PNE_S2C);
+		tk_close(&k);
+		require_same(&ref, &k.res, "scrambled, with a body consumer");
+		check_bodies(&l, &w);
+		assert_int_equal(pne_tracker_stats(k.tr)->gaps, 0);
+		assert_int_equal(pne_tracker_stats(k.tr)->hold_drops, 0);
+		tk_free(&k);
+		body_log_free(&l);
+	}
+	free(pc);
+	sh_result_free(&ref);
+	want_free(&w);
+	conv_free(&c);
+}
+
+/* Inner segments of an unwanted body keep the fast path -- their
+ * payload is an unreadable page -- while those of a wanted one are
+ * handed over (in order: straight from the segment, counted delivered). */
+static void test_body_fast_path(void **state)
+{
+	const size_t body = 100000, mss = 1000;
+	size_t pagesz = (size_t)sysconf(_SC_PAGESIZE);
+	uint8_t *none = mmap(NULL, 2 * pagesz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct want_bodies w;
+	struct conv c;
+	char h1[128], h2[128];
+	size_t end1, start2, end2;
+
+	(void)state;
+	assert_true(none != MAP_FAILED);
+	memset(&c, 0, sizeof(c));
+	memset(&w, 0, sizeof(w));
+	conv_adds(&c, PNE_C2S, "GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n"
+			       "GET /c HTTP/1.1\r\nHost: h\r\n\r\n");
+	snprintf(h1, sizeof(h1), "HTTP/1.1 404 Not Found\r\nContent-Length: %zu\r\n\r\n", body);
+	conv_adds(&c, PNE_S2C, h1);
+	conv_body(&c, PNE_S2C, body, 8);
+	end1 = c.len[PNE_S2C];
+	w.off[0] = end1;
+	snprintf(h2, sizeof(h2), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", body);
+	conv_adds(&c, PNE_S2C, h2);
+	start2 = c.len[PNE_S2C];
+	conv_body(&c, PNE_S2C, body, 9);
+	want_add(&w, body, 9);
+	w.n = 1;
+	end2 = c.len[PNE_S2C];
+	conv_adds(&c, PNE_S2C, "HTTP/1.1 204 No Content\r\n\r\n");
+	conv_done(&c);
+
+	for (int variant = 0; variant < 3; variant++) {
+		struct pne_tracker_conf conf = { 0 };
+		struct piece *pc = calloc(1024, sizeof(*pc));
+		size_t n = 0, inner1 = 0, inner2 = 0;
+		struct body_log l;
+		struct tk k;
+		const struct pne_tracker_stats *st;
+
+		assert_non_null(pc);
+		rng_state = 4242 + (uint64_t)variant;
+		body_log_init(&l, "http", PNE_DIR_BIT(PNE_S2C));
+		tk_open_full(&k, &c, &conf, 77, 88, &l);
+		tk_handshake(&k);
+		tk_seg(&k, PNE_C2S, 0, c.len[0], 0);
+		for (size_t off = 0; off < c.len[1]; off += mss)
+			pc[n++] = (struct piece){ (uint32_t)off,
+				(uint32_t)(c.len[1] - off < mss ? c.len[1] - off : mss) };
+		/* the 404's head first: its inner segments come inside its skip */
+		for (size_t i = 1; variant > 0 && i + 3 < n; i++) {
+			size_t j = i + 1 + rnd(5);
+
+			if (j + 3 < n) {
+				struct piece t = pc[i];
+
+				pc[i] = pc[j];
+				pc[j] = t;
+			}
+		}
+		for (size_t i = 0; i < n; i++) {
+			int untouchable = i > 0 && pc[i].off + pc[i].len < end1;
+			int wanted = pc[i].off >= start2 && pc[i].off + pc[i].len < end2;
+
+			for (int rep = 0; rep < (variant == 2 && i % 7 == 3 ? 2 : 1); rep++) {
+				if (untouchable) {
+					tk_seg_raw(&k, PNE_S2C, k.isn[1] + 1 + pc[i].off, PNE_TCP_ACK,
+						   none, pc[i].len, 0);
+					inner1 += rep == 0;
+				} else {
+					tk_seg(&k, PNE_S2C, pc[i].off, pc[i].len, 0);
+					inner2 += rep == 0 && wanted;
+				}
+			}
+		}
+		tk_fin(&k, PNE_C2S);
+		tk_fin(&k, PNE_S2C);
+		tk_close(&k);
+		st = pne_tracker_stats(k.tr);
+		assert_int_equal(k.res.n, 6);
+		assert_int_equal(l.heads, 3);
+		l.b[0].closed = 0;
+		assert_false(l.bad);
+		assert_int_equal(l.n, 1);
+		assert_true(l.b[0].ended);
+		assert_int_equal(l.b[0].n, body);
+		assert_memory_equal(l.b[0].data, w.data[0], body);
+		assert_int_equal(st->skipped, inner1);
+		if (variant == 0) {
+			assert_int_equal(st->delivered, inner2);
+			assert_int_equal(l.zero_copy, l.data_pieces);
+			assert_int_equal(st->held_peak, 0);
+			/* the request, the 404's head, its last byte with the 200's
+			 * head, the 200's last byte with the 204 */
+			assert_int_equal(st->examined, 4);
+		} else {
+			assert_true(st->covered_bytes > 0);
+			assert_true(st->delivered > 0);
+		}
+		free(pc);
+		tk_free(&k);
+		body_log_free(&l);
+	}
+	munmap(none, 2 * pagesz);
+	want_free(&w);
+	conv_free(&c);
+}
+
+/* Lost bytes inside a wanted body reach the consumer as a GAP of their
+ * size (the bytes after them were held, not covered); inside an unwanted
+ * one they are absorbed unseen. A flow reset in the middle of a wanted
+ * body ABORTs it. */
+static void test_body_gap_abort(void **state)
+{
+	struct conv c;
+	struct want_bodies w;
+	struct body_log l;
+	struct tk k;
+	const struct pne_tracker_conf conf = { 0 };
+	const struct pne_tracker_stats *st;
+	size_t hdr = strlen("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n");
+	size_t r404;
+
+	(void)state;
+	conv_bodies(&c, &w, 5000);
+	/* segments are 500 bytes: the hole is [1500, 2000), body offsets
+	 * [1500 - hdr, 2000 - hdr); the 404's is inside its body */
+	r404 = hdr + 5000 + strlen("HTTP/1.1 404 Not Found\r\nContent-Length: 6000\r\n\r\n");
+	r404 = (r404 + 1000) / 500 * 500;
+	body_log_init(&l, "http", PNE_DIR_BIT(PNE_S2C));
+	tk_open_full(&k, &c, &conf, 100, 200, &l);
+	tk_handshake(&k);
+	feed_except(&k, PNE_C2S, 1460, 0, 0);
+	/* lose [1000, 1500) of the first body and 300 bytes of the 404's */
+	for (size_t off = 0; off < c.len[1]; off += 500) {
+		size_t len = c.len[1] - off < 500 ? c.len[1] - off : 500;
+
+		if (off != 1500 && off != r404)
+			tk_seg(&k, PNE_S2C, off, len, 0);
+	}
+	tk_fin(&k, PNE_S2C);
+	tk_fin(&k, PNE_C2S);
+	tk_close(&k);
+	st = pne_tracker_stats(k.tr);
+	assert_int_equal(st->gaps, 2);
+	assert_int_equal(st->gaps_absorbed, 2);
+	assert_false(l.bad);
+	assert_int_equal(l.n, w.n);
+	assert_int_equal(l.b[0].gap, 500);
+	assert_int_equal(l.b[0].n, 4500);
+	assert_true(l.b[0].ended);
+	{
+		size_t lo = 1500 - hdr;   /* body offset of the hole */
+
+		assert_memory_equal(l.b[0].data, w.data[0], lo);
+		assert_memory_equal(l.b[0].data + lo, w.data[0] + lo + 500, 5000 - lo - 500);
+	}
+	for (unsigned i = 1; i < w.n; i++) {
+		assert_int_equal(l.b[i].gap, 0);
+		assert_int_equal(l.b[i].n, w.len[i]);
+	}
+	tk_free(&k);
+	body_log_free(&l);
+
+	/* reset in the middle of the first body */
+	body_log_init(&l, "http", PNE_DIR_BIT(PNE_S2C));
+	tk_open_full(&k, &c, &conf, 100, 200, &l);
+	tk_handshake(&k);
+	feed_except(&k, PNE_C2S, 1460, 0, 0);
+	tk_seg(&k, PNE_S2C, 0, hdr + 2000, 0);
+	tk_seg_raw(&k, PNE_S2C, k.isn[1] + 1 + (uint32_t)(hdr + 2000), PNE_TCP_RST, NULL, 0, 0);
+	tk_close(&k);
+	assert_false(l.bad);
+	assert_int_equal(l.n, 1);
+	assert_true(l.b[0].aborted);
+	assert_false(l.b[0].ended);
+	assert_int_equal(l.b[0].n, 2000);
+	assert_memory_equal(l.b[0].data, w.data[0], 2000);
+	tk_free(&k);
+	body_log_free(&l);
+	want_free(&w);
+	conv_free(&c);
+}
+
+/* Registration: bad arguments, the consumer limit; a consumer of
+ * another spec, or of the other direction, is never asked and leaves
+ * the fast path alone. */
+static void test_body_register(void **state)
+{
+	struct pne_tracker_conf conf = { 0 };
+	struct pne_tracker *tr = pne_tracker_create(&conf);
+	struct conv c;
+	struct want_bodies w;
+	struct body_log l;
+	struct tk k;
+
+	(void)state;
+	assert_non_null(tr);
+	assert_int_equal(pne_tracker_on_body(tr, "http", PNE_DIR_BIT(PNE_S2C), NULL, body_piece, NULL),
+			 -EINVAL);
+	assert_int_equal(pne_tracker_on_body(tr, "http", PNE_DIR_BIT(PNE_S2C), body_want, NULL, NULL),
+			 -EINVAL);
+	assert_int_equal(pne_tracker_on_body(tr, "http", 0, body_want, body_piece, NULL), -EINVAL);
+	assert_int_equal(pne_tracker_on_body(tr, "http", 4, body_want, body_piece, NULL), -EINVAL);
+	assert_int_equal(pne_tracker_on_body(NULL, "http", 1, body_want, body_piece, NULL), -EINVAL);
+	for (int i = 0; i < PNE_TRACKER_MAX_CONSUMERS; i++)
+		assert_int_equal(pne_tracker_on_body(tr, NULL, 3, body_want, body_piece, NULL), i);
+	assert_int_equal(pne_tracker_on_body(tr, NULL, 3, body_want, body_piece, NULL), -ENOSPC);
+	pne_tracker_destroy(tr);
+
+	conv_bodies(&c, &w, 3000);
+	for (int other = 0; other < 2; other++) {
+		body_log_init(&l, other ? "dns" : "http", PNE_DIR_BIT(PNE_C2S));
+		tk_open_full(&k, &c, &conf, 1, 2, &l);
+		tk_handshake(&k);
+		feed_except(&k, PNE_C2S, 1460, 0, 0);
+		feed_except(&k, PNE_S2C, 1000, 0, 0);
+		tk_fin(&k, PNE_S2C);
+		tk_close(&k);
+		/* http's c2s: asked about each request, never a 200 */
+		assert_int_equal(l.heads, other ? 0 : 6);
+		assert_false(l.bad);
+		assert_int_equal(l.n, 0);
+		assert_int_equal(pne_tracker_stats(k.tr)->bodies, 0);
+		assert_int_equal(pne_tracker_stats(k.tr)->delivered, 0);
+		assert_true(pne_tracker_stats(k.tr)->skipped > 0);
+		tk_free(&k);
+		body_log_free(&l);
+	}
+	want_free(&w);
+	conv_free(&c);
+}
+
 /* Counter names come from tracker_stats.def. */
 static void test_stat_names(void **state)
 {
@@ -997,6 +1569,11 @@ int main(void)
 		cmocka_unit_test(test_wait_held),
 		cmocka_unit_test(test_truncated_capture),
 		cmocka_unit_test(test_rst),
+		cmocka_unit_test(test_body_in_order),
+		cmocka_unit_test(test_body_scrambled),
+		cmocka_unit_test(test_body_fast_path),
+		cmocka_unit_test(test_body_gap_abort),
+		cmocka_unit_test(test_body_register),
 		cmocka_unit_test(test_stat_names),
 	};
 
