@@ -8,8 +8,8 @@
  * every split of a stream frames it the same way. Operations that need no
  * bytes (SET, JZ, END, ...) run as soon as the bytes before them are
  * consumed, so an ADU is reported by the call that delivers its last byte
- * (pne_interp_advance(), which has no callback, never delivers the last
- * byte of a skip).
+ * -- or passes over it: pne_interp_advance() runs them too when it
+ * completes a skip.
  *
  * Tables are trusted to come from pnec but are still checked where an
  * index is used (cheap compares, no up-front validation pass): a
@@ -1521,11 +1521,14 @@ static uint64_t skippable(const struct run *r)
 	case PNE_IS_RESYNC:
 		return resync_mode(r->conn, r->unit) == PNE_RESYNC_NONE ? UINT64_MAX : 0;
 	case PNE_IS_OK:
-		if (core->phase == 0 || core->pc >= r->spec->nops)
+		/* replayed bytes still to run, or a SKIP report owed with the
+		 * data of the bytes that follow: only a feed can do those */
+		if (core->phase == 0 || core->pc >= r->spec->nops || pending(r) ||
+		    (core->events & PNE_EV_SKIP_CONT))
 			return 0;
 		op = &r->spec->ops[core->pc];
-		if (op->code == PNE_OP_SKIP)  /* see pne_interp_advance() */
-			return core->remain > 0 ? core->remain - 1 : 0;
+		if (op->code == PNE_OP_SKIP)
+			return core->remain;
 		if (op->code == PNE_OP_UNTIL_CLOSE)
 			return room(r);
 		return 0;
@@ -1545,23 +1548,24 @@ uint64_t pne_interp_skippable(const struct pne_interp_conn *conn, enum pne_dir d
 }
 
 /*
- * Only counters move. skippable() stops one byte short of a skip's end,
- * so advance() never completes a skip: the operations after it (an END
- * reporting the ADU, a PUSH the other direction waits for) always run in
- * the feed call that delivers the skip's last byte, in stream order with
- * everything else -- not later, after the other direction may have moved
- * (an OPAQUE there would lose this direction's ADU). That last byte is
- * not read either. Passing more than skippable() is a caller error,
+ * The bytes are counted as skipped and never read. When they complete a
+ * skip, the operations after it run at once, as a feed ending there would
+ * run them, in stream order with everything else: an END is reported now,
+ * not at the next feed -- by then the other direction may have moved (an
+ * OPAQUE there would lose this ADU). They stop at the first operation
+ * that needs a byte, so skippable() is then the next skip when one
+ * follows without any. Passing more than skippable() is a caller error,
  * treated as a gap that resynchronises.
  */
-void pne_interp_advance(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t n)
+void pne_interp_advance(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t n,
+			pne_adu_cb cb, void *arg)
 {
 	struct run r;
 	uint64_t can;
 
 	if ((unsigned)dir > PNE_S2C || n == 0)
 		return;
-	run_init(&r, conn, dir, NULL, NULL);
+	run_init(&r, conn, dir, cb, arg);
 	can = skippable(&r);
 	if (n > can) {
 		r.core->err = PNE_ERR_GAP;
@@ -1569,9 +1573,12 @@ void pne_interp_advance(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t
 		r.core->off += n;
 		return;
 	}
-	if (r.core->status == PNE_IS_OK && r.spec->ops[r.core->pc].code == PNE_OP_SKIP)
-		r.core->remain -= n;
 	consume(&r, n, true);
+	if (r.core->status != PNE_IS_OK || r.spec->ops[r.core->pc].code != PNE_OP_SKIP)
+		return;  /* until_close, or nothing to frame */
+	r.core->remain -= n;
+	if (r.core->remain == 0)
+		run(&r, no_data, 0);
 }
 
 int pne_interp_gap(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t n,

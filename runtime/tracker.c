@@ -277,11 +277,13 @@ static void deliver_lost(struct pne_tracker *tr, struct trk_flow *f, enum pne_di
 
 /*
  * Hand n bytes at nxt to the interpreter: passed over unread as far as it
- * would skip them, fed beyond. Covered ranges were never kept: they are
- * passed over, or, should the interpreter no longer skip them all, lost.
- * Returns the bytes consumed: n, or less when the direction waits on the
- * other one. m (the segment being handled, or NULL for held bytes)
- * learns whether the bytes were read.
+ * would skip them -- skip after skip, when one follows another with no
+ * byte to look at in between -- and fed beyond. Covered ranges were never
+ * kept: they are passed over, or, should the interpreter no longer skip
+ * them all, lost. Returns the bytes consumed: n, or less when the
+ * direction waits on the other one. m (the segment being handled, or NULL
+ * for held bytes) learns whether the bytes were read: only when the
+ * interpreter had to look at one of them (or a subscriber gets them).
  */
 static uint32_t deliver(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir dir,
 			enum hold_kind kind, const uint8_t *p, uint32_t n,
@@ -289,31 +291,37 @@ static uint32_t deliver(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir
 {
 	struct pne_interp_conn *c = conn_of(f);
 	uint64_t sk = pne_interp_skippable(c, dir);
-	uint32_t adv = sk < n ? (uint32_t)sk : n;
-	uint32_t used;
+	bool data = kind == HOLD_DATA;
+	uint32_t done = 0, adv, used;
 
-	if (kind == HOLD_LOST || (kind == HOLD_COVERED && adv < n)) {
+	if (kind == HOLD_LOST || (kind == HOLD_COVERED && sk < n)) {
 		deliver_lost(tr, f, dir, n);
 		return n;
 	}
-	payload_ahead(tr, f, dir, kind == HOLD_DATA ? PNE_PAYLOAD_DATA : PNE_PAYLOAD_GAP, p, n);
-	body_ahead(tr, f, dir, kind == HOLD_DATA, p, n, m);
-	if (adv > 0) {
-		pne_interp_advance(c, dir, adv);
-		tr->st.bytes_skipped += adv;
-		if (m)
-			m->passed = true;
-	}
-	used = adv;
-	if (adv < n) {
-		used += (uint32_t)pne_interp_feed(c, dir, p + adv, n - adv, on_adu, f);
-		if (m)
-			m->read = true;
-	}
+	payload_ahead(tr, f, dir, data ? PNE_PAYLOAD_DATA : PNE_PAYLOAD_GAP, p, n);
 	if (m && f->dir[dir].subs)
 		m->read = true;
+	/* each pass may end a skip and start the next (its body's bounds
+	 * come with it): hand body bytes over one pass at a time */
+	while (done < n && sk > 0) {
+		adv = sk < n - done ? (uint32_t)sk : n - done;
+		body_ahead(tr, f, dir, data, p != NULL ? p + done : NULL, adv, m);
+		pne_interp_advance(c, dir, adv, on_adu, f);
+		tr->st.bytes_skipped += adv;
+		dir_move(&f->dir[dir], adv);
+		done += adv;
+		if (m)
+			m->passed = true;
+		sk = pne_interp_skippable(c, dir);
+	}
+	if (done == n)
+		return n;
+	body_ahead(tr, f, dir, data, p + done, n - done, m);
+	used = (uint32_t)pne_interp_feed(c, dir, p + done, n - done, on_adu, f);
+	if (m)
+		m->read = true;
 	dir_move(&f->dir[dir], used);
-	return used;
+	return done + used;
 }
 
 /* 3. The held list */
@@ -780,7 +788,7 @@ static void seg_payload(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir
 		if (d->held == HOLD_NIL && d->subs == 0 && d->body_lo >= d->body_hi &&
 		    seq == d->nxt && len == wire &&
 		    len <= pne_interp_skippable(conn_of(f), dir)) {
-			pne_interp_advance(conn_of(f), dir, len);
+			pne_interp_advance(conn_of(f), dir, len, on_adu, f);
 			dir_move(d, len);
 			tr->st.bytes_skipped += len;
 			tr->st.skipped++;

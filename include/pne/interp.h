@@ -9,9 +9,9 @@
  * can live in a preallocated flow table.
  *
  * The fast path: pne_interp_skippable() says how many upcoming bytes the
- * direction would pass over without looking at them; a caller whose whole
- * segment fits may call pne_interp_advance() instead of pne_interp_feed(),
- * never touching the payload.
+ * direction would pass over without looking at them; a caller may pass
+ * over that many with pne_interp_advance() instead of pne_interp_feed(),
+ * never touching the payload, and feed only what follows.
  */
 #ifndef PNE_INTERP_H
 #define PNE_INTERP_H
@@ -132,16 +132,22 @@ size_t pne_interp_feed(struct pne_interp_conn *conn, enum pne_dir dir,
 		       const uint8_t *data, size_t len,
 		       pne_adu_cb cb, void *arg);
 
-/* Bytes that direction dir will skip without examining them, from now.
- * It stops one byte short of the end of a skip, so that the operations
- * after the skip (which may report an ADU) run in the pne_interp_feed()
- * call that delivers that last byte. */
+/* Bytes that direction dir will pass over without examining them, from
+ * now: the rest of the skip under way (all of it), the room left to an
+ * until_close ADU, everything once opaque or closed; 0 when the next byte
+ * must be looked at. */
 uint64_t pne_interp_skippable(const struct pne_interp_conn *conn, enum pne_dir dir);
 
-/* Pass over n <= pne_interp_skippable() bytes without data (fast path).
- * Passing more is treated as a gap that resynchronises; having no
- * callback, it reports no ABORT. */
-void pne_interp_advance(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t n);
+/* Pass over n <= pne_interp_skippable() bytes without data (fast path):
+ * exactly what a feed of those n bytes would do, without reading them.
+ * When they complete a skip, the operations after it that need no bytes
+ * (SET, JZ, PUSH, POP, WAIT, REQUIRE, END, ...) run at once, reporting
+ * through cb as a feed would (an END, and HEAD and SKIP events when on);
+ * they stop at the first operation that needs a byte, so call
+ * pne_interp_skippable() again: a skip may follow at once. Passing more
+ * than pne_interp_skippable() is treated as a gap that resynchronises. */
+void pne_interp_advance(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t n,
+			pne_adu_cb cb, void *arg);
 
 /* n bytes of direction dir are lost for good. Inside a skip they are
  * absorbed (returns 0); otherwise the direction resynchronises (returns 1). */

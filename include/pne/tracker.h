@@ -32,9 +32,13 @@
  * Fast path: a segment at nxt, with nothing held in its direction, no
  * payload consumer and all of its bytes skippable, costs one
  * pne_interp_skippable() and one pne_interp_advance(): its payload is not
- * touched and nothing is allocated. A payload segment counts as
- * "examined" when any of its bytes is read (fed to the interpreter,
- * copied, compared or handed to a stream subscriber), "delivered" when
+ * touched and nothing is allocated. That includes the segment that ends a
+ * skip: the interpreter runs the operations after it (and reports the
+ * ADU it ends) without a byte. A payload segment counts as "examined"
+ * when any of its bytes is read (fed to the interpreter because it must
+ * look at it -- a header byte --, copied, compared or handed to a stream
+ * subscriber): a segment whose bytes all lie inside skips is not. It is
+ * "delivered" when
  * its bytes were only handed to body consumers (the interpreter passed
  * over them), "skipped" when it was passed over or covered without a
  * read, "ignored" when none of its bytes was new; exactly one of the four.

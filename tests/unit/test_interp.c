@@ -390,7 +390,7 @@ static void frame_cb(struct pne_interp_conn *c, enum pne_dir d, const uint8_t *d
 			if (fast && (sk = pne_interp_skippable(c, d)) > 0) {
 				uint64_t a = sk < end - pos ? sk : end - pos;
 
-				pne_interp_advance(c, d, a);
+				pne_interp_advance(c, d, a, cb, arg);
 				pos += (size_t)a;
 				continue;
 			}
@@ -555,7 +555,7 @@ static void test_lenpfx_invalid_lost(void **state)
 	/* lost for good: everything after is skippable */
 	assert_int_equal(pne_interp_skippable(c, PNE_C2S), UINT64_MAX);
 	assert_int_equal(feed(c, PNE_C2S, LIT(lenpfx_stream), &R), sizeof(lenpfx_stream) - 1);
-	pne_interp_advance(c, PNE_C2S, 1000);
+	pne_interp_advance(c, PNE_C2S, 1000, on_adu, &R);
 	assert_int_equal(R.n, 1);
 	assert_int_equal(pne_interp_stats(c)->bytes_skipped, 2 + 4 + sizeof(lenpfx_stream) - 1 + 1000);
 	pne_interp_close(c, PNE_C2S, on_adu, &R);
@@ -582,9 +582,9 @@ static void test_gap_and_advance(void **state)
 	/* a gap inside a skip is absorbed */
 	R.n = 0;
 	feed(c, PNE_C2S, LIT("\x00\x10\x01" "abcd"), &R);
-	assert_int_equal(pne_interp_skippable(c, PNE_C2S), 11);
+	assert_int_equal(pne_interp_skippable(c, PNE_C2S), 12);
 	assert_int_equal(pne_interp_gap(c, PNE_C2S, 8, on_adu, &R), 0);
-	assert_int_equal(pne_interp_skippable(c, PNE_C2S), 3);
+	assert_int_equal(pne_interp_skippable(c, PNE_C2S), 4);
 	feed(c, PNE_C2S, LIT("wxyz"), &R);
 	assert_int_equal(R.n, 1);
 	assert_int_equal(R.a[0].off, 0);
@@ -595,18 +595,21 @@ static void test_gap_and_advance(void **state)
 	assert_int_equal(R.n, 2);
 	assert_int_equal(R.a[1].off, 19);
 	assert_int_equal(R.a[1].len, 7);
-	/* advance() stops short of a skip's last byte, which a feed delivers
-	 * with the ADU it ends */
+	/* advance() passes over the whole skip; completing it reports the
+	 * ADU it ends at once, without a byte fed */
 	feed(c, PNE_C2S, LIT("\x00\x04\x01"), &R);
-	assert_int_equal(pne_interp_skippable(c, PNE_C2S), 3);
-	pne_interp_advance(c, PNE_C2S, 3);
-	assert_int_equal(pne_interp_skippable(c, PNE_C2S), 0);
+	assert_int_equal(pne_interp_skippable(c, PNE_C2S), 4);
+	pne_interp_advance(c, PNE_C2S, 3, on_adu, &R);
+	assert_int_equal(pne_interp_skippable(c, PNE_C2S), 1);
 	assert_int_equal(R.n, 2);
-	feed(c, PNE_C2S, LIT("z"), &R);
+	pne_interp_advance(c, PNE_C2S, 1, on_adu, &R);
 	assert_int_equal(R.n, 3);
 	assert_int_equal(R.a[2].off, 26);
 	assert_int_equal(R.a[2].len, 7);
+	/* the next ADU's header needs bytes: nothing more to skip */
+	assert_int_equal(pne_interp_skippable(c, PNE_C2S), 0);
 	assert_int_equal(pne_interp_stats(c)->bytes_skipped, 16 + 4 + 4);
+	assert_int_equal(pne_interp_stats(c)->bytes_examined, 3 + 3 + 3);
 	/* a partial ADU is counted at close */
 	feed(c, PNE_C2S, LIT("\x00\x09\x01" "ab"), &R);
 	pne_interp_close(c, PNE_C2S, on_adu, &R);
@@ -632,7 +635,7 @@ static void test_gap_and_advance(void **state)
 	/* advancing past what is skippable is a gap too */
 	c = conn_new(&b->spec, NULL, 1, 1);
 	feed(c, PNE_C2S, LIT("\x00\x05\x01"), &R);
-	pne_interp_advance(c, PNE_C2S, 9);
+	pne_interp_advance(c, PNE_C2S, 9, on_adu, &R);
 	assert_int_equal(pne_interp_status(c, PNE_C2S), PNE_IS_RESYNC);
 	free(c);
 	free(b);
@@ -675,7 +678,7 @@ static void test_random(void **state)
 					piece = len - pos;
 				if (fast && (sk = pne_interp_skippable(c, PNE_C2S)) > 0) {
 					piece = sk < piece ? (size_t)sk : piece;
-					pne_interp_advance(c, PNE_C2S, piece);
+					pne_interp_advance(c, PNE_C2S, piece, on_adu, &R);
 				} else {
 					assert_int_equal(feed(c, PNE_C2S, s + pos, piece, &R), piece);
 				}
@@ -1852,7 +1855,7 @@ static void test_opaque(void **state)
 	assert_int_equal(pne_interp_skippable(c, PNE_S2C), UINT64_MAX);
 	assert_int_equal(feed(c, PNE_S2C, LIT("LO\n"), &R), 3);
 	assert_int_equal(pne_interp_gap(c, PNE_S2C, 10, on_adu, &R), 0);
-	pne_interp_advance(c, PNE_C2S, 1 << 20);
+	pne_interp_advance(c, PNE_C2S, 1 << 20, on_adu, &R);
 	pne_interp_close(c, PNE_C2S, on_adu, &R);
 	pne_interp_close(c, PNE_S2C, on_adu, &R);
 	assert_int_equal(R.n, 1);
@@ -2150,6 +2153,77 @@ static void test_events_replayed_skip(void **state)
 	free(b);
 }
 
+/* Fixed-size blocks made only of skips: 5 bytes, a SET, 3 bytes, END. */
+static struct tb *spec_blocks(void)
+{
+	struct tb *b = tb_new("blocks", 1);
+	uint32_t e0;
+
+	e0 = OP(b, SKIP, 0, 0, EX(b, I(5)));
+	OP(b, SET, 0, 0, EX(b, I(7)));
+	OP(b, SKIP, 0, 0, EX(b, I(3)));
+	OP(b, END, 0, 0, NOX);
+	tb_unit(b, "block", e0, 8);
+	tb_report(b, "v", 0, PNE_RK_UINT);
+	return b;
+}
+
+/* advance() that completes a skip runs what follows it at once, up to
+ * the next operation that needs a byte: here the next skip, so the
+ * whole stream is passed over unread, skip after skip, and every block
+ * is reported by the advance() that passes its last byte. */
+static void test_advance_skip_chain(void **state)
+{
+	struct tb *b = spec_blocks();
+	struct pne_interp_conn *c = conn_new(&b->spec, NULL, 1, 1);
+	static const struct want w[] = {
+		{ 0, 8, "block", "{\"v\":7}", 0, 0 },
+		{ 8, 8, "block", "{\"v\":7}", 0, 0 },
+		{ 16, 8, "block", "{\"v\":7}", 0, 0 },
+	};
+	static const uint8_t zeros[24];
+
+	R.n = 0;
+	/* the first skip starts when the operations first run: a feed */
+	assert_int_equal(pne_interp_skippable(c, PNE_C2S), 0);
+	assert_int_equal(pne_interp_feed(c, PNE_C2S, NULL, 0, on_adu, &R), 0);
+	assert_int_equal(pne_interp_skippable(c, PNE_C2S), 5);
+	pne_interp_advance(c, PNE_C2S, 5, on_adu, &R);
+	assert_int_equal(pne_interp_skippable(c, PNE_C2S), 3);
+	assert_int_equal(R.n, 0);
+	pne_interp_advance(c, PNE_C2S, 2, on_adu, &R);
+	assert_int_equal(pne_interp_skippable(c, PNE_C2S), 1);
+	pne_interp_advance(c, PNE_C2S, 1, on_adu, &R);
+	assert_int_equal(R.n, 1);
+	assert_int_equal(R.a[0].off, 0);
+	assert_int_equal(R.a[0].len, 8);
+	assert_string_equal(R.a[0].json, "{\"v\":7}");
+	assert_int_equal(pne_interp_skippable(c, PNE_C2S), 5);
+	/* more than the skip under way is a gap, even if the next one would
+	 * take the rest */
+	pne_interp_advance(c, PNE_C2S, 6, on_adu, &R);
+	assert_int_equal(pne_interp_status(c, PNE_C2S), PNE_IS_RESYNC);
+	assert_int_equal(R.n, 1);
+	free(c);
+
+	/* every way of framing, the fast path included, examines nothing */
+	check_stream(&b->spec, PNE_C2S, zeros, sizeof(zeros), w, WANT(w), 1, 0);
+	{
+		const struct ev ev[] = {
+			EV(HEAD, 0, 0, 0), EV(SKIP, 0, 0, 5), EV(SKIP, 0, 5, 3), EV(END, 0, 8, 0),
+			EV(HEAD, 8, 0, 0), EV(SKIP, 8, 0, 5), EV(SKIP, 8, 5, 3), EV(END, 8, 8, 0),
+			EV(HEAD, 16, 0, 0), EV(SKIP, 16, 0, 5), EV(SKIP, 16, 5, 3),
+			EV(END, 16, 8, 0),
+			/* the next block starts at once with its skip: its
+			 * HEAD, then nothing, ABORTed at close */
+			EV(HEAD, 24, 0, 0), EV(SKIP, 24, 0, 5), EV(ABORT, 24, 0, 0),
+		};
+
+		check_events(&b->spec, PNE_C2S, zeros, sizeof(zeros), ev, WANT(ev), 0);
+	}
+	free(b);
+}
+
 /* pne_interp_unsync(): resynchronise where the direction is, counting
  * no invalidity and recording no error (unlike a gap of 0 bytes). */
 static void test_unsync(void **state)
@@ -2380,6 +2454,7 @@ int main(void)
 		cmocka_unit_test(test_events_abort),
 		cmocka_unit_test(test_events_until_close),
 		cmocka_unit_test(test_events_replayed_skip),
+		cmocka_unit_test(test_advance_skip_chain),
 		cmocka_unit_test(test_unsync),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_malformed),

@@ -14,69 +14,6 @@
 #define UNC(d, off, len, type, fields) { d, off, len, type, fields, 1, 0 }
 
 /*
- * A conversation piece too big to build in memory: bytes, or (data NULL)
- * n bytes of payload that the interpreter must pass over unseen (all but
- * the last, which is fed) through the fast path.
- */
-struct big_piece {
-	enum pne_dir dir;
-	const void *data;
-	uint64_t len;
-};
-
-static void big_check(const char *name, const struct big_piece *p, size_t n,
-		      const struct sh_expect *exp, size_t nexp)
-{
-	struct sh_conv conv = { .spec = pne_builtin_spec(name) };
-	struct sh_result res;
-	struct sh_run run;
-	int synced[2] = { 1, 1 };
-	static const uint8_t zero;
-	uint64_t skipped = 0;
-	size_t size;
-	long bad;
-
-	assert_non_null(conv.spec);
-	memset(&run, 0, sizeof(run));
-	memset(&res, 0, sizeof(res));
-	run.conv = &conv;
-	run.res = &res;
-	size = pne_interp_conn_size(conv.spec);
-	run.conn = aligned_alloc(64, (size + 63) / 64 * 64);
-	assert_non_null(run.conn);
-	pne_interp_init(run.conn, conv.spec, NULL, synced);
-	for (size_t i = 0; i < n; i++) {
-		if (p[i].data != NULL) {
-			assert_int_equal(pne_interp_feed(run.conn, p[i].dir, p[i].data,
-							 (size_t)p[i].len, sh_on_adu, &run),
-					 p[i].len);
-			continue;
-		}
-		/* skippable() stops one byte short of a skip's end: that byte
-		 * is fed, so the operations after the skip run in a feed */
-		assert_true(p[i].len > 0);
-		assert_int_equal(pne_interp_skippable(run.conn, p[i].dir), p[i].len - 1);
-		pne_interp_advance(run.conn, p[i].dir, p[i].len - 1);
-		skipped += p[i].len - 1;
-		assert_int_equal(pne_interp_feed(run.conn, p[i].dir, &zero, 1, sh_on_adu, &run), 1);
-	}
-	pne_interp_close(run.conn, PNE_C2S, sh_on_adu, &run);
-	pne_interp_close(run.conn, PNE_S2C, sh_on_adu, &run);
-	res.stats = *pne_interp_stats(run.conn);
-	sh_sort(&res);
-	bad = sh_mismatch(&res, exp, nexp);
-	if (bad >= 0 || res.bad_callback) {
-		sh_print_expect(exp, nexp);
-		sh_print("got", &res);
-		fail_msg("ADU %ld differs from the expected list", bad);
-	}
-	assert_int_equal(res.stats.invalid, 0);
-	assert_true(res.stats.bytes_skipped >= skipped);
-	sh_result_free(&res);
-	free(run.conn);
-}
-
-/*
  * ApiVersions v0, Metadata v1 and a Produce v3 of 6000 bytes of records
  * split over three messages; two requests in one message; responses.
  * Request header: 4 + 2 + 2 + 4 + 2 + 1 (client_id "c") = 15 bytes.
@@ -134,7 +71,7 @@ static void test_kafka_requests(void **state)
 static void test_kafka_large(void **state)
 {
 	(void)state;
-	static const struct big_piece p[] = {
+	static const struct sh_big p[] = {
 		/* size 104857600 = 0x06400000, Produce v9, corr 7 */
 		{ C2S, "\x06\x40\x00\x00\x00\x00\x00\x09\x00\x00\x00\x07", 12 },
 		{ C2S, NULL, 104857600 - 8 },
@@ -151,7 +88,7 @@ static void test_kafka_large(void **state)
 		ADU(S2C, 0, 0x40000004, "response", "{\"length\":1073741824,\"correlation_id\":7}"),
 	};
 
-	big_check("kafka", p, SH_NELEM(p), exp, SH_NELEM(exp));
+	sh_big_check("kafka", p, SH_NELEM(p), exp, SH_NELEM(exp));
 }
 
 /*

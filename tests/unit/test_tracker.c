@@ -498,8 +498,8 @@ static void test_overlap_differs(void **state)
 	tk_seg(&k, PNE_C2S, 10, strlen(req) - 10, 0);
 	tk_close(&k);
 	assert_int_equal(k.res.n, 1);
-	assert_string_equal(k.res.adus[0].fields,
-			    "{\"method\":\"GET\",\"uri\":\"/aaaa\",\"content_length\":0}");
+	/* the first copy won */
+	assert_non_null(strstr(k.res.adus[0].fields, "\"uri\":\"/aaaa\""));
 	assert_true(pne_tracker_stats(k.tr)->ooo_packets >= 2);
 	assert_true(pne_tracker_stats(k.tr)->retrans_packets >= 2);
 	tk_free(&k);
@@ -811,6 +811,82 @@ static void test_fast_path_untouched(void **state)
 			assert_true(st->covered_bytes > 0);
 		assert_int_equal(st->held_peak, 0);      /* nothing was copied */
 		free(pc);
+		tk_free(&k);
+	}
+	munmap(none, 2 * pagesz);
+	conv_free(&c);
+}
+
+/*
+ * "Examined" is exact: a segment whose bytes all lie inside a body -- the
+ * one that ends it included -- is passed over unread (its payload is an
+ * unreadable page), and the response it ends is reported by that very
+ * segment, before the next response's first byte arrives. Only segments
+ * with a header byte are examined. In order, and with the body's last
+ * segment arriving before the one ahead of it (covered, then passed over
+ * when the hole fills).
+ */
+static void test_skip_end_not_examined(void **state)
+{
+	const size_t body = 10000, mss = 1000;
+	size_t pagesz = (size_t)sysconf(_SC_PAGESIZE);
+	uint8_t *none = mmap(NULL, 2 * pagesz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct conv c;
+	char h[128];
+	size_t start, end;
+
+	(void)state;
+	assert_true(none != MAP_FAILED);
+	memset(&c, 0, sizeof(c));
+	conv_adds(&c, PNE_C2S, "GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n");
+	snprintf(h, sizeof(h), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", body);
+	conv_adds(&c, PNE_S2C, h);
+	start = c.len[PNE_S2C];
+	conv_body(&c, PNE_S2C, body, 5);
+	end = c.len[PNE_S2C];
+	conv_adds(&c, PNE_S2C, "HTTP/1.1 204 No Content\r\n\r\n");
+	conv_done(&c);
+
+	for (int variant = 0; variant < 2; variant++) {
+		struct piece pc[16];
+		size_t n = 0;
+		struct tk k;
+		const struct pne_tracker_stats *st;
+
+		tk_open(&k, &c, 77, 88);
+		tk_handshake(&k);
+		tk_seg(&k, PNE_C2S, 0, c.len[PNE_C2S], 0);
+		pc[n++] = (struct piece){ 0, (uint32_t)start };   /* the head alone */
+		for (size_t off = start; off < end; off += mss)
+			pc[n++] = (struct piece){ (uint32_t)off,
+				(uint32_t)(end - off < mss ? end - off : mss) };
+		assert_int_equal(pc[n - 1].off + pc[n - 1].len, end);
+		if (variant == 1) {
+			struct piece t = pc[n - 1];
+
+			pc[n - 1] = pc[n - 2];
+			pc[n - 2] = t;
+		}
+		tk_seg(&k, PNE_S2C, pc[0].off, pc[0].len, 0);
+		for (size_t i = 1; i < n; i++)
+			tk_seg_raw(&k, PNE_S2C, k.isn[1] + 1 + pc[i].off, PNE_TCP_ACK, none,
+				   pc[i].len, 0);
+		assert_int_equal(k.res.n, 3);
+		assert_int_equal(k.res.adus[2].dir, PNE_S2C);
+		assert_int_equal(k.res.adus[2].len, end);
+		tk_seg(&k, PNE_S2C, end, c.len[PNE_S2C] - end, 0);
+		assert_int_equal(k.res.n, 4);
+		tk_fin(&k, PNE_C2S);
+		tk_fin(&k, PNE_S2C);
+		tk_close(&k);
+		st = pne_tracker_stats(k.tr);
+		assert_int_equal(k.res.adus[3].off, end);
+		/* the requests' segment, the 200's head, the 204 */
+		assert_int_equal(st->examined, 3);
+		assert_int_equal(st->skipped, body / mss);
+		assert_int_equal(st->bytes_skipped, body);
+		assert_int_equal(st->covered_bytes, variant == 1 ? mss : 0);
+		assert_int_equal(st->held_peak, 0);
 		tk_free(&k);
 	}
 	munmap(none, 2 * pagesz);
@@ -1565,6 +1641,7 @@ int main(void)
 		cmocka_unit_test(test_memcap),
 		cmocka_unit_test(test_flow_cap),
 		cmocka_unit_test(test_fast_path_untouched),
+		cmocka_unit_test(test_skip_end_not_examined),
 		cmocka_unit_test(test_payload_subscription),
 		cmocka_unit_test(test_wait_held),
 		cmocka_unit_test(test_truncated_capture),
