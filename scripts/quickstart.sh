@@ -13,3 +13,9 @@ for spec in specs/*.pne; do
 	./build/bin/pnec --summary "$spec"
 	echo
 done
+echo "Replaying the bundled sample captures (tests/regress) with pne-replay:"
+echo
+for pcap in tests/regress/http-keepalive/input.pcap tests/regress/iscsi-rw/input.pcap; do
+	./build/bin/pne-replay --no-progress "$pcap"
+	echo
+done
