@@ -61,7 +61,7 @@ void rpl_flow_label(char *buf, const uint8_t addr[2][16], const uint16_t port[2]
 }
 
 void rpl_json_adu(FILE *f, const char *label, const struct pne_adu *adu,
-		  const char *fields)
+		  const char *fields, const char *extra)
 {
 	fputs("{\"flow\":\"", f);
 	fputs(label, f);   /* addresses, ports and punctuation: nothing to escape */
@@ -69,7 +69,8 @@ void rpl_json_adu(FILE *f, const char *label, const struct pne_adu *adu,
 	rpl_json_string(f, adu->spec->name);
 	fputs(",\"type\":", f);
 	rpl_json_string(f, adu->type != NULL ? adu->type : "");
-	fprintf(f, ",\"off\":%" PRIu64 ",\"len\":%" PRIu64 ",\"synced\":%s,\"fields\":%s%s}\n",
+	fprintf(f, ",\"off\":%" PRIu64 ",\"len\":%" PRIu64 ",\"synced\":%s,\"fields\":%s%s%s%s}\n",
 		adu->off, adu->len, adu->synced ? "true" : "false",
-		fields != NULL ? fields : "{}", adu->closed ? ",\"closed\":true" : "");
+		fields != NULL ? fields : "{}", adu->closed ? ",\"closed\":true" : "",
+		extra != NULL ? "," : "", extra != NULL ? extra : "");
 }

@@ -86,6 +86,9 @@ struct options {
 	int quiet;
 	int progress;
 	int list;
+	int body_hash;              /* --body-hash */
+	const char *bodies;         /* --bodies DIR */
+	uint64_t body_cap;          /* --body-cap */
 };
 
 /* Default idle timeouts, seconds (established, closing, half_open). */
@@ -132,6 +135,10 @@ static void usage(FILE *f)
 "  --flow-timeout [CLASS=]SECS  idle timeout of established flows (3600), or\n"
 "                        of CLASS: established, closing (60), half_open (60)\n"
 "  --max-flows N         flow table size (%u)\n"
+"  --body-hash           add each HTTP message body's lengths and digests\n"
+"                        (decoded and raw) to its ADU record\n"
+"  --bodies DIR          write decoded HTTP bodies to DIR/FLOW_DIR_OFFSET\n"
+"  --body-cap BYTES      decoded bytes kept per body (16M)\n"
 "  --no-progress         no progress bar (shown for big files on a terminal)\n"
 "  -q, --quiet           no summary, no warnings\n"
 "  -h, --help            this text\n"
@@ -210,7 +217,7 @@ static int parse_flow_timeout(struct options *o, const char *arg)
 enum {
 	OPT_ADUS = 256, OPT_STATS, OPT_SPEC, OPT_PARAM, OPT_LIST, OPT_MEMCAP,
 	OPT_FLOW_HOLD, OPT_GAP_TIMEOUT, OPT_FLOW_TIMEOUT, OPT_MAX_FLOWS,
-	OPT_NO_PROGRESS,
+	OPT_NO_PROGRESS, OPT_BODY_HASH, OPT_BODIES, OPT_BODY_CAP,
 };
 
 /* One option; returns 0, or an exit status. */
@@ -223,6 +230,14 @@ static int option(struct options *o, int c, const char *arg)
 	case OPT_STATS: o->stats = arg; return 0;
 	case OPT_LIST: o->list = 1; return 0;
 	case OPT_NO_PROGRESS: o->progress = 0; return 0;
+	case OPT_BODY_HASH: o->body_hash = 1; return 0;
+	case OPT_BODIES: o->bodies = arg; return 0;
+	case OPT_BODY_CAP:
+		if (parse_size(arg, UINT64_MAX, &o->body_cap) != 0 || o->body_cap == 0) {
+			errmsg("--body-cap %s: expected a size above 0", arg);
+			return EXIT_USAGE;
+		}
+		return 0;
 	case 'q': o->quiet = 1; return 0;
 	case 'h': usage(stdout); return -1;
 	case OPT_SPEC:
@@ -287,6 +302,9 @@ static int parse_options(struct options *o, int argc, char **argv)
 		{ "flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT },
 		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ "body-hash", no_argument, NULL, OPT_BODY_HASH },
+		{ "bodies", required_argument, NULL, OPT_BODIES },
+		{ "body-cap", required_argument, NULL, OPT_BODY_CAP },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -350,6 +368,7 @@ struct replay {
 	struct rpl_input in;
 	struct pne_flow_table *ft;
 	struct pne_tracker *tr;
+	struct rpl_bodies *bodies;  /* --body-hash, --bodies */
 	int linktype;
 	FILE *adus;
 	char *fields;
@@ -416,6 +435,11 @@ static const char *flow_label(struct rflow *rf)
 	return rf->label;
 }
 
+static const char *body_label(void *flow)
+{
+	return flow_label(flow);
+}
+
 static void write_adu(struct replay *r, struct rflow *rf, const struct pne_adu *adu)
 {
 	size_t need = pne_adu_fields_json(adu, r->fields, r->fields_cap);
@@ -432,7 +456,8 @@ static void write_adu(struct replay *r, struct rflow *rf, const struct pne_adu *
 		r->fields_cap = cap;
 		pne_adu_fields_json(adu, r->fields, r->fields_cap);
 	}
-	rpl_json_adu(r->adus, flow_label(rf), adu, need > 0 ? r->fields : NULL);
+	rpl_json_adu(r->adus, flow_label(rf), adu, need > 0 ? r->fields : NULL,
+		     rpl_bodies_json(r->bodies, rf, adu));
 }
 
 /* The tracker's ADU consumer (cookie: the flow's struct rflow). */
@@ -944,6 +969,15 @@ static int setup_runtime(struct replay *r)
 		return -1;
 	}
 	pne_tracker_on_adu(r->tr, on_adu, r);
+	if (r->o->body_hash || r->o->bodies != NULL) {
+		r->bodies = rpl_bodies_new(r->tr, r->o->bodies, r->o->body_hash,
+					   r->o->body_cap, body_label);
+		if (r->bodies == NULL) {
+			errmsg("%s: %s", r->o->bodies != NULL ? r->o->bodies : "body decoding",
+			       strerror(errno));
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -1025,6 +1059,7 @@ static void cleanup(struct replay *r)
 	if (r->adus != NULL && r->adus != stdout)
 		fclose(r->adus);
 	pne_flow_table_destroy(r->ft);   /* flushed by run(); nothing left */
+	rpl_bodies_free(r->bodies);
 	pne_tracker_destroy(r->tr);
 	rpl_input_close(&r->in);
 	for (unsigned i = 0; i < r->ntypes; i++)

@@ -72,9 +72,9 @@ void rpl_flow_label(char *buf, const uint8_t addr[2][16], const uint16_t port[2]
 		    int client_hi);
 
 /* One ADU record (docs/adu-log.md). fields: the fields object, or NULL
- * for "{}". */
+ * for "{}"; extra: more members ("\"body\":{...}"), or NULL. */
 void rpl_json_adu(FILE *f, const char *label, const struct pne_adu *adu,
-		  const char *fields);
+		  const char *fields, const char *extra);
 
 /* ---- pcap_in.c ---- */
 
@@ -95,5 +95,37 @@ int rpl_input_open(struct rpl_input *in, const char *path, char *err, size_t err
 uint64_t rpl_input_pos(const struct rpl_input *in);
 
 void rpl_input_close(struct rpl_input *in);
+
+/* ---- bodies.c ---- */
+
+struct pne_tracker;
+struct rpl_bodies;
+
+/* The flow label (rpl_flow_label()) of a flow cookie. */
+typedef const char *(*rpl_label_fn)(void *flow);
+
+struct rpl_bodies_stats {
+	uint64_t bodies;          /* bodies with a byte or a gap */
+	uint64_t complete;
+	uint64_t raw_bytes, decoded_bytes;
+	uint64_t alloc_failures;  /* bodies not decoded: no memory */
+	uint64_t file_errors;     /* --bodies files not written */
+};
+
+/* Decode the bodies of the "http" spec's messages (cache/http_body.h):
+ * dir: write each decoded body to DIR/FLOW_DIR_OFFSET (NULL: no files),
+ * hash: keep each body's JSON for rpl_bodies_json(), cap: decoded bytes
+ * per body (0: the decoder's default). Registers a body consumer on tr;
+ * NULL when out of memory or out of consumers. */
+struct rpl_bodies *rpl_bodies_new(struct pne_tracker *tr, const char *dir, int hash,
+				  uint64_t cap, rpl_label_fn label);
+void rpl_bodies_free(struct rpl_bodies *bs);
+
+/* The "body" member for the ADU being reported (its END), NULL if it
+ * has no body (or --body-hash is off). */
+const char *rpl_bodies_json(struct rpl_bodies *bs, const void *flow,
+			    const struct pne_adu *adu);
+
+const struct rpl_bodies_stats *rpl_bodies_stats(const struct rpl_bodies *bs);
 
 #endif /* PNE_REPLAY_H */

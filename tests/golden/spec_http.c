@@ -18,142 +18,178 @@ static const uint16_t ports[] = {
 
 static const struct pne_op ops[] = {
 	/* unit request */
-	[0] = { .code = PNE_OP_WAIT, .expr = 0 },                              /*  134  wait !hold */
-	[1] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                   /*  135  set .r0 = 0 */
-	[2] = { .code = PNE_OP_JZ, .aux = 8, .expr = 7 },                      /*  135  jz .r0 < 8 -> 8 */
-	[3] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                  /*  135  set .r0 = .r0 + 1 */
-	[4] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },                    /*  136  text until "\n" max 16384 { line_len=line 0 length, method=word 0 as string max 16, uri=word 1 as string max 96, v1=word 2 prefix "HTTP/1.", v2=word 2 is "HTTP/2.0", is_head=word 0 is "HEAD", is_connect=word 0 is "CONNECT" } */
-	[5] = { .code = PNE_OP_JZ, .aux = 7, .expr = 19 },                     /*  145  jz line_len != 0 -> 7 */
-	[6] = { .code = PNE_OP_JMP, .aux = 9, .expr = PNE_NO_EXPR },           /*  146  jmp 9 */
-	[7] = { .code = PNE_OP_JMP, .aux = 2, .expr = PNE_NO_EXPR },           /*  135  jmp 2 */
-	[8] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },                /*  135  require 0 "repeat limit" */
-	[9] = { .code = PNE_OP_JZ, .aux = 11, .expr = 25 },                    /*  149  jz v2 -> 11 */
-	[10] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  151  opaque */
-	[11] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 28 },              /*  153  require v1 "request-line" */
-	[12] = { .code = PNE_OP_SET, .expr = 4 },                              /*   68  set cl = 0 */
-	[13] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*   69  set content_length = 0 */
-	[14] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*   70  set te = 0 */
-	[15] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                   /*   71  set te_chunked = 0 */
-	[16] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                   /*   72  set upgrade = 0 */
-	[17] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                  /*   73  set .r0 = 0 */
-	[18] = { .code = PNE_OP_JZ, .aux = 33, .expr = 31 },                   /*   73  jz .r0 < 1024 -> 33 */
-	[19] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                 /*   73  set .r0 = .r0 + 1 */
-	[20] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },         /*   74  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" suffix "chunked", h_upgrade=header "Upgrade" present } */
-	[21] = { .code = PNE_OP_JZ, .aux = 23, .expr = 38 },                   /*   84  jz line_len == 0 -> 23 */
-	[22] = { .code = PNE_OP_JMP, .aux = 34, .expr = PNE_NO_EXPR },         /*   85  jmp 34 */
-	[23] = { .code = PNE_OP_JZ, .aux = 27, .expr = 44 },                   /*   87  jz h_cl -> 27 */
-	[24] = { .code = PNE_OP_REQUIRE, .aux = 35, .expr = 47 },              /*   89  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
-	[25] = { .code = PNE_OP_SET, .expr = 60 },                             /*   91  set cl = 1 */
-	[26] = { .code = PNE_OP_SET, .slot = 1, .expr = 63 },                  /*   92  set content_length = h_cl_val */
-	[27] = { .code = PNE_OP_JZ, .aux = 30, .expr = 66 },                   /*   94  jz h_te -> 30 */
-	[28] = { .code = PNE_OP_SET, .slot = 2, .expr = 60 },                  /*   95  set te = 1 */
-	[29] = { .code = PNE_OP_SET, .slot = 3, .expr = 69 },                  /*   96  set te_chunked = h_te_chunked */
-	[30] = { .code = PNE_OP_JZ, .aux = 32, .expr = 72 },                   /*   98  jz h_upgrade -> 32 */
-	[31] = { .code = PNE_OP_SET, .slot = 4, .expr = 60 },                  /*   99  set upgrade = 1 */
-	[32] = { .code = PNE_OP_JMP, .aux = 18, .expr = PNE_NO_EXPR },         /*   73  jmp 18 */
-	[33] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },               /*   73  require 0 "repeat limit" */
-	[34] = { .code = PNE_OP_JZ, .aux = 38, .expr = 75 },                   /*  155  jz is_connect -> 38 */
-	[35] = { .code = PNE_OP_PUSH, .expr = 78 },                            /*  156  push pending 2 */
-	[36] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 60 },  /*  157  set hold = 1 */
-	[37] = { .code = PNE_OP_JMP, .aux = 43, .expr = PNE_NO_EXPR },         /*  155  jmp 43 */
-	[38] = { .code = PNE_OP_JZ, .aux = 42, .expr = 81 },                   /*  158  jz upgrade -> 42 */
-	[39] = { .code = PNE_OP_PUSH, .expr = 84 },                            /*  159  push pending is_head ? 5 : 4 */
-	[40] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 60 },  /*  160  set hold = 1 */
-	[41] = { .code = PNE_OP_JMP, .aux = 43, .expr = PNE_NO_EXPR },         /*  158  jmp 43 */
-	[42] = { .code = PNE_OP_PUSH, .expr = 92 },                            /*  162  push pending is_head ? 1 : 0 */
-	[43] = { .code = PNE_OP_JZ, .aux = 66, .expr = 100 },                  /*  164  jz te -> 66 */
-	[44] = { .code = PNE_OP_REQUIRE, .aux = 39, .expr = 103 },             /*  165  require te_chunked "request Transfer-Encoding is not chunked" */
-	[45] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                  /*  106  set .r0 = 0 */
-	[46] = { .code = PNE_OP_JZ, .aux = 56, .expr = 106 },                  /*  106  jz .r0 < 0xffffffff -> 56 */
-	[47] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                 /*  106  set .r0 = .r0 + 1 */
-	[48] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },         /*  107  text until "\r\n" max 4096 { chunk_size=all as hex max 17592186044416, line_len=all length } */
-	[49] = { .code = PNE_OP_REQUIRE, .aux = 41, .expr = 113 },             /*  111  require line_len > 0 "empty chunk-size line" */
-	[50] = { .code = PNE_OP_JZ, .aux = 52, .expr = 119 },                  /*  112  jz chunk_size == 0 -> 52 */
-	[51] = { .code = PNE_OP_JMP, .aux = 57, .expr = PNE_NO_EXPR },         /*  113  jmp 57 */
-	[52] = { .code = PNE_OP_SKIP, .expr = 125 },                           /*  115  skip chunk_size */
-	[53] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                    /*  116  hdr 2 { crlf=u16be@0 } */
-	[54] = { .code = PNE_OP_REQUIRE, .aux = 42, .expr = 128 },             /*  117  require crlf == 3338 "chunk data not followed by CRLF" */
-	[55] = { .code = PNE_OP_JMP, .aux = 46, .expr = PNE_NO_EXPR },         /*  106  jmp 46 */
-	[56] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },               /*  106  require 0 "repeat limit" */
-	[57] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                  /*  120  set .r0 = 0 */
-	[58] = { .code = PNE_OP_JZ, .aux = 64, .expr = 31 },                   /*  120  jz .r0 < 1024 -> 64 */
-	[59] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                 /*  120  set .r0 = .r0 + 1 */
-	[60] = { .code = PNE_OP_TEXT, .aux = 3, .expr = PNE_NO_EXPR },         /*  121  text until "\n" max 16384 { line_len=line 0 length } */
-	[61] = { .code = PNE_OP_JZ, .aux = 63, .expr = 38 },                   /*  122  jz line_len == 0 -> 63 */
-	[62] = { .code = PNE_OP_JMP, .aux = 65, .expr = PNE_NO_EXPR },         /*  123  jmp 65 */
-	[63] = { .code = PNE_OP_JMP, .aux = 58, .expr = PNE_NO_EXPR },         /*  120  jmp 58 */
-	[64] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },               /*  120  require 0 "repeat limit" */
-	[65] = { .code = PNE_OP_JMP, .aux = 68, .expr = PNE_NO_EXPR },         /*  164  jmp 68 */
-	[66] = { .code = PNE_OP_JZ, .aux = 68, .expr = 135 },                  /*  167  jz cl -> 68 */
-	[67] = { .code = PNE_OP_SKIP, .expr = 138 },                           /*  168  skip content_length */
-	[68] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                    /*  128  end */
+	[0] = { .code = PNE_OP_WAIT, .expr = 0 },                              /*  169  wait !hold */
+	[1] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                   /*  170  set .r0 = 0 */
+	[2] = { .code = PNE_OP_JZ, .aux = 8, .expr = 7 },                      /*  170  jz .r0 < 8 -> 8 */
+	[3] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                  /*  170  set .r0 = .r0 + 1 */
+	[4] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },                    /*  171  text until "\n" max 16384 { line_len=line 0 length, method=word 0 as string max 16, uri=word 1 as string max 96, v1=word 2 prefix "HTTP/1.", v2=word 2 is "HTTP/2.0", is_head=word 0 is "HEAD", is_connect=word 0 is "CONNECT" } */
+	[5] = { .code = PNE_OP_JZ, .aux = 7, .expr = 19 },                     /*  180  jz line_len != 0 -> 7 */
+	[6] = { .code = PNE_OP_JMP, .aux = 9, .expr = PNE_NO_EXPR },           /*  181  jmp 9 */
+	[7] = { .code = PNE_OP_JMP, .aux = 2, .expr = PNE_NO_EXPR },           /*  170  jmp 2 */
+	[8] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },                /*  170  require 0 "repeat limit" */
+	[9] = { .code = PNE_OP_JZ, .aux = 11, .expr = 25 },                    /*  184  jz v2 -> 11 */
+	[10] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  186  opaque */
+	[11] = { .code = PNE_OP_REQUIRE, .aux = 35, .expr = 28 },              /*  188  require v1 "request-line" */
+	[12] = { .code = PNE_OP_SET, .expr = 4 },                              /*   96  set cl = 0 */
+	[13] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*   97  set content_length = 0 */
+	[14] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*   98  set te = 0 */
+	[15] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                   /*   99  set te_chunked = 0 */
+	[16] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                   /*  100  set upgrade = 0 */
+	[17] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                  /*  101  set .r0 = 0 */
+	[18] = { .code = PNE_OP_JZ, .aux = 33, .expr = 31 },                   /*  101  jz .r0 < 1024 -> 33 */
+	[19] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                 /*  101  set .r0 = .r0 + 1 */
+	[20] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },         /*  102  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" suffix "chunked", h_upgrade=header "Upgrade" present, h_ce=header "Content-Encoding" present, content_encoding=header "Content-Encoding" as string max 64 } */
+	[21] = { .code = PNE_OP_JZ, .aux = 23, .expr = 38 },                   /*  114  jz line_len == 0 || h_ce -> 23 */
+	[22] = { .code = PNE_OP_JMP, .aux = 34, .expr = PNE_NO_EXPR },         /*  115  jmp 34 */
+	[23] = { .code = PNE_OP_JZ, .aux = 27, .expr = 47 },                   /*   79  jz h_cl -> 27 */
+	[24] = { .code = PNE_OP_REQUIRE, .aux = 36, .expr = 50 },              /*   81  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
+	[25] = { .code = PNE_OP_SET, .expr = 63 },                             /*   83  set cl = 1 */
+	[26] = { .code = PNE_OP_SET, .slot = 1, .expr = 66 },                  /*   84  set content_length = h_cl_val */
+	[27] = { .code = PNE_OP_JZ, .aux = 30, .expr = 69 },                   /*   86  jz h_te -> 30 */
+	[28] = { .code = PNE_OP_SET, .slot = 2, .expr = 63 },                  /*   87  set te = 1 */
+	[29] = { .code = PNE_OP_SET, .slot = 3, .expr = 72 },                  /*   88  set te_chunked = h_te_chunked */
+	[30] = { .code = PNE_OP_JZ, .aux = 32, .expr = 75 },                   /*   90  jz h_upgrade -> 32 */
+	[31] = { .code = PNE_OP_SET, .slot = 4, .expr = 63 },                  /*   91  set upgrade = 1 */
+	[32] = { .code = PNE_OP_JMP, .aux = 18, .expr = PNE_NO_EXPR },         /*  101  jmp 18 */
+	[33] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },               /*  101  require 0 "repeat limit" */
+	[34] = { .code = PNE_OP_JZ, .aux = 52, .expr = 19 },                   /*  119  jz line_len != 0 -> 52 */
+	[35] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                  /*  120  set .r0 = 0 */
+	[36] = { .code = PNE_OP_JZ, .aux = 51, .expr = 31 },                   /*  120  jz .r0 < 1024 -> 51 */
+	[37] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                 /*  120  set .r0 = .r0 + 1 */
+	[38] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },         /*  121  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" suffix "chunked", h_upgrade=header "Upgrade" present } */
+	[39] = { .code = PNE_OP_JZ, .aux = 41, .expr = 78 },                   /*  130  jz line_len == 0 -> 41 */
+	[40] = { .code = PNE_OP_JMP, .aux = 52, .expr = PNE_NO_EXPR },         /*  131  jmp 52 */
+	[41] = { .code = PNE_OP_JZ, .aux = 45, .expr = 47 },                   /*   79  jz h_cl -> 45 */
+	[42] = { .code = PNE_OP_REQUIRE, .aux = 36, .expr = 50 },              /*   81  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
+	[43] = { .code = PNE_OP_SET, .expr = 63 },                             /*   83  set cl = 1 */
+	[44] = { .code = PNE_OP_SET, .slot = 1, .expr = 66 },                  /*   84  set content_length = h_cl_val */
+	[45] = { .code = PNE_OP_JZ, .aux = 48, .expr = 69 },                   /*   86  jz h_te -> 48 */
+	[46] = { .code = PNE_OP_SET, .slot = 2, .expr = 63 },                  /*   87  set te = 1 */
+	[47] = { .code = PNE_OP_SET, .slot = 3, .expr = 72 },                  /*   88  set te_chunked = h_te_chunked */
+	[48] = { .code = PNE_OP_JZ, .aux = 50, .expr = 75 },                   /*   90  jz h_upgrade -> 50 */
+	[49] = { .code = PNE_OP_SET, .slot = 4, .expr = 63 },                  /*   91  set upgrade = 1 */
+	[50] = { .code = PNE_OP_JMP, .aux = 36, .expr = PNE_NO_EXPR },         /*  120  jmp 36 */
+	[51] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },               /*  120  require 0 "repeat limit" */
+	[52] = { .code = PNE_OP_JZ, .aux = 56, .expr = 84 },                   /*  190  jz is_connect -> 56 */
+	[53] = { .code = PNE_OP_PUSH, .expr = 87 },                            /*  191  push pending 2 */
+	[54] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 63 },  /*  192  set hold = 1 */
+	[55] = { .code = PNE_OP_JMP, .aux = 61, .expr = PNE_NO_EXPR },         /*  190  jmp 61 */
+	[56] = { .code = PNE_OP_JZ, .aux = 60, .expr = 90 },                   /*  193  jz upgrade -> 60 */
+	[57] = { .code = PNE_OP_PUSH, .expr = 93 },                            /*  194  push pending is_head ? 5 : 4 */
+	[58] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 63 },  /*  195  set hold = 1 */
+	[59] = { .code = PNE_OP_JMP, .aux = 61, .expr = PNE_NO_EXPR },         /*  193  jmp 61 */
+	[60] = { .code = PNE_OP_PUSH, .expr = 101 },                           /*  197  push pending is_head ? 1 : 0 */
+	[61] = { .code = PNE_OP_JZ, .aux = 84, .expr = 109 },                  /*  199  jz te -> 84 */
+	[62] = { .code = PNE_OP_REQUIRE, .aux = 41, .expr = 112 },             /*  200  require te_chunked "request Transfer-Encoding is not chunked" */
+	[63] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                  /*  140  set .r0 = 0 */
+	[64] = { .code = PNE_OP_JZ, .aux = 74, .expr = 115 },                  /*  140  jz .r0 < 0xffffffff -> 74 */
+	[65] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                 /*  140  set .r0 = .r0 + 1 */
+	[66] = { .code = PNE_OP_TEXT, .aux = 3, .expr = PNE_NO_EXPR },         /*  141  text until "\r\n" max 4096 { chunk_size=all as hex max 17592186044416, line_len=all length } */
+	[67] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 122 },             /*  145  require line_len > 0 "empty chunk-size line" */
+	[68] = { .code = PNE_OP_JZ, .aux = 70, .expr = 128 },                  /*  146  jz chunk_size == 0 -> 70 */
+	[69] = { .code = PNE_OP_JMP, .aux = 75, .expr = PNE_NO_EXPR },         /*  147  jmp 75 */
+	[70] = { .code = PNE_OP_SKIP, .expr = 134 },                           /*  149  skip chunk_size */
+	[71] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                    /*  151  hdr 2 { chunk_size=u16be@0 } */
+	[72] = { .code = PNE_OP_REQUIRE, .aux = 44, .expr = 137 },             /*  152  require chunk_size == 3338 "chunk data not followed by CRLF" */
+	[73] = { .code = PNE_OP_JMP, .aux = 64, .expr = PNE_NO_EXPR },         /*  140  jmp 64 */
+	[74] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },               /*  140  require 0 "repeat limit" */
+	[75] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                  /*  155  set .r0 = 0 */
+	[76] = { .code = PNE_OP_JZ, .aux = 82, .expr = 31 },                   /*  155  jz .r0 < 1024 -> 82 */
+	[77] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                 /*  155  set .r0 = .r0 + 1 */
+	[78] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },         /*  156  text until "\n" max 16384 { line_len=line 0 length } */
+	[79] = { .code = PNE_OP_JZ, .aux = 81, .expr = 78 },                   /*  157  jz line_len == 0 -> 81 */
+	[80] = { .code = PNE_OP_JMP, .aux = 83, .expr = PNE_NO_EXPR },         /*  158  jmp 83 */
+	[81] = { .code = PNE_OP_JMP, .aux = 76, .expr = PNE_NO_EXPR },         /*  155  jmp 76 */
+	[82] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },               /*  155  require 0 "repeat limit" */
+	[83] = { .code = PNE_OP_JMP, .aux = 86, .expr = PNE_NO_EXPR },         /*  199  jmp 86 */
+	[84] = { .code = PNE_OP_JZ, .aux = 86, .expr = 144 },                  /*  202  jz cl -> 86 */
+	[85] = { .code = PNE_OP_SKIP, .expr = 147 },                           /*  203  skip content_length */
+	[86] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                    /*  163  end */
 	/* unit response */
-	[69] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },         /*  177  text until "\n" max 16384 { v1=word 0 prefix "HTTP/1.", status=word 1 as decimal max 999 } */
-	[70] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 141 },             /*  181  require v1 && status >= 100 "status-line" */
-	[71] = { .code = PNE_OP_SET, .expr = 4 },                              /*   68  set cl = 0 */
-	[72] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*   69  set content_length = 0 */
-	[73] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*   70  set te = 0 */
-	[74] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                   /*   71  set te_chunked = 0 */
-	[75] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                   /*   72  set upgrade = 0 */
-	[76] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                  /*   73  set .r0 = 0 */
-	[77] = { .code = PNE_OP_JZ, .aux = 92, .expr = 31 },                   /*   73  jz .r0 < 1024 -> 92 */
-	[78] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                 /*   73  set .r0 = .r0 + 1 */
-	[79] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },         /*   74  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" suffix "chunked", h_upgrade=header "Upgrade" present } */
-	[80] = { .code = PNE_OP_JZ, .aux = 82, .expr = 38 },                   /*   84  jz line_len == 0 -> 82 */
-	[81] = { .code = PNE_OP_JMP, .aux = 93, .expr = PNE_NO_EXPR },         /*   85  jmp 93 */
-	[82] = { .code = PNE_OP_JZ, .aux = 86, .expr = 44 },                   /*   87  jz h_cl -> 86 */
-	[83] = { .code = PNE_OP_REQUIRE, .aux = 35, .expr = 47 },              /*   89  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
-	[84] = { .code = PNE_OP_SET, .expr = 60 },                             /*   91  set cl = 1 */
-	[85] = { .code = PNE_OP_SET, .slot = 1, .expr = 63 },                  /*   92  set content_length = h_cl_val */
-	[86] = { .code = PNE_OP_JZ, .aux = 89, .expr = 66 },                   /*   94  jz h_te -> 89 */
-	[87] = { .code = PNE_OP_SET, .slot = 2, .expr = 60 },                  /*   95  set te = 1 */
-	[88] = { .code = PNE_OP_SET, .slot = 3, .expr = 69 },                  /*   96  set te_chunked = h_te_chunked */
-	[89] = { .code = PNE_OP_JZ, .aux = 91, .expr = 72 },                   /*   98  jz h_upgrade -> 91 */
-	[90] = { .code = PNE_OP_SET, .slot = 4, .expr = 60 },                  /*   99  set upgrade = 1 */
-	[91] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },         /*   73  jmp 77 */
-	[92] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },               /*   73  require 0 "repeat limit" */
-	[93] = { .code = PNE_OP_JZ, .aux = 97, .expr = 150 },                  /*  183  jz status < 200 -> 97 */
-	[94] = { .code = PNE_OP_JZ, .aux = 96, .expr = 156 },                  /*  184  jz status == 101 -> 96 */
-	[95] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  186  opaque */
-	[96] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },        /*  183  jmp 134 */
-	[97] = { .code = PNE_OP_POP, .slot = 21, .expr = 4 },                  /*  190  pop pending into kind else 0 */
-	[98] = { .code = PNE_OP_JZ, .aux = 100, .expr = 162 },                 /*  191  jz kind & 6 -> 100 */
-	[99] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 4 },   /*  192  set hold = 0 */
-	[100] = { .code = PNE_OP_JZ, .aux = 102, .expr = 168 },                /*  194  jz kind & 1 || status == 204 || status == 304 -> 102 */
-	[101] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  194  jmp 134 */
-	[102] = { .code = PNE_OP_JZ, .aux = 105, .expr = 187 },                /*  196  jz kind & 2 && status < 300 -> 105 */
-	[103] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  197  opaque */
-	[104] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  196  jmp 134 */
-	[105] = { .code = PNE_OP_JZ, .aux = 130, .expr = 100 },                /*  198  jz te -> 130 */
-	[106] = { .code = PNE_OP_JZ, .aux = 128, .expr = 103 },                /*  199  jz te_chunked -> 128 */
-	[107] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                 /*  106  set .r0 = 0 */
-	[108] = { .code = PNE_OP_JZ, .aux = 118, .expr = 106 },                /*  106  jz .r0 < 0xffffffff -> 118 */
-	[109] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                /*  106  set .r0 = .r0 + 1 */
-	[110] = { .code = PNE_OP_TEXT, .aux = 6, .expr = PNE_NO_EXPR },        /*  107  text until "\r\n" max 4096 { chunk_size=all as hex max 17592186044416, line_len=all length } */
-	[111] = { .code = PNE_OP_REQUIRE, .aux = 41, .expr = 113 },            /*  111  require line_len > 0 "empty chunk-size line" */
-	[112] = { .code = PNE_OP_JZ, .aux = 114, .expr = 119 },                /*  112  jz chunk_size == 0 -> 114 */
-	[113] = { .code = PNE_OP_JMP, .aux = 119, .expr = PNE_NO_EXPR },       /*  113  jmp 119 */
-	[114] = { .code = PNE_OP_SKIP, .expr = 125 },                          /*  115  skip chunk_size */
-	[115] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                   /*  116  hdr 2 { crlf=u16be@0 } */
-	[116] = { .code = PNE_OP_REQUIRE, .aux = 42, .expr = 128 },            /*  117  require crlf == 3338 "chunk data not followed by CRLF" */
-	[117] = { .code = PNE_OP_JMP, .aux = 108, .expr = PNE_NO_EXPR },       /*  106  jmp 108 */
-	[118] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },              /*  106  require 0 "repeat limit" */
-	[119] = { .code = PNE_OP_SET, .slot = 22, .expr = 4 },                 /*  120  set .r0 = 0 */
-	[120] = { .code = PNE_OP_JZ, .aux = 126, .expr = 31 },                 /*  120  jz .r0 < 1024 -> 126 */
-	[121] = { .code = PNE_OP_SET, .slot = 22, .expr = 13 },                /*  120  set .r0 = .r0 + 1 */
-	[122] = { .code = PNE_OP_TEXT, .aux = 7, .expr = PNE_NO_EXPR },        /*  121  text until "\n" max 16384 { line_len=line 0 length } */
-	[123] = { .code = PNE_OP_JZ, .aux = 125, .expr = 38 },                 /*  122  jz line_len == 0 -> 125 */
-	[124] = { .code = PNE_OP_JMP, .aux = 127, .expr = PNE_NO_EXPR },       /*  123  jmp 127 */
-	[125] = { .code = PNE_OP_JMP, .aux = 120, .expr = PNE_NO_EXPR },       /*  120  jmp 120 */
-	[126] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 4 },              /*  120  require 0 "repeat limit" */
-	[127] = { .code = PNE_OP_JMP, .aux = 129, .expr = PNE_NO_EXPR },       /*  199  jmp 129 */
-	[128] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  202  until_close */
-	[129] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  198  jmp 134 */
-	[130] = { .code = PNE_OP_JZ, .aux = 133, .expr = 135 },                /*  204  jz cl -> 133 */
-	[131] = { .code = PNE_OP_SKIP, .expr = 138 },                          /*  205  skip content_length */
-	[132] = { .code = PNE_OP_JMP, .aux = 134, .expr = PNE_NO_EXPR },       /*  204  jmp 134 */
-	[133] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  207  until_close */
-	[134] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                   /*  172  end */
+	[87] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },         /*  212  text until "\n" max 16384 { v1=word 0 prefix "HTTP/1.", status=word 1 as decimal max 999 } */
+	[88] = { .code = PNE_OP_REQUIRE, .aux = 45, .expr = 150 },             /*  216  require v1 && status >= 100 "status-line" */
+	[89] = { .code = PNE_OP_SET, .expr = 4 },                              /*   96  set cl = 0 */
+	[90] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*   97  set content_length = 0 */
+	[91] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*   98  set te = 0 */
+	[92] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                   /*   99  set te_chunked = 0 */
+	[93] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                   /*  100  set upgrade = 0 */
+	[94] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                  /*  101  set .r0 = 0 */
+	[95] = { .code = PNE_OP_JZ, .aux = 110, .expr = 31 },                  /*  101  jz .r0 < 1024 -> 110 */
+	[96] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                 /*  101  set .r0 = .r0 + 1 */
+	[97] = { .code = PNE_OP_TEXT, .aux = 6, .expr = PNE_NO_EXPR },         /*  102  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" suffix "chunked", h_upgrade=header "Upgrade" present, h_ce=header "Content-Encoding" present, content_encoding=header "Content-Encoding" as string max 64 } */
+	[98] = { .code = PNE_OP_JZ, .aux = 100, .expr = 38 },                  /*  114  jz line_len == 0 || h_ce -> 100 */
+	[99] = { .code = PNE_OP_JMP, .aux = 111, .expr = PNE_NO_EXPR },        /*  115  jmp 111 */
+	[100] = { .code = PNE_OP_JZ, .aux = 104, .expr = 47 },                 /*   79  jz h_cl -> 104 */
+	[101] = { .code = PNE_OP_REQUIRE, .aux = 36, .expr = 50 },             /*   81  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
+	[102] = { .code = PNE_OP_SET, .expr = 63 },                            /*   83  set cl = 1 */
+	[103] = { .code = PNE_OP_SET, .slot = 1, .expr = 66 },                 /*   84  set content_length = h_cl_val */
+	[104] = { .code = PNE_OP_JZ, .aux = 107, .expr = 69 },                 /*   86  jz h_te -> 107 */
+	[105] = { .code = PNE_OP_SET, .slot = 2, .expr = 63 },                 /*   87  set te = 1 */
+	[106] = { .code = PNE_OP_SET, .slot = 3, .expr = 72 },                 /*   88  set te_chunked = h_te_chunked */
+	[107] = { .code = PNE_OP_JZ, .aux = 109, .expr = 75 },                 /*   90  jz h_upgrade -> 109 */
+	[108] = { .code = PNE_OP_SET, .slot = 4, .expr = 63 },                 /*   91  set upgrade = 1 */
+	[109] = { .code = PNE_OP_JMP, .aux = 95, .expr = PNE_NO_EXPR },        /*  101  jmp 95 */
+	[110] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },              /*  101  require 0 "repeat limit" */
+	[111] = { .code = PNE_OP_JZ, .aux = 129, .expr = 19 },                 /*  119  jz line_len != 0 -> 129 */
+	[112] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                 /*  120  set .r0 = 0 */
+	[113] = { .code = PNE_OP_JZ, .aux = 128, .expr = 31 },                 /*  120  jz .r0 < 1024 -> 128 */
+	[114] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                /*  120  set .r0 = .r0 + 1 */
+	[115] = { .code = PNE_OP_TEXT, .aux = 7, .expr = PNE_NO_EXPR },        /*  121  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" suffix "chunked", h_upgrade=header "Upgrade" present } */
+	[116] = { .code = PNE_OP_JZ, .aux = 118, .expr = 78 },                 /*  130  jz line_len == 0 -> 118 */
+	[117] = { .code = PNE_OP_JMP, .aux = 129, .expr = PNE_NO_EXPR },       /*  131  jmp 129 */
+	[118] = { .code = PNE_OP_JZ, .aux = 122, .expr = 47 },                 /*   79  jz h_cl -> 122 */
+	[119] = { .code = PNE_OP_REQUIRE, .aux = 36, .expr = 50 },             /*   81  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
+	[120] = { .code = PNE_OP_SET, .expr = 63 },                            /*   83  set cl = 1 */
+	[121] = { .code = PNE_OP_SET, .slot = 1, .expr = 66 },                 /*   84  set content_length = h_cl_val */
+	[122] = { .code = PNE_OP_JZ, .aux = 125, .expr = 69 },                 /*   86  jz h_te -> 125 */
+	[123] = { .code = PNE_OP_SET, .slot = 2, .expr = 63 },                 /*   87  set te = 1 */
+	[124] = { .code = PNE_OP_SET, .slot = 3, .expr = 72 },                 /*   88  set te_chunked = h_te_chunked */
+	[125] = { .code = PNE_OP_JZ, .aux = 127, .expr = 75 },                 /*   90  jz h_upgrade -> 127 */
+	[126] = { .code = PNE_OP_SET, .slot = 4, .expr = 63 },                 /*   91  set upgrade = 1 */
+	[127] = { .code = PNE_OP_JMP, .aux = 113, .expr = PNE_NO_EXPR },       /*  120  jmp 113 */
+	[128] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },              /*  120  require 0 "repeat limit" */
+	[129] = { .code = PNE_OP_JZ, .aux = 133, .expr = 159 },                /*  218  jz status < 200 -> 133 */
+	[130] = { .code = PNE_OP_JZ, .aux = 132, .expr = 165 },                /*  219  jz status == 101 -> 132 */
+	[131] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  221  opaque */
+	[132] = { .code = PNE_OP_JMP, .aux = 170, .expr = PNE_NO_EXPR },       /*  218  jmp 170 */
+	[133] = { .code = PNE_OP_POP, .slot = 22, .expr = 4 },                 /*  225  pop pending into kind else 0 */
+	[134] = { .code = PNE_OP_JZ, .aux = 136, .expr = 171 },                /*  226  jz kind & 6 -> 136 */
+	[135] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 4 },  /*  227  set hold = 0 */
+	[136] = { .code = PNE_OP_JZ, .aux = 138, .expr = 177 },                /*  229  jz kind & 1 || status == 204 || status == 304 -> 138 */
+	[137] = { .code = PNE_OP_JMP, .aux = 170, .expr = PNE_NO_EXPR },       /*  229  jmp 170 */
+	[138] = { .code = PNE_OP_JZ, .aux = 141, .expr = 196 },                /*  231  jz kind & 2 && status < 300 -> 141 */
+	[139] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  232  opaque */
+	[140] = { .code = PNE_OP_JMP, .aux = 170, .expr = PNE_NO_EXPR },       /*  231  jmp 170 */
+	[141] = { .code = PNE_OP_JZ, .aux = 166, .expr = 109 },                /*  233  jz te -> 166 */
+	[142] = { .code = PNE_OP_JZ, .aux = 164, .expr = 112 },                /*  234  jz te_chunked -> 164 */
+	[143] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                 /*  140  set .r0 = 0 */
+	[144] = { .code = PNE_OP_JZ, .aux = 154, .expr = 115 },                /*  140  jz .r0 < 0xffffffff -> 154 */
+	[145] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                /*  140  set .r0 = .r0 + 1 */
+	[146] = { .code = PNE_OP_TEXT, .aux = 8, .expr = PNE_NO_EXPR },        /*  141  text until "\r\n" max 4096 { chunk_size=all as hex max 17592186044416, line_len=all length } */
+	[147] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 122 },            /*  145  require line_len > 0 "empty chunk-size line" */
+	[148] = { .code = PNE_OP_JZ, .aux = 150, .expr = 128 },                /*  146  jz chunk_size == 0 -> 150 */
+	[149] = { .code = PNE_OP_JMP, .aux = 155, .expr = PNE_NO_EXPR },       /*  147  jmp 155 */
+	[150] = { .code = PNE_OP_SKIP, .expr = 134 },                          /*  149  skip chunk_size */
+	[151] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                   /*  151  hdr 2 { chunk_size=u16be@0 } */
+	[152] = { .code = PNE_OP_REQUIRE, .aux = 44, .expr = 137 },            /*  152  require chunk_size == 3338 "chunk data not followed by CRLF" */
+	[153] = { .code = PNE_OP_JMP, .aux = 144, .expr = PNE_NO_EXPR },       /*  140  jmp 144 */
+	[154] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },              /*  140  require 0 "repeat limit" */
+	[155] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                 /*  155  set .r0 = 0 */
+	[156] = { .code = PNE_OP_JZ, .aux = 162, .expr = 31 },                 /*  155  jz .r0 < 1024 -> 162 */
+	[157] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                /*  155  set .r0 = .r0 + 1 */
+	[158] = { .code = PNE_OP_TEXT, .aux = 9, .expr = PNE_NO_EXPR },        /*  156  text until "\n" max 16384 { line_len=line 0 length } */
+	[159] = { .code = PNE_OP_JZ, .aux = 161, .expr = 78 },                 /*  157  jz line_len == 0 -> 161 */
+	[160] = { .code = PNE_OP_JMP, .aux = 163, .expr = PNE_NO_EXPR },       /*  158  jmp 163 */
+	[161] = { .code = PNE_OP_JMP, .aux = 156, .expr = PNE_NO_EXPR },       /*  155  jmp 156 */
+	[162] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },              /*  155  require 0 "repeat limit" */
+	[163] = { .code = PNE_OP_JMP, .aux = 165, .expr = PNE_NO_EXPR },       /*  234  jmp 165 */
+	[164] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  237  until_close */
+	[165] = { .code = PNE_OP_JMP, .aux = 170, .expr = PNE_NO_EXPR },       /*  233  jmp 170 */
+	[166] = { .code = PNE_OP_JZ, .aux = 169, .expr = 144 },                /*  239  jz cl -> 169 */
+	[167] = { .code = PNE_OP_SKIP, .expr = 147 },                          /*  240  skip content_length */
+	[168] = { .code = PNE_OP_JMP, .aux = 170, .expr = PNE_NO_EXPR },       /*  239  jmp 170 */
+	[169] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  242  until_close */
+	[170] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                   /*  207  end */
 };
 
 static const uint8_t code[] = {
@@ -165,12 +201,12 @@ static const uint8_t code[] = {
 	PNE_X_IMM8, 0,      /*    4  imm8 0 */
 	PNE_X_END,          /*    6  end */
 	/* @7: .r0 < 8 */
-	PNE_X_SLOT, 22,     /*    7  slot .r0 */
+	PNE_X_SLOT, 23,     /*    7  slot .r0 */
 	PNE_X_IMM8, 8,      /*    9  imm8 8 */
 	PNE_X_LT,           /*   11  lt */
 	PNE_X_END,          /*   12  end */
 	/* @13: .r0 + 1 */
-	PNE_X_SLOT, 22,     /*   13  slot .r0 */
+	PNE_X_SLOT, 23,     /*   13  slot .r0 */
 	PNE_X_IMM8, 1,      /*   15  imm8 1 */
 	PNE_X_ADD,          /*   17  add */
 	PNE_X_END,          /*   18  end */
@@ -180,149 +216,156 @@ static const uint8_t code[] = {
 	PNE_X_NE,           /*   23  ne */
 	PNE_X_END,          /*   24  end */
 	/* @25: v2 */
-	PNE_X_SLOT, 17,     /*   25  slot v2 */
+	PNE_X_SLOT, 18,     /*   25  slot v2 */
 	PNE_X_END,          /*   27  end */
 	/* @28: v1 */
-	PNE_X_SLOT, 16,     /*   28  slot v1 */
+	PNE_X_SLOT, 17,     /*   28  slot v1 */
 	PNE_X_END,          /*   30  end */
 	/* @31: .r0 < 1024 */
-	PNE_X_SLOT, 22,     /*   31  slot .r0 */
+	PNE_X_SLOT, 23,     /*   31  slot .r0 */
 	PNE_X_CONST, 0, 0,  /*   33  const [0] = 1024 */
 	PNE_X_LT,           /*   36  lt */
 	PNE_X_END,          /*   37  end */
-	/* @38: line_len == 0 */
+	/* @38: line_len == 0 || h_ce */
 	PNE_X_SLOT, 5,      /*   38  slot line_len */
 	PNE_X_IMM8, 0,      /*   40  imm8 0 */
 	PNE_X_EQ,           /*   42  eq */
-	PNE_X_END,          /*   43  end */
-	/* @44: h_cl */
-	PNE_X_SLOT, 6,      /*   44  slot h_cl */
+	PNE_X_SLOT, 12,     /*   43  slot h_ce */
+	PNE_X_LOR,          /*   45  lor */
 	PNE_X_END,          /*   46  end */
-	/* @47: h_cl_ok && (!cl || h_cl_val == content_length) */
-	PNE_X_SLOT, 7,      /*   47  slot h_cl_ok */
-	PNE_X_SLOT, 0,      /*   49  slot cl */
-	PNE_X_LNOT,         /*   51  lnot */
-	PNE_X_SLOT, 8,      /*   52  slot h_cl_val */
-	PNE_X_SLOT, 1,      /*   54  slot content_length */
-	PNE_X_EQ,           /*   56  eq */
-	PNE_X_LOR,          /*   57  lor */
-	PNE_X_LAND,         /*   58  land */
-	PNE_X_END,          /*   59  end */
-	/* @60: 1 */
-	PNE_X_IMM8, 1,      /*   60  imm8 1 */
+	/* @47: h_cl */
+	PNE_X_SLOT, 6,      /*   47  slot h_cl */
+	PNE_X_END,          /*   49  end */
+	/* @50: h_cl_ok && (!cl || h_cl_val == content_length) */
+	PNE_X_SLOT, 7,      /*   50  slot h_cl_ok */
+	PNE_X_SLOT, 0,      /*   52  slot cl */
+	PNE_X_LNOT,         /*   54  lnot */
+	PNE_X_SLOT, 8,      /*   55  slot h_cl_val */
+	PNE_X_SLOT, 1,      /*   57  slot content_length */
+	PNE_X_EQ,           /*   59  eq */
+	PNE_X_LOR,          /*   60  lor */
+	PNE_X_LAND,         /*   61  land */
 	PNE_X_END,          /*   62  end */
-	/* @63: h_cl_val */
-	PNE_X_SLOT, 8,      /*   63  slot h_cl_val */
+	/* @63: 1 */
+	PNE_X_IMM8, 1,      /*   63  imm8 1 */
 	PNE_X_END,          /*   65  end */
-	/* @66: h_te */
-	PNE_X_SLOT, 9,      /*   66  slot h_te */
+	/* @66: h_cl_val */
+	PNE_X_SLOT, 8,      /*   66  slot h_cl_val */
 	PNE_X_END,          /*   68  end */
-	/* @69: h_te_chunked */
-	PNE_X_SLOT, 10,     /*   69  slot h_te_chunked */
+	/* @69: h_te */
+	PNE_X_SLOT, 9,      /*   69  slot h_te */
 	PNE_X_END,          /*   71  end */
-	/* @72: h_upgrade */
-	PNE_X_SLOT, 11,     /*   72  slot h_upgrade */
+	/* @72: h_te_chunked */
+	PNE_X_SLOT, 10,     /*   72  slot h_te_chunked */
 	PNE_X_END,          /*   74  end */
-	/* @75: is_connect */
-	PNE_X_SLOT, 19,     /*   75  slot is_connect */
+	/* @75: h_upgrade */
+	PNE_X_SLOT, 11,     /*   75  slot h_upgrade */
 	PNE_X_END,          /*   77  end */
-	/* @78: 2 */
-	PNE_X_IMM8, 2,      /*   78  imm8 2 */
-	PNE_X_END,          /*   80  end */
-	/* @81: upgrade */
-	PNE_X_SLOT, 4,      /*   81  slot upgrade */
+	/* @78: line_len == 0 */
+	PNE_X_SLOT, 5,      /*   78  slot line_len */
+	PNE_X_IMM8, 0,      /*   80  imm8 0 */
+	PNE_X_EQ,           /*   82  eq */
 	PNE_X_END,          /*   83  end */
-	/* @84: is_head ? 5 : 4 */
-	PNE_X_SLOT, 18,     /*   84  slot is_head */
-	PNE_X_IMM8, 5,      /*   86  imm8 5 */
-	PNE_X_IMM8, 4,      /*   88  imm8 4 */
-	PNE_X_SEL,          /*   90  sel */
-	PNE_X_END,          /*   91  end */
-	/* @92: is_head ? 1 : 0 */
-	PNE_X_SLOT, 18,     /*   92  slot is_head */
-	PNE_X_IMM8, 1,      /*   94  imm8 1 */
-	PNE_X_IMM8, 0,      /*   96  imm8 0 */
-	PNE_X_SEL,          /*   98  sel */
-	PNE_X_END,          /*   99  end */
-	/* @100: te */
-	PNE_X_SLOT, 2,      /*  100  slot te */
-	PNE_X_END,          /*  102  end */
-	/* @103: te_chunked */
-	PNE_X_SLOT, 3,      /*  103  slot te_chunked */
-	PNE_X_END,          /*  105  end */
-	/* @106: .r0 < 0xffffffff */
-	PNE_X_SLOT, 22,     /*  106  slot .r0 */
-	PNE_X_CONST, 1, 0,  /*  108  const [1] = 4294967295 */
-	PNE_X_LT,           /*  111  lt */
-	PNE_X_END,          /*  112  end */
-	/* @113: line_len > 0 */
-	PNE_X_SLOT, 5,      /*  113  slot line_len */
-	PNE_X_IMM8, 0,      /*  115  imm8 0 */
-	PNE_X_GT,           /*  117  gt */
-	PNE_X_END,          /*  118  end */
-	/* @119: chunk_size == 0 */
-	PNE_X_SLOT, 12,     /*  119  slot chunk_size */
-	PNE_X_IMM8, 0,      /*  121  imm8 0 */
-	PNE_X_EQ,           /*  123  eq */
-	PNE_X_END,          /*  124  end */
-	/* @125: chunk_size */
-	PNE_X_SLOT, 12,     /*  125  slot chunk_size */
+	/* @84: is_connect */
+	PNE_X_SLOT, 20,     /*   84  slot is_connect */
+	PNE_X_END,          /*   86  end */
+	/* @87: 2 */
+	PNE_X_IMM8, 2,      /*   87  imm8 2 */
+	PNE_X_END,          /*   89  end */
+	/* @90: upgrade */
+	PNE_X_SLOT, 4,      /*   90  slot upgrade */
+	PNE_X_END,          /*   92  end */
+	/* @93: is_head ? 5 : 4 */
+	PNE_X_SLOT, 19,     /*   93  slot is_head */
+	PNE_X_IMM8, 5,      /*   95  imm8 5 */
+	PNE_X_IMM8, 4,      /*   97  imm8 4 */
+	PNE_X_SEL,          /*   99  sel */
+	PNE_X_END,          /*  100  end */
+	/* @101: is_head ? 1 : 0 */
+	PNE_X_SLOT, 19,     /*  101  slot is_head */
+	PNE_X_IMM8, 1,      /*  103  imm8 1 */
+	PNE_X_IMM8, 0,      /*  105  imm8 0 */
+	PNE_X_SEL,          /*  107  sel */
+	PNE_X_END,          /*  108  end */
+	/* @109: te */
+	PNE_X_SLOT, 2,      /*  109  slot te */
+	PNE_X_END,          /*  111  end */
+	/* @112: te_chunked */
+	PNE_X_SLOT, 3,      /*  112  slot te_chunked */
+	PNE_X_END,          /*  114  end */
+	/* @115: .r0 < 0xffffffff */
+	PNE_X_SLOT, 23,     /*  115  slot .r0 */
+	PNE_X_CONST, 1, 0,  /*  117  const [1] = 4294967295 */
+	PNE_X_LT,           /*  120  lt */
+	PNE_X_END,          /*  121  end */
+	/* @122: line_len > 0 */
+	PNE_X_SLOT, 5,      /*  122  slot line_len */
+	PNE_X_IMM8, 0,      /*  124  imm8 0 */
+	PNE_X_GT,           /*  126  gt */
 	PNE_X_END,          /*  127  end */
-	/* @128: crlf == 3338 */
-	PNE_X_SLOT, 13,     /*  128  slot crlf */
-	PNE_X_CONST, 2, 0,  /*  130  const [2] = 3338 */
-	PNE_X_EQ,           /*  133  eq */
-	PNE_X_END,          /*  134  end */
-	/* @135: cl */
-	PNE_X_SLOT, 0,      /*  135  slot cl */
-	PNE_X_END,          /*  137  end */
-	/* @138: content_length */
-	PNE_X_SLOT, 1,      /*  138  slot content_length */
-	PNE_X_END,          /*  140  end */
-	/* @141: v1 && status >= 100 */
-	PNE_X_SLOT, 16,     /*  141  slot v1 */
-	PNE_X_SLOT, 20,     /*  143  slot status */
-	PNE_X_IMM8, 100,    /*  145  imm8 100 */
-	PNE_X_GE,           /*  147  ge */
-	PNE_X_LAND,         /*  148  land */
+	/* @128: chunk_size == 0 */
+	PNE_X_SLOT, 14,     /*  128  slot chunk_size */
+	PNE_X_IMM8, 0,      /*  130  imm8 0 */
+	PNE_X_EQ,           /*  132  eq */
+	PNE_X_END,          /*  133  end */
+	/* @134: chunk_size */
+	PNE_X_SLOT, 14,     /*  134  slot chunk_size */
+	PNE_X_END,          /*  136  end */
+	/* @137: chunk_size == 3338 */
+	PNE_X_SLOT, 14,     /*  137  slot chunk_size */
+	PNE_X_CONST, 2, 0,  /*  139  const [2] = 3338 */
+	PNE_X_EQ,           /*  142  eq */
+	PNE_X_END,          /*  143  end */
+	/* @144: cl */
+	PNE_X_SLOT, 0,      /*  144  slot cl */
+	PNE_X_END,          /*  146  end */
+	/* @147: content_length */
+	PNE_X_SLOT, 1,      /*  147  slot content_length */
 	PNE_X_END,          /*  149  end */
-	/* @150: status < 200 */
-	PNE_X_SLOT, 20,     /*  150  slot status */
-	PNE_X_IMM8, 200,    /*  152  imm8 200 */
-	PNE_X_LT,           /*  154  lt */
-	PNE_X_END,          /*  155  end */
-	/* @156: status == 101 */
-	PNE_X_SLOT, 20,     /*  156  slot status */
-	PNE_X_IMM8, 101,    /*  158  imm8 101 */
-	PNE_X_EQ,           /*  160  eq */
-	PNE_X_END,          /*  161  end */
-	/* @162: kind & 6 */
-	PNE_X_SLOT, 21,     /*  162  slot kind */
-	PNE_X_IMM8, 6,      /*  164  imm8 6 */
-	PNE_X_AND,          /*  166  and */
-	PNE_X_END,          /*  167  end */
-	/* @168: kind & 1 || status == 204 || status == 304 */
-	PNE_X_SLOT, 21,     /*  168  slot kind */
-	PNE_X_IMM8, 1,      /*  170  imm8 1 */
-	PNE_X_AND,          /*  172  and */
-	PNE_X_SLOT, 20,     /*  173  slot status */
-	PNE_X_IMM8, 204,    /*  175  imm8 204 */
-	PNE_X_EQ,           /*  177  eq */
-	PNE_X_LOR,          /*  178  lor */
-	PNE_X_SLOT, 20,     /*  179  slot status */
-	PNE_X_CONST, 3, 0,  /*  181  const [3] = 304 */
-	PNE_X_EQ,           /*  184  eq */
-	PNE_X_LOR,          /*  185  lor */
-	PNE_X_END,          /*  186  end */
-	/* @187: kind & 2 && status < 300 */
-	PNE_X_SLOT, 21,     /*  187  slot kind */
-	PNE_X_IMM8, 2,      /*  189  imm8 2 */
-	PNE_X_AND,          /*  191  and */
-	PNE_X_SLOT, 20,     /*  192  slot status */
-	PNE_X_CONST, 4, 0,  /*  194  const [4] = 300 */
-	PNE_X_LT,           /*  197  lt */
-	PNE_X_LAND,         /*  198  land */
-	PNE_X_END,          /*  199  end */
+	/* @150: v1 && status >= 100 */
+	PNE_X_SLOT, 17,     /*  150  slot v1 */
+	PNE_X_SLOT, 21,     /*  152  slot status */
+	PNE_X_IMM8, 100,    /*  154  imm8 100 */
+	PNE_X_GE,           /*  156  ge */
+	PNE_X_LAND,         /*  157  land */
+	PNE_X_END,          /*  158  end */
+	/* @159: status < 200 */
+	PNE_X_SLOT, 21,     /*  159  slot status */
+	PNE_X_IMM8, 200,    /*  161  imm8 200 */
+	PNE_X_LT,           /*  163  lt */
+	PNE_X_END,          /*  164  end */
+	/* @165: status == 101 */
+	PNE_X_SLOT, 21,     /*  165  slot status */
+	PNE_X_IMM8, 101,    /*  167  imm8 101 */
+	PNE_X_EQ,           /*  169  eq */
+	PNE_X_END,          /*  170  end */
+	/* @171: kind & 6 */
+	PNE_X_SLOT, 22,     /*  171  slot kind */
+	PNE_X_IMM8, 6,      /*  173  imm8 6 */
+	PNE_X_AND,          /*  175  and */
+	PNE_X_END,          /*  176  end */
+	/* @177: kind & 1 || status == 204 || status == 304 */
+	PNE_X_SLOT, 22,     /*  177  slot kind */
+	PNE_X_IMM8, 1,      /*  179  imm8 1 */
+	PNE_X_AND,          /*  181  and */
+	PNE_X_SLOT, 21,     /*  182  slot status */
+	PNE_X_IMM8, 204,    /*  184  imm8 204 */
+	PNE_X_EQ,           /*  186  eq */
+	PNE_X_LOR,          /*  187  lor */
+	PNE_X_SLOT, 21,     /*  188  slot status */
+	PNE_X_CONST, 3, 0,  /*  190  const [3] = 304 */
+	PNE_X_EQ,           /*  193  eq */
+	PNE_X_LOR,          /*  194  lor */
+	PNE_X_END,          /*  195  end */
+	/* @196: kind & 2 && status < 300 */
+	PNE_X_SLOT, 22,     /*  196  slot kind */
+	PNE_X_IMM8, 2,      /*  198  imm8 2 */
+	PNE_X_AND,          /*  200  and */
+	PNE_X_SLOT, 21,     /*  201  slot status */
+	PNE_X_CONST, 4, 0,  /*  203  const [4] = 300 */
+	PNE_X_LT,           /*  206  lt */
+	PNE_X_LAND,         /*  207  land */
+	PNE_X_END,          /*  208  end */
 };
 
 static const uint64_t consts[] = {
@@ -334,8 +377,8 @@ static const uint64_t consts[] = {
 };
 
 static const struct pne_unit units[] = {
-	[0] = { .name = 0, .entry = 0, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 0, .max_len = UINT64_C(0x400000000000), .report = 0, .nreports = 3, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* request */
-	[1] = { .name = 1, .entry = 69, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 3, .max_len = UINT64_C(0x400000000000), .report = 3, .nreports = 2, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* response */
+	[0] = { .name = 0, .entry = 0, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 0, .max_len = UINT64_C(0x400000000000), .report = 0, .nreports = 4, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* request */
+	[1] = { .name = 1, .entry = 87, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 3, .max_len = UINT64_C(0x400000000000), .report = 4, .nreports = 3, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* response */
 };
 
 static const struct pne_hdr hdrs[] = {
@@ -343,50 +386,70 @@ static const struct pne_hdr hdrs[] = {
 };
 
 static const struct pne_field fields[] = {
-	[0] = { .off = 0, .type = PNE_FT_U16, .shift = 0, .slot = 13, .mask = 65535 },  /* crlf */
+	[0] = { .off = 0, .type = PNE_FT_U16, .shift = 0, .slot = 14, .mask = 65535 },  /* chunk_size */
 };
 
 static const struct pne_text texts[] = {
-	[0] = { .delim = 26, .dfa = 1, .linesep = 27, .kvsep = 28, .max = 16384, .field = 0, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[1] = { .delim = 26, .dfa = 1, .linesep = 27, .kvsep = 28, .max = 16384, .field = 7, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[2] = { .delim = 40, .dfa = 2, .linesep = 40, .kvsep = 28, .max = 4096, .field = 14, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
-	[3] = { .delim = 26, .dfa = 1, .linesep = 27, .kvsep = 28, .max = 16384, .field = 16, .nfields = 1, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[4] = { .delim = 26, .dfa = 1, .linesep = 27, .kvsep = 28, .max = 16384, .field = 17, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[5] = { .delim = 26, .dfa = 1, .linesep = 27, .kvsep = 28, .max = 16384, .field = 19, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[6] = { .delim = 40, .dfa = 2, .linesep = 40, .kvsep = 28, .max = 4096, .field = 26, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
-	[7] = { .delim = 26, .dfa = 1, .linesep = 27, .kvsep = 28, .max = 16384, .field = 28, .nfields = 1, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[0] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 0, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[1] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 7, .nfields = 9, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[2] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 16, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[3] = { .delim = 42, .dfa = 2, .linesep = 42, .kvsep = 29, .max = 4096, .field = 23, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
+	[4] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 25, .nfields = 1, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[5] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 26, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[6] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 28, .nfields = 9, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[7] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 37, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[8] = { .delim = 42, .dfa = 2, .linesep = 42, .kvsep = 29, .max = 4096, .field = 44, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
+	[9] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 46, .nfields = 1, .size_expr = PNE_NO_EXPR },  /* "\n" */
 };
 
 static const struct pne_tfield tfields[] = {
 	[0] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[1] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 14, .arg = 0, .lit = PNE_NO_STR, .max = 16 },  /* method */
-	[2] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 15, .arg = 1, .lit = PNE_NO_STR, .max = 96 },  /* uri */
-	[3] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 16, .arg = 2, .lit = 29, .max = 0 },  /* v1 */
-	[4] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 17, .arg = 2, .lit = 30, .max = 0 },  /* v2 */
-	[5] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 18, .arg = 0, .lit = 31, .max = 0 },  /* is_head */
-	[6] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 19, .arg = 0, .lit = 32, .max = 0 },  /* is_connect */
+	[1] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 15, .arg = 0, .lit = PNE_NO_STR, .max = 16 },  /* method */
+	[2] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 16, .arg = 1, .lit = PNE_NO_STR, .max = 96 },  /* uri */
+	[3] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 17, .arg = 2, .lit = 30, .max = 0 },  /* v1 */
+	[4] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 18, .arg = 2, .lit = 31, .max = 0 },  /* v2 */
+	[5] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 19, .arg = 0, .lit = 32, .max = 0 },  /* is_head */
+	[6] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 20, .arg = 0, .lit = 33, .max = 0 },  /* is_connect */
 	[7] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[8] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 6, .arg = 35, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[9] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 7, .arg = 35, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[10] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 8, .arg = 35, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[11] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[12] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 10, .arg = 36, .lit = 37, .max = 0 },  /* h_te_chunked */
-	[13] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 38, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[14] = { .src = PNE_TS_ALL, .conv = PNE_TC_HEX, .slot = 12, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
-	[15] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[8] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 6, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[9] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 7, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[10] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 8, .arg = 36, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[11] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 37, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[12] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 10, .arg = 37, .lit = 38, .max = 0 },  /* h_te_chunked */
+	[13] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 39, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[14] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 12, .arg = 40, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
+	[15] = { .src = PNE_TS_HEADER, .conv = PNE_TC_STRING, .slot = 13, .arg = 40, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
 	[16] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[17] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 16, .arg = 0, .lit = 29, .max = 0 },  /* v1 */
-	[18] = { .src = PNE_TS_WORD, .conv = PNE_TC_DECIMAL, .slot = 20, .arg = 1, .lit = PNE_NO_STR, .max = 999 },  /* status */
-	[19] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[20] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 6, .arg = 35, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[21] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 7, .arg = 35, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[22] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 8, .arg = 35, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[23] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[24] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 10, .arg = 36, .lit = 37, .max = 0 },  /* h_te_chunked */
-	[25] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 38, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[26] = { .src = PNE_TS_ALL, .conv = PNE_TC_HEX, .slot = 12, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
-	[27] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[17] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 6, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[18] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 7, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[19] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 8, .arg = 36, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[20] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 37, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[21] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 10, .arg = 37, .lit = 38, .max = 0 },  /* h_te_chunked */
+	[22] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 39, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[23] = { .src = PNE_TS_ALL, .conv = PNE_TC_HEX, .slot = 14, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[24] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[25] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[26] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 17, .arg = 0, .lit = 30, .max = 0 },  /* v1 */
+	[27] = { .src = PNE_TS_WORD, .conv = PNE_TC_DECIMAL, .slot = 21, .arg = 1, .lit = PNE_NO_STR, .max = 999 },  /* status */
 	[28] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[29] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 6, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[30] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 7, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[31] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 8, .arg = 36, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[32] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 37, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[33] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 10, .arg = 37, .lit = 38, .max = 0 },  /* h_te_chunked */
+	[34] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 39, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[35] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 12, .arg = 40, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
+	[36] = { .src = PNE_TS_HEADER, .conv = PNE_TC_STRING, .slot = 13, .arg = 40, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
+	[37] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[38] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 6, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[39] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 7, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[40] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 8, .arg = 36, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[41] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 37, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[42] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 10, .arg = 37, .lit = 38, .max = 0 },  /* h_te_chunked */
+	[43] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 39, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[44] = { .src = PNE_TS_ALL, .conv = PNE_TC_HEX, .slot = 14, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[45] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[46] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
 };
 
 static const uint8_t dfa0_cls[256] = {
@@ -582,11 +645,13 @@ static const struct pne_dfa dfas[] = {
 };
 
 static const struct pne_report reports[] = {
-	[0] = { .name = 18, .slot = 14, .kind = PNE_RK_STRING },  /* method <- method */
-	[1] = { .name = 19, .slot = 15, .kind = PNE_RK_STRING },  /* uri <- uri */
+	[0] = { .name = 19, .slot = 15, .kind = PNE_RK_STRING },  /* method <- method */
+	[1] = { .name = 20, .slot = 16, .kind = PNE_RK_STRING },  /* uri <- uri */
 	[2] = { .name = 5, .slot = 1, .kind = PNE_RK_UINT },      /* content_length <- content_length */
-	[3] = { .name = 24, .slot = 20, .kind = PNE_RK_UINT },    /* status <- status */
-	[4] = { .name = 5, .slot = 1, .kind = PNE_RK_UINT },      /* content_length <- content_length */
+	[3] = { .name = 17, .slot = 13, .kind = PNE_RK_STRING },  /* content_encoding <- content_encoding */
+	[4] = { .name = 25, .slot = 21, .kind = PNE_RK_UINT },    /* status <- status */
+	[5] = { .name = 5, .slot = 1, .kind = PNE_RK_UINT },      /* content_length <- content_length */
+	[6] = { .name = 17, .slot = 13, .kind = PNE_RK_STRING },  /* content_encoding <- content_encoding */
 };
 
 static const struct pne_cvar cvars[] = {
@@ -610,17 +675,18 @@ static const struct pne_slotinfo slots[] = {
 	[9] = { .name = 13, .kind = PNE_RK_BOOL },     /* h_te */
 	[10] = { .name = 14, .kind = PNE_RK_BOOL },    /* h_te_chunked */
 	[11] = { .name = 15, .kind = PNE_RK_BOOL },    /* h_upgrade */
-	[12] = { .name = 16, .kind = PNE_RK_UINT },    /* chunk_size */
-	[13] = { .name = 17, .kind = PNE_RK_UINT },    /* crlf */
-	[14] = { .name = 18, .kind = PNE_RK_STRING },  /* method */
-	[15] = { .name = 19, .kind = PNE_RK_STRING },  /* uri */
-	[16] = { .name = 20, .kind = PNE_RK_BOOL },    /* v1 */
-	[17] = { .name = 21, .kind = PNE_RK_BOOL },    /* v2 */
-	[18] = { .name = 22, .kind = PNE_RK_BOOL },    /* is_head */
-	[19] = { .name = 23, .kind = PNE_RK_BOOL },    /* is_connect */
-	[20] = { .name = 24, .kind = PNE_RK_UINT },    /* status */
-	[21] = { .name = 25, .kind = PNE_RK_UINT },    /* kind */
-	[22] = { .name = 44, .kind = PNE_RK_UINT },    /* .r0 */
+	[12] = { .name = 16, .kind = PNE_RK_BOOL },    /* h_ce */
+	[13] = { .name = 17, .kind = PNE_RK_STRING },  /* content_encoding */
+	[14] = { .name = 18, .kind = PNE_RK_UINT },    /* chunk_size */
+	[15] = { .name = 19, .kind = PNE_RK_STRING },  /* method */
+	[16] = { .name = 20, .kind = PNE_RK_STRING },  /* uri */
+	[17] = { .name = 21, .kind = PNE_RK_BOOL },    /* v1 */
+	[18] = { .name = 22, .kind = PNE_RK_BOOL },    /* v2 */
+	[19] = { .name = 23, .kind = PNE_RK_BOOL },    /* is_head */
+	[20] = { .name = 24, .kind = PNE_RK_BOOL },    /* is_connect */
+	[21] = { .name = 25, .kind = PNE_RK_UINT },    /* status */
+	[22] = { .name = 26, .kind = PNE_RK_UINT },    /* kind */
+	[23] = { .name = 46, .kind = PNE_RK_UINT },    /* .r0 */
 };
 
 static const struct pne_str strs[] = {
@@ -640,35 +706,37 @@ static const struct pne_str strs[] = {
 	[13] = { .s = "h_te", .len = 4 },
 	[14] = { .s = "h_te_chunked", .len = 12 },
 	[15] = { .s = "h_upgrade", .len = 9 },
-	[16] = { .s = "chunk_size", .len = 10 },
-	[17] = { .s = "crlf", .len = 4 },
-	[18] = { .s = "method", .len = 6 },
-	[19] = { .s = "uri", .len = 3 },
-	[20] = { .s = "v1", .len = 2 },
-	[21] = { .s = "v2", .len = 2 },
-	[22] = { .s = "is_head", .len = 7 },
-	[23] = { .s = "is_connect", .len = 10 },
-	[24] = { .s = "status", .len = 6 },
-	[25] = { .s = "kind", .len = 4 },
-	[26] = { .s = "\n", .len = 1 },
-	[27] = { .s = "\r", .len = 1 },
-	[28] = { .s = ":", .len = 1 },
-	[29] = { .s = "HTTP/1.", .len = 7 },
-	[30] = { .s = "HTTP/2.0", .len = 8 },
-	[31] = { .s = "HEAD", .len = 4 },
-	[32] = { .s = "CONNECT", .len = 7 },
-	[33] = { .s = "repeat limit", .len = 12 },
-	[34] = { .s = "request-line", .len = 12 },
-	[35] = { .s = "Content-Length", .len = 14 },
-	[36] = { .s = "Transfer-Encoding", .len = 17 },
-	[37] = { .s = "chunked", .len = 7 },
-	[38] = { .s = "Upgrade", .len = 7 },
-	[39] = { .s = "request Transfer-Encoding is not chunked", .len = 40 },
-	[40] = { .s = "\r\n", .len = 2 },
-	[41] = { .s = "empty chunk-size line", .len = 21 },
-	[42] = { .s = "chunk data not followed by CRLF", .len = 31 },
-	[43] = { .s = "status-line", .len = 11 },
-	[44] = { .s = ".r0", .len = 3 },
+	[16] = { .s = "h_ce", .len = 4 },
+	[17] = { .s = "content_encoding", .len = 16 },
+	[18] = { .s = "chunk_size", .len = 10 },
+	[19] = { .s = "method", .len = 6 },
+	[20] = { .s = "uri", .len = 3 },
+	[21] = { .s = "v1", .len = 2 },
+	[22] = { .s = "v2", .len = 2 },
+	[23] = { .s = "is_head", .len = 7 },
+	[24] = { .s = "is_connect", .len = 10 },
+	[25] = { .s = "status", .len = 6 },
+	[26] = { .s = "kind", .len = 4 },
+	[27] = { .s = "\n", .len = 1 },
+	[28] = { .s = "\r", .len = 1 },
+	[29] = { .s = ":", .len = 1 },
+	[30] = { .s = "HTTP/1.", .len = 7 },
+	[31] = { .s = "HTTP/2.0", .len = 8 },
+	[32] = { .s = "HEAD", .len = 4 },
+	[33] = { .s = "CONNECT", .len = 7 },
+	[34] = { .s = "repeat limit", .len = 12 },
+	[35] = { .s = "request-line", .len = 12 },
+	[36] = { .s = "Content-Length", .len = 14 },
+	[37] = { .s = "Transfer-Encoding", .len = 17 },
+	[38] = { .s = "chunked", .len = 7 },
+	[39] = { .s = "Upgrade", .len = 7 },
+	[40] = { .s = "Content-Encoding", .len = 16 },
+	[41] = { .s = "request Transfer-Encoding is not chunked", .len = 40 },
+	[42] = { .s = "\r\n", .len = 2 },
+	[43] = { .s = "empty chunk-size line", .len = 21 },
+	[44] = { .s = "chunk data not followed by CRLF", .len = 31 },
+	[45] = { .s = "status-line", .len = 11 },
+	[46] = { .s = ".r0", .len = 3 },
 };
 
 const struct pne_spec pne_spec_http = {
@@ -678,15 +746,15 @@ const struct pne_spec pne_spec_http = {
 	.ports = ports,
 	.nports = 8,
 	.start = { 0, 1 },
-	.nslots = 23,
+	.nslots = 24,
 	.ncvars = 1,
 	.nfifos = 1,
 	.nunits = 2,
-	.nops = 135,
-	.ncode = 200,
+	.nops = 171,
+	.ncode = 209,
 	.nconsts = 5,
 	.hdr_max = 16384,
-	.str_max = 112,
+	.str_max = 240,
 	.ops = ops,
 	.code = code,
 	.consts = consts,
@@ -704,10 +772,10 @@ const struct pne_spec pne_spec_http = {
 	.strs = strs,
 	.nhdrs = 1,
 	.nfields = 1,
-	.ntexts = 8,
-	.ntfields = 29,
+	.ntexts = 10,
+	.ntfields = 47,
 	.ndfas = 4,
-	.nreports = 5,
+	.nreports = 7,
 	.ntypemaps = 0,
-	.nstrs = 45,
+	.nstrs = 47,
 };
