@@ -582,6 +582,21 @@ static uint8_t first_segment(struct pne_flow_entry *e, uint8_t flags,
 	return e->key.port[1] >= e->key.port[0];
 }
 
+/* A closed flow starts over as a new connection whose client is endpoint
+ * 1 when client_hi: flags f become the returned ones, *state SYN. */
+static uint8_t reopened(struct pne_flow_table *t, uint8_t f, unsigned client_hi,
+			uint8_t *state, int *reopen)
+{
+	f &= (uint8_t)~(PNE_FLOWF_CLIENT_HIGH | PNE_FLOWF_FIN_LO | PNE_FLOWF_FIN_HI |
+			PNE_FLOWF_RST_HS);
+	if (client_hi)
+		f |= PNE_FLOWF_CLIENT_HIGH;
+	*state = PNE_FLOW_SYN;
+	*reopen = 1;
+	t->stats.reopens++;
+	return f;
+}
+
 int pne_flow_tcp_update(struct pne_flow_table *t, struct pne_flow_entry *e,
 			uint8_t flags, unsigned dir_flip, uint64_t now)
 {
@@ -596,12 +611,14 @@ int pne_flow_tcp_update(struct pne_flow_table *t, struct pne_flow_entry *e,
 	} else if ((flags & (PNE_TCP_SYN | PNE_TCP_ACK)) == PNE_TCP_SYN &&
 		   (state == PNE_FLOW_FIN_BOTH || state == PNE_FLOW_RST)) {
 		/* a new connection on the same four-tuple (TIME-WAIT reuse) */
-		f &= (uint8_t)~(PNE_FLOWF_CLIENT_HIGH | PNE_FLOWF_FIN_LO | PNE_FLOWF_FIN_HI);
-		if (from_hi)
-			f |= PNE_FLOWF_CLIENT_HIGH;
-		state = PNE_FLOW_SYN;
-		reopen = 1;
-		t->stats.reopens++;
+		f = reopened(t, f, from_hi, &state, &reopen);
+	} else if ((flags & (PNE_TCP_SYN | PNE_TCP_ACK | PNE_TCP_RST)) ==
+		   (PNE_TCP_SYN | PNE_TCP_ACK) &&
+		   state == PNE_FLOW_RST && (f & PNE_FLOWF_RST_HS)) {
+		/* the handshake goes on past a reset that hit it: its
+		 * receiver dropped the RST (see the header), and the
+		 * SYN-ACK's receiver is the client */
+		f = reopened(t, f, !from_hi, &state, &reopen);
 	} else if (state == PNE_FLOW_SYN &&
 		   (flags & (PNE_TCP_SYN | PNE_TCP_ACK | PNE_TCP_RST)) == PNE_TCP_ACK &&
 		   from_hi == (f & PNE_FLOWF_CLIENT_HIGH)) {
@@ -609,6 +626,8 @@ int pne_flow_tcp_update(struct pne_flow_table *t, struct pne_flow_entry *e,
 	}
 	/* 2. close: RST ends both directions; FINs one each (section 3.6) */
 	if (flags & PNE_TCP_RST) {
+		if (state == PNE_FLOW_SYN)
+			f |= PNE_FLOWF_RST_HS;
 		state = PNE_FLOW_RST;
 	} else if ((flags & PNE_TCP_FIN) && state != PNE_FLOW_RST) {
 		f |= from_hi ? PNE_FLOWF_FIN_HI : PNE_FLOWF_FIN_LO;

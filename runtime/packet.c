@@ -29,6 +29,10 @@
 #define ETHERTYPE_8021Q 0x8100
 #define ETHERTYPE_8021AD 0x88a8
 #define ETHERTYPE_QINQ  0x9100   /* pre-802.1ad double tagging */
+#define ETHERTYPE_MPLS_UC 0x8847
+#define ETHERTYPE_MPLS_MC 0x8848
+#define MPLS_LSE_LEN    4
+#define MPLS_BOS        0x01     /* bottom-of-stack bit, 3rd byte of an entry */
 
 #define IPPROTO_HOPOPTS_ 0
 #define IPPROTO_TCP_     6
@@ -84,8 +88,43 @@ static inline uint32_t rd32(const uint8_t *p)
 
 /* ---- link layer ---- */
 
+/*
+ * An MPLS label stack (RFC 3032 section 2.1) at *off: 4-byte entries up
+ * to the one with the bottom-of-stack bit, at most PNE_PKT_MPLS_MAX. The
+ * stack doesn't say what it carries; IP is told by its version nibble
+ * (RFC 4385 section 2 keeps 4 and 6 for IP: a pseudowire control word
+ * starts with 0, and Ethernet over MPLS isn't followed).
+ */
+static enum pne_pkt_result mpls_l3(const uint8_t *f, uint32_t caplen,
+				   uint32_t *off, enum l3 *l3)
+{
+	unsigned n;
+
+	for (n = 0;; n++) {
+		if (n == PNE_PKT_MPLS_MAX)
+			return PNE_PKT_ENCAP;
+		if (caplen - *off < MPLS_LSE_LEN)
+			return PNE_PKT_TRUNC_LINK;
+		*off += MPLS_LSE_LEN;
+		if (f[*off - 2] & MPLS_BOS)
+			break;
+	}
+	if (caplen - *off < 1)
+		return PNE_PKT_TRUNC_IP;
+	switch (f[*off] >> 4) {
+	case 4:
+		*l3 = L3_IPV4;
+		return PNE_PKT_OK;
+	case 6:
+		*l3 = L3_IPV6;
+		return PNE_PKT_OK;
+	}
+	return PNE_PKT_ENCAP;
+}
+
 /* Map an ethertype to the layer 3 that follows, walking up to MAX_VLAN
- * 802.1Q/802.1ad tags first. *off is at the tags (or the payload). */
+ * 802.1Q/802.1ad tags and an MPLS label stack first. *off is at the tags
+ * (or the payload). */
 static enum pne_pkt_result ether_l3(const uint8_t *f, uint32_t caplen,
 				    uint32_t *off, uint16_t type,
 				    struct pne_pkt *out, enum l3 *l3)
@@ -104,6 +143,8 @@ static enum pne_pkt_result ether_l3(const uint8_t *f, uint32_t caplen,
 		*l3 = L3_IPV4;
 	else if (type == ETHERTYPE_IPV6)
 		*l3 = L3_IPV6;
+	else if (type == ETHERTYPE_MPLS_UC || type == ETHERTYPE_MPLS_MC)
+		return mpls_l3(f, caplen, off, l3);
 	else
 		return PNE_PKT_NOT_IP;
 	return PNE_PKT_OK;

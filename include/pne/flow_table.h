@@ -74,6 +74,7 @@ enum pne_flow_evict_reason {
 #define PNE_FLOWF_IN_USE      0x08
 #define PNE_FLOWF_TMO_SHIFT   4     /* bits 4-5: enum pne_flow_tmo */
 #define PNE_FLOWF_TMO_MASK    0x30
+#define PNE_FLOWF_RST_HS      0x40  /* the RST came during the handshake */
 
 /*
  * The entry header: exactly one cache line, followed by the caller's
@@ -192,10 +193,22 @@ unsigned pne_flow_flush(struct pne_flow_table *t);
  * direction dir_flip (struct pne_pkt.dir_flip): sets the client on the
  * flow's first segment, follows SYN / FIN / RST and moves the entry to
  * the timeout class of its new state. RST should be passed only once the
- * caller has found it acceptable (in window, RFC 5961 section 3).
- * Returns 1 when a SYN reopens a closed flow (FIN_BOTH or RST; port
- * reuse): the caller closes the old payload state and starts a new one.
- * Otherwise 0.
+ * caller has found it acceptable (in window, RFC 5961 section 3; in
+ * SYN-SENT, acknowledging the SYN, RFC 9293 section 3.10.7.3).
+ *
+ * Returns 1 when the flow starts over as a new connection: the caller
+ * closes the old payload state and starts a new one. That is
+ *   - a SYN (without ACK) on a closed flow (FIN_BOTH or RST): port reuse.
+ *     A retransmission of the old connection's own SYN is not one; only
+ *     the caller knows its ISN, so it passes such a SYN without its SYN
+ *     bit;
+ *   - a SYN-ACK on a flow reset during its handshake (SYN seen, no ACK of
+ *     the SYN-ACK yet): an acceptable RST as RFC 9293 reads it, which the
+ *     endpoint still dropped -- Linux rejects a segment whose timestamp
+ *     echo isn't one it sent (PAWS in SYN-SENT), Windows retries its SYN
+ *     after an RST -- so the handshake carries on. The SYN-ACK's receiver
+ *     is the client. (The insertion evasion of suricata bug 3286.)
+ * Otherwise 0. Other segments on a closed flow leave it closed.
  */
 int pne_flow_tcp_update(struct pne_flow_table *t, struct pne_flow_entry *e,
 			uint8_t flags, unsigned dir_flip, uint64_t now);

@@ -7,7 +7,10 @@
  * What it understands:
  *   link     Ethernet with zero, one or two 802.1Q / 802.1ad tags; raw
  *            IP; Linux cooked capture v1 and v2; BSD loopback (null and
- *            loop, either byte order); Cisco HDLC.
+ *            loop, either byte order); Cisco HDLC. After the link header
+ *            (and its VLAN tags) an MPLS label stack (ethertype 0x8847 or
+ *            0x8848) of up to PNE_PKT_MPLS_MAX entries, then IPv4 or IPv6
+ *            by its version nibble. Labels are not part of the flow key.
  *   IPv4     version, header length, total length; options skipped.
  *            The header checksum is not verified (NICs and capturing
  *            hosts with offload leave it wrong in good packets). A total
@@ -74,6 +77,10 @@ enum pne_pkt_result {
 #define PNE_TCPOPT_SACK_PERM 0x04
 #define PNE_TCPOPT_TS        0x08
 #define PNE_TCPOPT_BAD       0x80  /* option walk stopped at a bad length */
+
+/* Deepest MPLS label stack followed (PNE_PKT_ENCAP beyond). Real stacks
+ * hold 1-4 entries: transport, VPN, entropy label and its indicator. */
+#define PNE_PKT_MPLS_MAX 8
 
 /* Longest IPv6 extension header chain followed (RFC 8200 section 4.1
  * allows each header once, destination options twice: 6 in all, plus AH). */

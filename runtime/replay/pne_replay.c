@@ -89,6 +89,8 @@ struct options {
 	int body_hash;              /* --body-hash */
 	const char *bodies;         /* --bodies DIR */
 	uint64_t body_cap;          /* --body-cap */
+	const char *flows;          /* --flows FILE */
+	const char *streams;        /* --streams DIR */
 };
 
 /* Default idle timeouts, seconds (established, closing, half_open). */
@@ -139,6 +141,9 @@ static void usage(FILE *f)
 "                        (decoded and raw) to its ADU record\n"
 "  --bodies DIR          write decoded HTTP bodies to DIR/FLOW_DIR_OFFSET\n"
 "  --body-cap BYTES      decoded bytes kept per body (16M)\n"
+"  --flows FILE          write one JSON record per connection ('-': stdout)\n"
+"  --streams DIR         write each direction's reassembled stream to\n"
+"                        DIR/FLOW_DIR.bin, its lost holes to FLOW_DIR.gaps\n"
 "  --no-progress         no progress bar (shown for big files on a terminal)\n"
 "  -q, --quiet           no summary, no warnings\n"
 "  -h, --help            this text\n"
@@ -218,6 +223,7 @@ enum {
 	OPT_ADUS = 256, OPT_STATS, OPT_SPEC, OPT_PARAM, OPT_LIST, OPT_MEMCAP,
 	OPT_FLOW_HOLD, OPT_GAP_TIMEOUT, OPT_FLOW_TIMEOUT, OPT_MAX_FLOWS,
 	OPT_NO_PROGRESS, OPT_BODY_HASH, OPT_BODIES, OPT_BODY_CAP,
+	OPT_FLOWS, OPT_STREAMS,
 };
 
 /* One option; returns 0, or an exit status. */
@@ -232,6 +238,8 @@ static int option(struct options *o, int c, const char *arg)
 	case OPT_NO_PROGRESS: o->progress = 0; return 0;
 	case OPT_BODY_HASH: o->body_hash = 1; return 0;
 	case OPT_BODIES: o->bodies = arg; return 0;
+	case OPT_FLOWS: o->flows = arg; return 0;
+	case OPT_STREAMS: o->streams = arg; return 0;
 	case OPT_BODY_CAP:
 		if (parse_size(arg, UINT64_MAX, &o->body_cap) != 0 || o->body_cap == 0) {
 			errmsg("--body-cap %s: expected a size above 0", arg);
@@ -305,6 +313,8 @@ static int parse_options(struct options *o, int argc, char **argv)
 		{ "body-hash", no_argument, NULL, OPT_BODY_HASH },
 		{ "bodies", required_argument, NULL, OPT_BODIES },
 		{ "body-cap", required_argument, NULL, OPT_BODY_CAP },
+		{ "flows", required_argument, NULL, OPT_FLOWS },
+		{ "streams", required_argument, NULL, OPT_STREAMS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -334,6 +344,12 @@ static int parse_options(struct options *o, int argc, char **argv)
 		errmsg("--adus and --stats-json can't both go to standard output");
 		return EXIT_USAGE;
 	}
+	if (o->flows != NULL && strcmp(o->flows, "-") == 0 &&
+	    ((o->adus != NULL && strcmp(o->adus, "-") == 0) ||
+	     (o->stats != NULL && strcmp(o->stats, "-") == 0))) {
+		errmsg("--flows can't share standard output with --adus or --stats-json");
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 
@@ -350,9 +366,15 @@ struct rflow {
 	uint8_t spec;          /* index in specs, or RPL_NO_SPEC */
 	uint8_t has_ack[2];
 	uint8_t syn[2];        /* endpoint i's SYN seen */
+	uint32_t isn[2];       /* endpoint i's ISN: its SYN's sequence number,
+	                          or the ACK of the peer's SYN-ACK minus 1 */
+	uint8_t has_isn[2];    /* isn[i] known for this connection */
+	uint8_t syn_sent[2];   /* endpoint i sent a SYN and no ACK yet */
+	uint8_t trk_syn;       /* PNE_DIR_BIT()s whose SYN the tracker has */
 	uint8_t wscale[2];     /* its window scale option, 0xff: none */
 	uint8_t label_ok;
 	char label[RPL_LABEL_MAX];
+	struct rpl_flowrec *rec;  /* --flows, --streams: its record, or NULL */
 };
 
 /* ADUs of one (spec, type): the by-type counters. */
@@ -369,6 +391,11 @@ struct replay {
 	struct pne_flow_table *ft;
 	struct pne_tracker *tr;
 	struct rpl_bodies *bodies;  /* --body-hash, --bodies */
+	struct rpl_flows *flows;    /* --flows, --streams */
+	struct rpl_streams *streams;
+	FILE *flows_out;
+	const uint8_t *cur_frame;   /* the packet being processed */
+	uint32_t cur_wire_len;
 	int linktype;
 	FILE *adus;
 	char *fields;
@@ -471,6 +498,8 @@ static void on_adu(void *flow, const struct pne_adu *adu, void *arg)
 	r->adus_closed += adu->closed != 0;
 	r->adus_by_spec[rf->spec]++;
 	count_type(r, rf->spec, adu->type != NULL ? adu->type : "");
+	if (rf->rec != NULL)
+		rpl_flows_adu(rf->rec, adu);
 	if (r->adus != NULL)
 		write_adu(r, rf, adu);
 }
@@ -498,10 +527,53 @@ static void flow_release(struct replay *r, struct rflow *rf)
 	rf->state = NULL;
 }
 
+static struct rpl_flowrec *rec_of(void *flow)
+{
+	return ((struct rflow *)flow)->rec;
+}
+
+/* --flows: the connection's record, written as it ends; how it ended
+ * follows from its last state and why it left the flow table. */
+static void record_end(struct replay *r, struct rflow *rf, enum pne_flow_state st,
+		       enum pne_flow_evict_reason reason)
+{
+	static const char *const by_reason[PNE_FLOW_EVICT__COUNT] = {
+		[PNE_FLOW_EVICT_IDLE] = "timeout", [PNE_FLOW_EVICT_CLOSED] = "fin",
+		[PNE_FLOW_EVICT_FULL] = "evicted", [PNE_FLOW_EVICT_FLUSH] = "eof",
+	};
+	const char *how = st == PNE_FLOW_RST ? "rst" :
+			  st == PNE_FLOW_FIN_BOTH ? "fin" : by_reason[reason];
+
+	if (rf->rec == NULL)
+		return;
+	rpl_flows_end(r->flows, rf->rec, how, pne_flow_state_name(st));
+	rf->rec = NULL;
+}
+
+static void record_start(struct replay *r, struct rflow *rf, uint64_t now)
+{
+	if (r->flows == NULL)
+		return;
+	rf->rec = rpl_flows_start(r->flows, rf->state, rf->state != NULL ?
+				  r->specs.s[rf->spec].spec->name : NULL, flow_label(rf), now);
+}
+
+static void record_packet(struct replay *r, struct rflow *rf, enum pne_dir dir,
+			  const struct pne_pkt *pkt, uint8_t flags, uint64_t now)
+{
+	uint32_t ip_len;
+
+	if (rf->rec == NULL)
+		return;
+	ip_len = (uint32_t)(pkt->payload - r->cur_frame) - pkt->l3_off + pkt->payload_wire_len;
+	rpl_flows_packet(rf->rec, dir, pkt, flags, r->cur_wire_len, ip_len, now);
+}
+
 static void on_evict(struct pne_flow_entry *e, void *payload,
 		     enum pne_flow_evict_reason reason, void *arg)
 {
 	flow_release(arg, payload);
+	record_end(arg, payload, pne_flow_state(e), reason);
 }
 
 /* ---- 3. the packet pipeline ---------------------------------------- */
@@ -542,14 +614,19 @@ static void flow_start(struct replay *r, struct pne_flow_entry *e, struct rflow 
 /*
  * RFC 5961 section 3.2: an RST is acceptable when its sequence number
  * lies in the receiver's window, [RCV.NXT, RCV.NXT + RCV.WND), which an
- * observer reads from the receiver's last ACK and window. Without an ACK
- * from the receiver there is nothing to check against: accepted.
+ * observer reads from the receiver's last ACK and window. A receiver in
+ * SYN-SENT (its SYN out, no ACK from it yet) takes only an RST that
+ * acknowledges its SYN (RFC 9293 section 3.10.7.3). Without an ACK from
+ * the receiver there is nothing else to check against: accepted.
  */
 static int rst_acceptable(const struct rflow *rf, const struct pne_pkt *pkt)
 {
 	unsigned rcv = !pkt->dir_flip;
 	uint32_t wnd;
 
+	if (rf->syn_sent[rcv])
+		return (pkt->flags & PNE_TCP_ACK) && rf->has_isn[rcv] &&
+		       pkt->ack == rf->isn[rcv] + 1;
 	if (!rf->has_ack[rcv])
 		return 1;
 	wnd = rf->win[rcv] > 0 ? rf->win[rcv] : 1;
@@ -583,12 +660,74 @@ static void note_endpoint(struct rflow *rf, const struct pne_pkt *pkt)
 	rf->has_ack[from] = 1;
 }
 
+/*
+ * Initial sequence numbers. A SYN-ACK acknowledges its peer's SYN, so it
+ * gives the peer's ISN even when that SYN comes late or never (a capture
+ * starting at the SYN-ACK, a reordered handshake). A bare SYN repeating
+ * the connection's ISN is a retransmission, not a new connection (port
+ * reuse takes a new ISN, RFC 9293 section 3.4.1): it loses its SYN bit
+ * before the flow table sees it. Returns the segment's flags.
+ */
+static uint8_t syn_check(const struct rflow *rf, const struct pne_flow_entry *e,
+			 const struct pne_pkt *pkt, uint8_t flags)
+{
+	unsigned from = pkt->dir_flip;
+
+	if ((flags & (PNE_TCP_SYN | PNE_TCP_ACK)) == PNE_TCP_SYN &&
+	    pne_flow_state(e) != PNE_FLOW_NEW && rf->has_isn[from] &&
+	    pkt->seq == rf->isn[from])
+		flags &= (uint8_t)~PNE_TCP_SYN;
+	return flags;
+}
+
+static void note_isn(struct rflow *rf, const struct pne_pkt *pkt, uint8_t flags,
+		     int start)
+{
+	unsigned from = pkt->dir_flip;
+
+	if (start) {   /* a new connection: nothing known of it yet */
+		rf->has_isn[0] = rf->has_isn[1] = rf->trk_syn = 0;
+		rf->syn_sent[!from] = 0;
+	}
+	if (flags & PNE_TCP_ACK)
+		rf->syn_sent[from] = 0;
+	if (!(flags & PNE_TCP_SYN))
+		return;
+	rf->isn[from] = pkt->seq;
+	rf->has_isn[from] = 1;
+	rf->syn_sent[from] = !(flags & PNE_TCP_ACK);
+	if ((flags & PNE_TCP_ACK) && !rf->has_isn[!from]) {
+		rf->isn[!from] = pkt->ack - 1;
+		rf->has_isn[!from] = 1;
+	}
+}
+
+/* A direction whose SYN the tracker state missed, but whose ISN the
+ * peer's SYN-ACK told: its first segment at ISN + 1 carries the SYN to
+ * the tracker (one sequence number earlier), so the direction starts
+ * synced at offset 0 instead of being picked up mid-stream. */
+static void syn_owed(struct rflow *rf, const struct pne_pkt *pkt, enum pne_dir dir,
+		     struct pne_tracker_seg *seg)
+{
+	unsigned bit = PNE_DIR_BIT(dir);
+
+	if (!(seg->flags & PNE_TCP_SYN) && !(rf->trk_syn & bit) &&
+	    (rf->trk_syn & PNE_DIR_BIT(!dir)) && rf->has_isn[pkt->dir_flip] &&
+	    seg->seq == rf->isn[pkt->dir_flip] + 1) {
+		seg->seq--;
+		seg->flags |= PNE_TCP_SYN;
+	}
+	if (seg->flags & PNE_TCP_SYN)
+		rf->trk_syn |= (uint8_t)bit;
+}
+
 static void segment(struct replay *r, const struct pne_pkt *pkt, uint64_t now)
 {
 	struct pne_tracker_seg seg = {
 		.seq = pkt->seq, .flags = pkt->flags, .payload = pkt->payload,
 		.len = pkt->payload_len, .wire_len = pkt->payload_wire_len,
 	};
+	enum pne_flow_state old_state;
 	struct pne_flow_entry *e;
 	struct rflow *rf;
 	int rc, start;
@@ -606,21 +745,29 @@ static void segment(struct replay *r, const struct pne_pkt *pkt, uint64_t now)
 		seg.flags &= (uint8_t)~PNE_TCP_RST;   /* blind or stale: not a close */
 		r->rst_ignored++;
 	}
+	seg.flags = syn_check(rf, e, pkt, seg.flags);
 	note_endpoint(rf, pkt);
+	old_state = pne_flow_state(e);
 	if (pne_flow_tcp_update(r->ft, e, seg.flags, pkt->dir_flip, now) == 1) {
 		flow_release(r, rf);   /* port reuse: the old connection ends */
+		record_end(r, rf, old_state, PNE_FLOW_EVICT_CLOSED);
 		start = 1;
 	}
+	note_isn(rf, pkt, seg.flags, start);
 	if (start) {
 		flow_start(r, e, rf);
+		record_start(r, rf, now);
 		if (pne_flow_count(r->ft) > r->flows_peak)
 			r->flows_peak = pne_flow_count(r->ft);
 	}
 	if (rf->state == NULL) {
+		record_packet(r, rf, pne_flow_dir(e, pkt->dir_flip), pkt, seg.flags, now);
 		r->untracked_segments++;
 		r->untracked_payload_packets += pkt->payload_wire_len > 0;
 		return;
 	}
+	syn_owed(rf, pkt, pne_flow_dir(e, pkt->dir_flip), &seg);
+	record_packet(r, rf, pne_flow_dir(e, pkt->dir_flip), pkt, seg.flags, now);
 	pne_tracker_segment(r->tr, rf->state, pne_flow_dir(e, pkt->dir_flip), &seg, now);
 }
 
@@ -637,6 +784,8 @@ static void packet(struct replay *r, const struct pcap_pkthdr *h, const uint8_t 
 	r->packets++;
 	r->wire_bytes += h->len;
 	r->cap_bytes += h->caplen;
+	r->cur_frame = data;
+	r->cur_wire_len = h->len;
 	res = pne_pkt_parse(data, h->caplen, h->len, r->linktype, &pkt);
 	r->parse[res]++;
 	pne_flow_expire(r->ft, now, EXPIRE_BUDGET);
@@ -948,6 +1097,60 @@ static int setup_specs(struct replay *r)
 	return 0;
 }
 
+/* --flows and --streams: one payload subscription feeds both. */
+static int setup_flows(struct replay *r)
+{
+	const struct options *o = r->o;
+
+	if (o->flows == NULL && o->streams == NULL)
+		return 0;
+	if (o->streams != NULL) {
+		r->streams = rpl_streams_new(o->streams);
+		if (r->streams == NULL) {
+			errmsg("--streams %s: %s", o->streams, strerror(errno));
+			return -1;
+		}
+	}
+	if (o->flows != NULL) {
+		r->flows_out = strcmp(o->flows, "-") == 0 ? stdout : fopen(o->flows, "w");
+		if (r->flows_out == NULL) {
+			errmsg("%s: %s", o->flows, strerror(errno));
+			return -1;
+		}
+	}
+	r->flows = rpl_flows_new(r->tr, r->flows_out, r->streams, rec_of);
+	if (r->flows == NULL) {
+		errmsg("flow records: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Flow records and stream files complete; -1 after saying why not. */
+static int close_flows(struct replay *r)
+{
+	int bad = 0;
+
+	if (r->flows_out != NULL) {
+		bad = ferror(r->flows_out) != 0;
+		bad |= r->flows_out == stdout ? fflush(stdout) != 0 : fclose(r->flows_out) != 0;
+		r->flows_out = NULL;
+		if (bad)
+			errmsg("%s: error writing the flow records", r->o->flows);
+	}
+	if (r->flows != NULL && rpl_flows_alloc_failures(r->flows) > 0) {
+		errmsg("%" PRIu64 " flow records lost: out of memory",
+		       rpl_flows_alloc_failures(r->flows));
+		bad = 1;
+	}
+	if (r->streams != NULL && rpl_streams_stats(r->streams)->file_errors > 0) {
+		errmsg("%s: %" PRIu64 " streams not written completely", r->o->streams,
+		       rpl_streams_stats(r->streams)->file_errors);
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
 static int setup_runtime(struct replay *r)
 {
 	struct pne_flow_table_conf fc = {
@@ -978,7 +1181,7 @@ static int setup_runtime(struct replay *r)
 			return -1;
 		}
 	}
-	return 0;
+	return setup_flows(r);
 }
 
 static int open_adus(struct replay *r)
@@ -1060,6 +1263,10 @@ static void cleanup(struct replay *r)
 		fclose(r->adus);
 	pne_flow_table_destroy(r->ft);   /* flushed by run(); nothing left */
 	rpl_bodies_free(r->bodies);
+	if (r->flows_out != NULL && r->flows_out != stdout)
+		fclose(r->flows_out);
+	rpl_flows_free(r->flows);
+	rpl_streams_free(r->streams);
 	pne_tracker_destroy(r->tr);
 	rpl_input_close(&r->in);
 	for (unsigned i = 0; i < r->ntypes; i++)
@@ -1096,7 +1303,7 @@ int main(int argc, char **argv)
 	if (setup_runtime(r) != 0 || open_adus(r) != 0)
 		goto out;
 	run(r);
-	if (close_adus(r) != 0)
+	if (close_adus(r) != 0 || close_flows(r) != 0)
 		goto out;
 	if (r->parse[PNE_PKT_LINKTYPE] > 0 && !o.quiet)
 		fprintf(stderr, "pne-replay: warning: link type %d (%s) is not supported: "
@@ -1108,7 +1315,8 @@ int main(int argc, char **argv)
 	/* the summary stays off a standard output that carries JSON */
 	if (!o.quiet)
 		summary(r, (o.adus != NULL && strcmp(o.adus, "-") == 0) ||
-			   (o.stats != NULL && strcmp(o.stats, "-") == 0) ? stderr : stdout);
+			   (o.stats != NULL && strcmp(o.stats, "-") == 0) ||
+			   (o.flows != NULL && strcmp(o.flows, "-") == 0) ? stderr : stdout);
 	rc = 0;
 out:
 	cleanup(r);

@@ -128,4 +128,94 @@ const char *rpl_bodies_json(struct rpl_bodies *bs, const void *flow,
 
 const struct rpl_bodies_stats *rpl_bodies_stats(const struct rpl_bodies *bs);
 
+/* ---- flows.c, streams.c: --flows records and --streams files ---- */
+
+struct pne_pkt;
+struct pne_tracker_payload;
+struct rpl_flows;
+struct rpl_flowrec;
+struct rpl_streams;
+
+/* The flow record (rpl_flows_start()) of a flow cookie, or NULL. */
+typedef struct rpl_flowrec *(*rpl_rec_fn)(void *flow);
+
+/* One hole of a --streams direction: stream offset, length, and the
+ * position in the .bin file where its bytes would have been. */
+struct rpl_stream_gap {
+	uint64_t off, len, file_off;
+};
+
+/* A --streams direction's writer (kept in its flow record). */
+struct rpl_stream {
+	char *path;                 /* DIR/NAME, without .bin / .gaps */
+	FILE *f;                    /* open .bin, or NULL */
+	struct rpl_stream *lru_prev, *lru_next;
+	uint64_t next_off;          /* stream offset of the next piece */
+	uint64_t file_bytes;        /* bytes written to the .bin */
+	struct rpl_stream_gap *gaps;
+	unsigned ngaps, gaps_cap;
+	int created;                /* the .bin exists (reopen to append) */
+	int error;
+};
+
+struct rpl_streams_stats {
+	uint64_t files;             /* .bin files written */
+	uint64_t bytes, gaps, gap_bytes;
+	uint64_t out_of_order;      /* pieces not at the expected offset */
+	uint64_t file_errors;       /* directions whose files failed */
+};
+
+/* Write streams under dir (which must exist); NULL with errno. */
+struct rpl_streams *rpl_streams_new(const char *dir);
+void rpl_streams_free(struct rpl_streams *ss);
+const struct rpl_streams_stats *rpl_streams_stats(const struct rpl_streams *ss);
+
+/* The files of the flow labelled label: "DIR/NAME" (malloc'd; NULL when
+ * out of memory), NAME being unique in this run. */
+char *rpl_streams_claim(struct rpl_streams *ss, const char *label);
+
+/* NAME of a rpl_streams_claim() path. */
+const char *rpl_streams_name(const char *path);
+
+/* A DATA or GAP piece of the direction's stream (others are ignored),
+ * written to BASE_DIR.bin, BASE being the flow's rpl_streams_claim(). */
+void rpl_stream_piece(struct rpl_streams *ss, struct rpl_stream *s, const char *base,
+		      const struct pne_tracker_payload *p);
+
+/* The direction ended: close the .bin, write the .gaps, reset s.
+ * Idempotent. */
+void rpl_stream_end(struct rpl_streams *ss, struct rpl_stream *s);
+
+/* Flow records written to out (NULL: none, e.g. --streams alone), and
+ * their streams to streams (NULL: no files). Registers a payload
+ * consumer on tr; NULL when out of memory or consumers. */
+struct rpl_flows *rpl_flows_new(struct pne_tracker *tr, FILE *out,
+				struct rpl_streams *streams, rpl_rec_fn rec_of);
+void rpl_flows_free(struct rpl_flows *fl);
+
+/* Records not kept for lack of memory. */
+uint64_t rpl_flows_alloc_failures(const struct rpl_flows *fl);
+
+/* A connection starts (at time now, ns): its record, NULL when out of
+ * memory. state: its tracker state (both directions get subscribed),
+ * NULL for an untracked flow; spec: its spec's name (kept, not copied). */
+struct rpl_flowrec *rpl_flows_start(struct rpl_flows *fl, void *state, const char *spec,
+				    const char *label, uint64_t now);
+
+/* One segment of the connection in direction dir: flags as the tracker
+ * gets them (its SYN decides whether the direction was picked up
+ * mid-stream), wire_len, ip_len the frame's bytes on the wire and the IP
+ * datagram's. */
+void rpl_flows_packet(struct rpl_flowrec *rec, enum pne_dir dir, const struct pne_pkt *pkt,
+		      uint8_t flags, uint32_t wire_len, uint32_t ip_len, uint64_t now);
+
+/* An ADU the flow's tracker reported. */
+void rpl_flows_adu(struct rpl_flowrec *rec, const struct pne_adu *adu);
+
+/* The connection ended (after its tracker state was closed): how
+ * ("fin", "rst", "timeout", "evicted", "eof") and the flow table's
+ * state name. Writes and frees rec (NULL accepted). */
+void rpl_flows_end(struct rpl_flows *fl, struct rpl_flowrec *rec, const char *how,
+		   const char *state);
+
 #endif /* PNE_REPLAY_H */

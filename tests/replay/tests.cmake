@@ -6,6 +6,8 @@
 #                  and its stats add up (needs the corpus and tshark)
 #   replay/regress/NAME  each tests/regress/NAME/input.pcap against its
 #                  expected.jsonl (see tests/regress/README.md)
+#   replay/impair/NAME   the same capture impaired by pcap_impair.py
+#                  (impair.py; impair_expect.txt lists allowed losses)
 find_program(PNE_REPLAY_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
 if(NOT PNE_REPLAY_PYTHON3)
   find_program(PNE_REPLAY_PYTHON3 python3 REQUIRED)
@@ -46,5 +48,20 @@ foreach(pcap ${PNE_REPLAY_REGRESS})
               $<TARGET_FILE:pne-replay> ${dir} ${CMAKE_BINARY_DIR}/replay-work/regress)
     set_tests_properties(replay/regress/${name} PROPERTIES TIMEOUT 60 LABELS replay
                          SKIP_RETURN_CODE 77)
+  endif()
+endforeach()
+
+# replay/impair/NAME: each regression capture reordered, duplicated,
+# delayed, split into overlapping segments (the clean capture's ADUs
+# exactly) and cut at its start (mid-stream pickup: exactly the clean
+# ADUs from the resync on), by impair.py with tests/tools/pcap_impair.py.
+foreach(pcap ${PNE_REPLAY_REGRESS})
+  get_filename_component(dir ${pcap} DIRECTORY)
+  get_filename_component(name ${dir} NAME)
+  if(PNE_REPLAY_PYTHON3)
+    add_test(NAME replay/impair/${name}
+      COMMAND ${PNE_REPLAY_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/impair.py
+              $<TARGET_FILE:pne-replay> ${dir} ${CMAKE_BINARY_DIR}/replay-work/impair)
+    set_tests_properties(replay/impair/${name} PROPERTIES TIMEOUT 120 LABELS replay)
   endif()
 endforeach()

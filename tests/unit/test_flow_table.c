@@ -425,6 +425,84 @@ static void test_tcp_lifecycle(void **state)
 	pne_flow_table_destroy(t);
 }
 
+/*
+ * A reset during the handshake that the endpoints ignore (suricata bug
+ * 3286's evasion: the SYN-SENT client drops an RST+ACK with a bad
+ * timestamp echo, or retries its SYN): the SYN-ACK that follows starts
+ * the connection over, its receiver the client. After an established
+ * connection's reset, or a FIN close, a SYN-ACK is stale and ignored.
+ */
+static void test_reset_in_handshake(void **state)
+{
+	struct evicted log = { 0 };
+	struct pne_flow_table *t = make(16, 0, 1000, 50, 10, &log);
+	struct pne_flow_key k;
+	struct pne_flow_entry *e;
+	uint32_t h;
+	unsigned cf, sf;
+
+	key_of(1, &k, &h, &cf, 0);
+	sf = !cf;
+	e = add(t, 1, 0);
+	assert_int_equal(pne_flow_tcp_update(t, e, PNE_TCP_SYN, cf, 0), 0);
+	assert_int_equal(pne_flow_tcp_update(t, e, PNE_TCP_RST | PNE_TCP_ACK, sf, 1), 0);
+	assert_int_equal(pne_flow_state(e), PNE_FLOW_RST);
+	assert_true(e->flags & PNE_FLOWF_RST_HS);
+	/* a FIN and the client's own RST change nothing */
+	assert_int_equal(pne_flow_tcp_update(t, e, PNE_TCP_FIN | PNE_TCP_ACK, sf, 2), 0);
+	assert_int_equal(pne_flow_tcp_update(t, e, PNE_TCP_RST, cf, 3), 0);
+	assert_int_equal(pne_flow_state(e), PNE_FLOW_RST);
+	/* an RST+SYN+ACK is no handshake */
+	assert_int_equal(pne_flow_tcp_update(t, e, PNE_TCP_SYN | PNE_TCP_ACK | PNE_TCP_RST,
+					     sf, 4), 0);
+	assert_int_equal(pne_flow_state(e), PNE_FLOW_RST);
+	assert_int_equal(pne_flow_tcp_update(t, e, PNE_TCP_SYN | PNE_TCP_ACK, sf, 5), 1);
+	assert_int_equal(pne_flow_state(e), PNE_FLOW_SYN);
+	assert_false(e->flags & PNE_FLOWF_RST_HS);
+	assert_int_equal(pne_flow_dir(e, cf), PNE_C2S);
+	assert_int_equal(pne_flow_stats(t)->reopens, 1);
+	/* the SYN-ACK is retransmitted: the same connection */
+	assert_int_equal(pne_flow_tcp_update(t, e, PNE_TCP_SYN | PNE_TCP_ACK, sf, 6), 0);
+	assert_int_equal(pne_flow_tcp_update(t, e, PNE_TCP_ACK, cf, 7), 0);
+	assert_int_equal(pne_flow_state(e), PNE_FLOW_ESTABLISHED);
+	/* the established connection is reset: a late SYN-ACK is stale */
+	assert_int_equal(pne_flow_tcp_update(t, e, PNE_TCP_RST, cf, 8), 0);
+	assert_false(e->flags & PNE_FLOWF_RST_HS);
+	assert_int_equal(pne_flow_tcp_update(t, e, PNE_TCP_SYN | PNE_TCP_ACK, sf, 9), 0);
+	assert_int_equal(pne_flow_state(e), PNE_FLOW_RST);
+	/* a SYN still reopens it (port reuse), and clears nothing it needs */
+	assert_int_equal(pne_flow_tcp_update(t, e, PNE_TCP_SYN, sf, 10), 1);
+	assert_int_equal(pne_flow_dir(e, sf), PNE_C2S);
+	assert_int_equal(pne_flow_stats(t)->reopens, 2);
+
+	/* the SYN-ACK came first, then the reset: it reopens from the SYN-ACK
+	 * again, the same client */
+	key_of(2, &k, &h, &cf, 0);
+	e = add(t, 2, 20);
+	assert_int_equal(pne_flow_tcp_update(t, e, PNE_TCP_SYN | PNE_TCP_ACK, !cf, 20), 0);
+	assert_int_equal(pne_flow_tcp_update(t, e, PNE_TCP_RST, !cf, 21), 0);
+	assert_int_equal(pne_flow_tcp_update(t, e, PNE_TCP_SYN | PNE_TCP_ACK, !cf, 22), 1);
+	assert_int_equal(pne_flow_dir(e, cf), PNE_C2S);
+
+	/* FIN both ways: a SYN-ACK doesn't reopen, the flow stays closed */
+	e = add(t, 3, 30);
+	pne_flow_tcp_update(t, e, PNE_TCP_SYN, 0, 30);
+	pne_flow_tcp_update(t, e, PNE_TCP_SYN | PNE_TCP_ACK, 1, 30);
+	pne_flow_tcp_update(t, e, PNE_TCP_FIN | PNE_TCP_ACK, 0, 31);
+	pne_flow_tcp_update(t, e, PNE_TCP_FIN | PNE_TCP_ACK, 1, 31);
+	assert_int_equal(pne_flow_state(e), PNE_FLOW_FIN_BOTH);
+	assert_int_equal(pne_flow_tcp_update(t, e, PNE_TCP_SYN | PNE_TCP_ACK, 1, 32), 0);
+	assert_int_equal(pne_flow_state(e), PNE_FLOW_FIN_BOTH);
+	/* the reopened ones are half-open again, the closed one closing */
+	assert_int_equal(pne_flow_expire(t, 40, 16), 2);
+	assert_int_equal(log.reason[0], PNE_FLOW_EVICT_IDLE);
+	assert_int_equal(log.reason[1], PNE_FLOW_EVICT_IDLE);
+	assert_int_equal(pne_flow_expire(t, 32 + 50 + 8, 16), 1);
+	assert_int_equal(log.id[2], 3);
+	assert_int_equal(log.reason[2], PNE_FLOW_EVICT_CLOSED);
+	pne_flow_table_destroy(t);
+}
+
 /* Bulk lookups agree with single lookups for every burst size. */
 static void test_bulk_equals_single(void **state)
 {
@@ -628,6 +706,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lru_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tick_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_in_handshake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_equals_single, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_churn, setup, teardown),

@@ -1,6 +1,6 @@
 /*
  * Unit tests of the packet parser (runtime/packet.c): hand-built frames
- * of every supported link type, VLAN tags, IPv4 options, IPv6 extension
+ * of every supported link type, VLAN tags, MPLS, IPv4 options, IPv6 extension
  * headers, fragments, TCP options, malformed headers, and every prefix
  * of valid frames. Every frame handed to the parser ends right before a
  * PROT_NONE guard page, so a read past caplen crashes the test.
@@ -409,6 +409,90 @@ static void test_vlan(void **state)
 	assert_int_equal(p.vlan[0], 7);
 }
 
+/* One MPLS label stack entry (RFC 3032 section 2.1) at p. */
+static size_t mk_lse(uint8_t *p, uint32_t label, int bos)
+{
+	wr32(p, label << 12 | (bos ? 0x100u : 0) | 64);
+	return 4;
+}
+
+static void test_mpls(void **state)
+{
+	uint8_t f[MAX_FRAME], tcp[64];
+	struct pne_pkt p, q;
+	size_t n, m;
+	int i;
+
+	/* one label, IPv4: the same segment and key as without MPLS */
+	n = mk_eth(f, 0x8847);
+	n += mk_lse(f + n, 16, 1);
+	m = mk_tcp4(f + n, &seg_default);
+	n += m;
+	assert_int_equal(parse(f, n, n, PNE_LINK_EN10MB, &p), PNE_PKT_OK);
+	assert_int_equal(p.l3_off, 18);
+	assert_int_equal(p.ipv6, 0);
+	assert_int_equal(p.seq, 1000);
+	assert_int_equal(p.payload_len, strlen(seg_default.payload));
+	memcpy(tcp, f + 18, m);
+	n = mk_eth(f, 0x0800);
+	memcpy(f + n, tcp, m);
+	assert_int_equal(parse(f, n + m, n + m, PNE_LINK_EN10MB, &q), PNE_PKT_OK);
+	assert_memory_equal(&p.key, &q.key, sizeof(p.key));
+	assert_int_equal(p.hash, q.hash);
+
+	/* VLAN, then a three-label stack (multicast ethertype), IPv6 */
+	n = mk_eth(f, 0x8100);
+	wr16(f + n, 42);
+	wr16(f + n + 2, 0x8848);
+	n += 4;
+	n += mk_lse(f + n, 1000, 0);
+	n += mk_lse(f + n, 2000, 0);
+	n += mk_lse(f + n, 3000, 1);
+	n += mk_tcp6(f + n, &seg_default);
+	assert_int_equal(parse(f, n, n, PNE_LINK_EN10MB, &p), PNE_PKT_OK);
+	assert_int_equal(p.nvlan, 1);
+	assert_int_equal(p.l3_off, 30);
+	assert_int_equal(p.ipv6, 1);
+
+	/* Cisco HDLC (the BGP capture of the corpus) */
+	f[0] = 0x0f;
+	f[1] = 0;
+	wr16(f + 2, 0x8847);
+	n = 4 + mk_lse(f + 4, 17, 1);
+	n += mk_tcp4(f + n, &seg_default);
+	assert_int_equal(parse(f, n, n, PNE_LINK_C_HDLC, &p), PNE_PKT_OK);
+	assert_int_equal(p.l3_off, 8);
+
+	/* cut inside the stack, or right after it */
+	n = mk_eth(f, 0x8847);
+	n += mk_lse(f + n, 16, 0);
+	n += mk_lse(f + n, 17, 1);
+	assert_int_equal(parse(f, 16, 16, PNE_LINK_EN10MB, &p), PNE_PKT_TRUNC_LINK);
+	assert_int_equal(parse(f, 20, 20, PNE_LINK_EN10MB, &p), PNE_PKT_TRUNC_LINK);
+	assert_int_equal(parse(f, n, n, PNE_LINK_EN10MB, &p), PNE_PKT_TRUNC_IP);
+
+	/* a pseudowire control word (first nibble 0): not followed */
+	wr32(f + n, 0);
+	assert_int_equal(parse(f, n + 4, n + 4, PNE_LINK_EN10MB, &p), PNE_PKT_ENCAP);
+
+	/* PNE_PKT_MPLS_MAX entries are followed, one more is not */
+	n = mk_eth(f, 0x8847);
+	for (i = 0; i < PNE_PKT_MPLS_MAX; i++)
+		n += mk_lse(f + n, (uint32_t)(100 + i), i == PNE_PKT_MPLS_MAX - 1);
+	m = n + mk_tcp4(f + n, &seg_default);
+	assert_int_equal(parse(f, m, m, PNE_LINK_EN10MB, &p), PNE_PKT_OK);
+	n = mk_eth(f, 0x8847);
+	for (i = 0; i <= PNE_PKT_MPLS_MAX; i++)
+		n += mk_lse(f + n, (uint32_t)(100 + i), i == PNE_PKT_MPLS_MAX);
+	m = n + mk_tcp4(f + n, &seg_default);
+	assert_int_equal(parse(f, m, m, PNE_LINK_EN10MB, &p), PNE_PKT_ENCAP);
+	/* a stack without a bottom runs out of frame */
+	n = mk_eth(f, 0x8847);
+	for (i = 0; i < 3; i++)
+		n += mk_lse(f + n, 5, 0);
+	assert_int_equal(parse(f, n, n, PNE_LINK_EN10MB, &p), PNE_PKT_TRUNC_LINK);
+}
+
 static void test_ipv4_options_and_checks(void **state)
 {
 	uint8_t f[MAX_FRAME], l4[256];
@@ -726,6 +810,12 @@ static void test_every_prefix(void **state)
 	n += 8;
 	n += mk_tcp4(f + n, &s);
 	check_prefixes(f, n, PNE_LINK_EN10MB, n - 18);
+	/* an MPLS label stack */
+	n = mk_eth(f, 0x8847);
+	n += mk_lse(f + n, 16, 0);
+	n += mk_lse(f + n, 17, 1);
+	n += mk_tcp6(f + n, &s);
+	check_prefixes(f, n, PNE_LINK_EN10MB, n - 18);
 }
 
 /* The other direction of a segment: same key and hash, dir_flip flipped. */
@@ -850,6 +940,7 @@ int main(void)
 		cmocka_unit_test(test_link_types),
 		cmocka_unit_test(test_link_variants),
 		cmocka_unit_test(test_vlan),
+		cmocka_unit_test(test_mpls),
 		cmocka_unit_test(test_ipv4_options_and_checks),
 		cmocka_unit_test(test_ipv4_fragments),
 		cmocka_unit_test(test_ipv6_ext_headers),
