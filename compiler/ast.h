@@ -31,7 +31,7 @@ enum pnec_expr_kind {
 	PNEC_E_UNARY,   /* op ('!', '~', '-'), a */
 	PNEC_E_BINARY,  /* op (enum pnec_binop), a, b */
 	PNEC_E_COND,    /* a ? b : c */
-	PNEC_E_CALL,    /* name (pad4, align, padding, min, max, len), args */
+	PNEC_E_CALL,    /* name (pad4, align, padding, min, max, len, unconfirmed), args */
 	PNEC_E_IN,      /* a in { cases } */
 };
 
@@ -167,6 +167,7 @@ struct pnec_unit_ast {
 	struct pnec_str *anchors;     /* PNE_RESYNC_ANCHOR */
 	int nanchors;
 	uint64_t confirm;             /* PNE_RESYNC_CONFIRM */
+	struct pnec_expr *window;     /* its 'within N', a constant; NULL if none */
 	struct pnec_str type_slot;    /* len 0: no type map */
 	struct pnec_loc type_loc;
 	struct pnec_typemap_ast *types;

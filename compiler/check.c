@@ -637,7 +637,7 @@ int pnec_expr_is_const(const struct pnec_expr *e)
 		return pnec_expr_is_const(e->a) && pnec_expr_is_const(e->b) &&
 		       pnec_expr_is_const(e->c);
 	case PNEC_E_CALL:
-		if (strcmp(e->name.s, "len") == 0)
+		if (strcmp(e->name.s, "len") == 0 || strcmp(e->name.s, "unconfirmed") == 0)
 			return 0;
 		for (int i = 0; i < e->nargs; i++)
 			if (!pnec_expr_is_const(e->args[i]))
@@ -977,7 +977,7 @@ static void chk_call(struct chk *c, struct pnec_expr *e)
 {
 	static const struct { const char *name; int nargs; } fns[] = {
 		{ "pad4", 1 }, { "align", 2 }, { "padding", 2 },
-		{ "min", 2 }, { "max", 2 }, { "len", 1 },
+		{ "min", 2 }, { "max", 2 }, { "len", 1 }, { "unconfirmed", 0 },
 	};
 	const char *n = e->name.s;
 	struct pnec_expr *a, *b;
@@ -998,6 +998,15 @@ static void chk_call(struct chk *c, struct pnec_expr *e)
 	}
 	if (strcmp(n, "len") == 0)
 		return chk_len(c, e);
+	if (strcmp(n, "unconfirmed") == 0) {
+		if (c->in_wait) {
+			err(c, &e->loc, "a wait can't depend on unconfirmed(): only "
+			    "this direction changes it");
+			goto poison;
+		}
+		set_range(e, 0, 255);
+		return;
+	}
 	for (int k = 0; k < e->nargs; k++)
 		chk_expr(c, e->args[k]);
 	for (int k = 0; k < e->nargs; k++)
@@ -1639,9 +1648,16 @@ static void chk_unit_clauses(struct chk *c, const struct pnec_item *it)
 			err(c, &u->resync_loc,
 			    "resync anchors of %zu bytes in all are too long (the limit is 4096)",
 			    total);
-	} else if (u->resync == PNE_RESYNC_CONFIRM && (u->confirm < 1 || u->confirm > 255)) {
-		err(c, &u->resync_loc, "'resync confirm' takes 1 to 255 ADUs, not %" PRIu64,
-		    u->confirm);
+	} else if (u->resync == PNE_RESYNC_CONFIRM) {
+		if (u->confirm < 1 || u->confirm > 255)
+			err(c, &u->resync_loc, "'resync confirm' takes 1 to 255 ADUs, not %" PRIu64,
+			    u->confirm);
+		if (u->window != NULL &&
+		    want_const(c, u->window, "a resync window", &v) == 0 &&
+		    (v < 1 || v > UINT32_MAX))
+			err(c, &u->window->loc,
+			    "'resync confirm ... within' takes 1 to 4294967295 bytes, not %" PRIu64,
+			    v);
 	}
 	if (u->type_slot.len > 0)
 		chk_typemap(c, it);

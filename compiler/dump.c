@@ -479,7 +479,7 @@ static void dump_unit_head(const struct pnec_ir *ir, size_t u, FILE *out)
 	if (pu->resync == PNE_RESYNC_ANCHOR)
 		fprintf(out, " (dfa %u)", pu->anchor_dfa);
 	else if (pu->resync == PNE_RESYNC_CONFIRM)
-		fprintf(out, " %u", pu->confirm);
+		fprintf(out, " %u within %" PRIu32, pu->confirm, pne_unit_window(pu));
 	fprintf(out, "\n");
 	if (pu->ntypemaps > 0 || pu->type_default != PNE_NO_STR) {
 		fprintf(out, "  type by %s:", pnec_slot_name(ir, pu->type_slot, n, sizeof(n)));

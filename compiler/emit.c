@@ -437,6 +437,9 @@ static void emit_units(struct emit *e)
 		ds_printf(&d, ", .report = %u, .nreports = %u, .typemap = %u, .ntypemaps = %u, .type_slot = %u, .type_default = ",
 			  u->report, u->nreports, u->typemap, u->ntypemaps, u->type_slot);
 		ds_stridx(&d, u->type_default);
+		if (u->window_lo != 0 || u->window_hi != 0)
+			ds_printf(&d, ", .window_lo = %u, .window_hi = %u",
+				  u->window_lo, u->window_hi);
 		ds_printf(&d, " },");
 		tab_add(&t, str_of(ir, u->name), "%s", d.s != NULL ? d.s : "");
 	}

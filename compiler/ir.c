@@ -287,6 +287,8 @@ static void gen_call(struct lower *l, struct ebuf *eb, const struct pnec_expr *e
 
 	if (strcmp(n, "len") == 0)
 		return eb_op1(l, eb, PNE_X_FIFOLEN, (uint8_t)e->index);
+	if (strcmp(n, "unconfirmed") == 0)
+		return eb_op(l, eb, PNE_X_UNCONF);
 	if (strcmp(n, "pad4") == 0)
 		return gen_align(l, eb, e->args[0], 4);
 	if (strcmp(n, "align") == 0)
@@ -1204,6 +1206,11 @@ static void lower_unit(struct lower *l, const struct pnec_item *it, size_t ui)
 	pu.entry = (uint16_t)ir->nops;
 	pu.resync = (uint8_t)u->resync;
 	pu.confirm = (uint8_t)(u->resync == PNE_RESYNC_CONFIRM ? u->confirm : 0);
+	if (u->resync == PNE_RESYNC_CONFIRM && u->window != NULL) {
+		/* 0 stands for the default window (PNE_CONFIRM_WINDOW) */
+		pu.window_lo = (uint16_t)(u->window->lo & 0xffff);
+		pu.window_hi = (uint16_t)(u->window->lo >> 16);
+	}
 	pu.anchor_dfa = PNE_NO_STR;
 	pu.max_len = u->max->lo;
 	pu.type_default = PNE_NO_STR;

@@ -190,7 +190,7 @@ static struct pexpr expr_num(struct pnec_pctx *ctx, uint64_t v,
 /* The built-in functions and their arities. */
 static const struct { const char *name; int nargs; } functions[] = {
 	{ "pad4", 1 }, { "align", 2 }, { "padding", 2 },
-	{ "min", 2 }, { "max", 2 }, { "len", 1 },
+	{ "min", 2 }, { "max", 2 }, { "len", 1 }, { "unconfirmed", 0 },
 };
 
 static void check_call(struct pnec_pctx *ctx, const struct pnec_str *name,
@@ -206,7 +206,7 @@ static void check_call(struct pnec_pctx *ctx, const struct pnec_str *name,
 		return;
 	}
 	pnec_error(ctx->d, nloc,
-		   "unknown function '%s' (functions: pad4, align, padding, min, max, len)",
+		   "unknown function '%s' (functions: pad4, align, padding, min, max, len, unconfirmed)",
 		   name->s);
 }
 
@@ -276,7 +276,7 @@ static struct pnec_stmt *stmt_new(struct pnec_pctx *ctx, enum pnec_stmt_kind k,
 %token REQUIRE "require" IF "if" SWITCH "switch" CASE "case" REPEAT "repeat"
 %token BREAK "break" DO "do" UNTIL_CLOSE "until_close" OPAQUE "opaque"
 %token BOOL "bool" IN "in"
-%token <str> TYPE "type" ANCHOR "anchor" CONFIRM "confirm" UNTIL "until"
+%token <str> TYPE "type" ANCHOR "anchor" CONFIRM "confirm" WITHIN "within" UNTIL "until"
 %token <str> SIZE "size" LINES "lines" SEP "sep" WORD "word" LINE "line"
 %token <str> ALL "all" TAIL "tail" DECIMAL "decimal" HEX "hex" STRKW "string"
 %token <str> CONTAINS "contains" IS "is" PREFIX "prefix" SUFFIX "suffix"
@@ -513,6 +513,18 @@ unit_item:
 				ctx->unit->resync = PNE_RESYNC_CONFIRM;
 				ctx->unit->resync_loc = l;
 				ctx->unit->confirm = $3;
+			}
+		}
+	| RESYNC CONFIRM NUMBER WITHIN expr ';'
+		{
+			struct pnec_loc l = span(&@1, &@5);
+
+			if (unit_once(ctx, ctx->unit->resync != PNE_RESYNC_NONE,
+				      "resync", &l, &ctx->unit->resync_loc)) {
+				ctx->unit->resync = PNE_RESYNC_CONFIRM;
+				ctx->unit->resync_loc = l;
+				ctx->unit->confirm = $3;
+				ctx->unit->window = $5.e;
 			}
 		}
 	| TYPE name typecase_block
@@ -1016,7 +1028,7 @@ tconv:
 
 /* Names: identifiers and the contextual keywords. */
 name:
-	IDENT | TYPE | ANCHOR | CONFIRM | UNTIL | SIZE | LINES | SEP | WORD
+	IDENT | TYPE | ANCHOR | CONFIRM | WITHIN | UNTIL | SIZE | LINES | SEP | WORD
 	| LINE | ALL | TAIL | DECIMAL | HEX | STRKW | CONTAINS | IS | PREFIX
 	| SUFFIX | NUMERIC | PRESENT | LENGTH
 	;
@@ -1099,6 +1111,15 @@ primary:
 			$$.e->args = $3.v;
 			$$.e->nargs = $3.n;
 		}
+	| name '(' ')'
+		{
+			check_call(ctx, &$1, &@1, 0);
+			$$ = expr_new(ctx, PNEC_E_CALL, 0, &@$);
+			OK($$.e);
+			$$.e->name = $1;
+			$$.e->args = NULL;
+			$$.e->nargs = 0;
+		}
 	| MAX '(' args ')'
 		{
 			struct pnec_str n = { "max", 3 };
@@ -1144,7 +1165,7 @@ args:
 #define MAX_LISTED 5
 
 static const char *const name_words[] = {
-	"type", "anchor", "confirm", "until", "size", "lines", "sep", "word",
+	"type", "anchor", "confirm", "within", "until", "size", "lines", "sep", "word",
 	"line", "all", "tail", "decimal", "hex", "string", "contains", "is",
 	"prefix", "suffix", "numeric", "present", "length", NULL,
 };

@@ -30,8 +30,9 @@
 /* Operations run without consuming a byte before the table is declared
  * looping (a correct spec runs a few per byte). */
 #define NO_PROGRESS_LIMIT 65536
-/* Longest anchor literal whose bytes from an earlier segment are replayed;
- * also bounds the replay copy kept on the stack. */
+/* Longest anchor literal whose bytes from an earlier segment are replayed,
+ * and most bytes of an unconfirmed ADU kept to rescan it (a confirm
+ * unit's head); also bounds the replay copy kept on the stack. */
 #define REPLAY_MAX 256
 
 #define likely(x)   __builtin_expect(!!(x), 1)
@@ -124,15 +125,18 @@ static uint32_t hbuf_need(const struct pne_spec *s)
 }
 
 /* Longest anchor literal of the start units, minus the byte that ends a
- * match: how much history an anchor scan keeps. */
+ * match: how much history an anchor scan keeps; REPLAY_MAX for the head
+ * of an unconfirmed ADU when a start unit resyncs by confirmation. */
 static uint32_t hist_need(const struct pne_spec *s)
 {
-	uint32_t m = 0;
+	uint32_t m = 0, head = 0;
 
 	for (int d = 0; d < 2; d++) {
 		const struct pne_unit *u = &s->units[s->start[d]];
 		const struct pne_dfa *a;
 
+		if (u->resync == PNE_RESYNC_CONFIRM)
+			head = REPLAY_MAX;
 		if (u->resync != PNE_RESYNC_ANCHOR || s->dfas == NULL ||
 		    u->anchor_dfa >= s->ndfas || !dfa_ok(&s->dfas[u->anchor_dfa]))
 			continue;
@@ -142,7 +146,8 @@ static uint32_t hist_need(const struct pne_spec *s)
 				m = a->accept_len[k];
 	}
 	m = m < REPLAY_MAX ? m : REPLAY_MAX;
-	return m > 0 ? m - 1 : 0;
+	m = m > 0 ? m - 1 : 0;
+	return m > head ? m : head;
 }
 
 /* Computes where everything lives; fills c when given. Returns the size. */
@@ -218,6 +223,47 @@ static struct pne_hist *hist_of(const struct run *r)
 	return (struct pne_hist *)((char *)r->conn + r->conn->hist_off[r->dir]);
 }
 
+/* Is the direction framing an unconfirmed ADU of a confirm resync? */
+static inline bool confirming(const struct run *r)
+{
+	return unlikely(r->core->unsynced > 0) && r->unit != NULL &&
+	       r->unit->resync == PNE_RESYNC_CONFIRM;
+}
+
+/* The head of an unconfirmed ADU is kept in the history of a confirm
+ * unit: NULL for other units. */
+static struct pne_hist *head_of(const struct run *r)
+{
+	if (r->unit == NULL || r->unit->resync != PNE_RESYNC_CONFIRM)
+		return NULL;
+	return hist_of(r);
+}
+
+/* Keep n more bytes of the unconfirmed ADU's head. Bytes that don't fit
+ * (and skipped bytes, never kept) leave the head short of the ADU, which
+ * then can't be rescanned (head_replayable()). */
+static void head_keep(const struct run *r, const uint8_t *p, size_t n)
+{
+	struct pne_hist *h = head_of(r);
+
+	if (h == NULL || h->len + n > r->conn->hist_cap)
+		return;
+	memcpy(h->bytes + h->len, p, n);
+	h->len = (uint16_t)(h->len + n);
+}
+
+/* The bytes of the current ADU when all of them are in its kept head,
+ * else 0. */
+static uint32_t head_replayable(const struct run *r)
+{
+	const struct pne_hist *h = head_of(r);
+	uint64_t len = r->core->off - r->core->adu_start;
+
+	if (h == NULL || r->core->status != PNE_IS_OK || !confirming(r) || h->len != len)
+		return 0;
+	return h->len;
+}
+
 static void run_init(struct run *r, struct pne_interp_conn *c, enum pne_dir d,
 		     pne_adu_cb cb, void *arg)
 {
@@ -244,12 +290,17 @@ static inline void consume(const struct run *r, uint64_t n, bool skipped)
 		r->conn->stats.bytes_examined += n;
 }
 
-/* Bytes the current ADU may still grow by. */
+/* Bytes the current ADU may still grow by: up to the unit's max, and
+ * while unconfirmed up to its window, so that a false candidate with a
+ * huge length is rejected instead of swallowing the stream. */
 static inline uint64_t room(const struct run *r)
 {
 	uint64_t len = r->core->off - r->core->adu_start;
+	uint64_t lim = r->unit->max_len;
 
-	return len >= r->unit->max_len ? 0 : r->unit->max_len - len;
+	if (confirming(r))
+		lim = min64(lim, pne_unit_window(r->unit));
+	return len >= lim ? 0 : lim - len;
 }
 
 static uint64_t width_mask(unsigned width)
@@ -342,6 +393,10 @@ static int eval(const struct run *r, uint32_t at, uint64_t *out)
 		case PNE_X_LOR: st[sp - 1] = a || b; break;
 		case PNE_X_MIN: st[sp - 1] = a < b ? a : b; break;
 		case PNE_X_MAX: st[sp - 1] = a > b ? a : b; break;
+		case PNE_X_UNCONF:  /* a confirm scan tests candidates */
+			st[sp++] = r->core->status == PNE_IS_RESYNC ?
+				   max64(r->unit->confirm, 1) : r->core->unsynced;
+			break;
 		case PNE_X_LNOT: st[sp - 1] = !st[sp - 1]; break;
 		case PNE_X_BNOT: st[sp - 1] = ~st[sp - 1]; break;
 		case PNE_X_SEL:
@@ -540,6 +595,11 @@ static uint32_t failed_lead(const struct run *r)
 /*
  * The stream broke a rule: the partial ADU is dropped and the direction
  * resynchronises. The scan starts where the stream broke, except:
+ *  - an unconfirmed ADU of a CONFIRM unit (a candidate, or one of the K-1
+ *    after it) whose bytes are all in its kept head (it skipped nothing)
+ *    is rescanned from its second byte: its head becomes pending and the
+ *    run loop replays it through the scan (this is how a candidate whose
+ *    length exceeds the window is rejected without losing the bytes);
  *  - a CONFIRM unit that failed its leading test is rescanned from its
  *    second byte (its header is still in the buffer): the real boundary
  *    may lie inside a header that started on garbage;
@@ -551,12 +611,20 @@ static int invalid(const struct run *r, int err)
 {
 	struct pne_dir_core *core = r->core;
 	bool empty = core->status == PNE_IS_OK && core->off == core->adu_start;
-	uint32_t lead = failed_lead(r);
+	uint32_t lead = failed_lead(r), head = head_replayable(r);
+	struct pne_hist *h = head_of(r);
 
+	if (err == PNE_ERR_TOO_LONG && confirming(r) &&
+	    pne_unit_window(r->unit) < r->unit->max_len)
+		err = PNE_ERR_WINDOW;
 	core->err = (uint16_t)err;
 	r->conn->stats.invalid++;
 	enter_resync(r);
-	if (lead > 1) {
+	if (head > 1 && h != NULL) {
+		memmove(h->bytes, h->bytes + 1, head - 1);
+		h->pend = (uint16_t)(head - 1);
+		core->off -= head - 1;  /* counted once, when first consumed */
+	} else if (lead > 1) {
 		memmove(hbuf_of(r), hbuf_of(r) + 1, lead - 1);
 		core->have = lead - 1;
 	} else if (empty) {
@@ -1059,11 +1127,15 @@ static int op_opaque(const struct run *r)
 
 static int op_end(const struct run *r)
 {
+	struct pne_hist *h;
+
 	if (r->core->off == r->core->adu_start)
 		return invalid(r, PNE_ERR_EMPTY_ADU);
 	report_head(r);
 	report(r, 0);
 	begin_unit(r);
+	if (confirming(r) && (h = head_of(r)) != NULL)
+		h->len = 0;  /* the next unconfirmed ADU's head */
 	return 0;
 }
 
@@ -1280,12 +1352,17 @@ static bool confirm_ok(const struct run *r, const uint8_t *b, uint32_t size)
 static void confirm_found(const struct run *r, uint32_t gathered)
 {
 	struct pne_dir_core *core = r->core;
+	struct pne_hist *h = head_of(r);
 
 	r->conn->stats.resyncs++;
 	core->off -= gathered;
 	begin_unit(r);
 	core->off += gathered;
 	core->unsynced = r->unit->confirm;
+	if (h) {
+		h->len = 0;
+		head_keep(r, hbuf_of(r), gathered);
+	}
 	if (gathered > 0) {
 		core->phase = 1;
 		core->need = core->have = gathered;
@@ -1388,8 +1465,9 @@ static void skip_cont(const struct run *r)
 }
 
 /* Replays the bytes of an anchor match that began in an earlier segment
- * (see scan_anchor()). Returns 1 when the direction blocked before all
- * were consumed (the rest stay pending), else 0. */
+ * (see scan_anchor()), or the head of a rejected confirm candidate (see
+ * invalid()). Returns 1 when the direction blocked before all were
+ * consumed (the rest stay pending), else 0. */
 static int replay_pending(const struct run *r)
 {
 	struct pne_hist *h = hist_of(r);
@@ -1403,6 +1481,14 @@ static int replay_pending(const struct run *r)
 	used = run(&sub, buf, t);
 	if (used == t) {
 		skip_cont(r);
+		return 0;
+	}
+	if (r->core->status == PNE_IS_RESYNC) {
+		/* a candidate in them was rejected: its head, now pending, is
+		 * rescanned before the rest (all fit: the head is a part of
+		 * buf[0..used) without its first byte) */
+		memcpy(h->bytes + h->pend, buf + used, t - used);
+		h->pend = (uint16_t)(h->pend + t - used);
 		return 0;
 	}
 	memcpy(h->bytes, buf + used, t - used);
@@ -1422,8 +1508,11 @@ static bool pending(const struct run *r)
 static size_t run(const struct run *r, const uint8_t *p, size_t n)
 {
 	struct pne_dir_core *core = r->core;
-	size_t i = 0, mark = 0;
+	struct pne_hist *h = hist_of(r);
+	size_t i = 0, i0, mark = 0;
 	unsigned idle = 0;
+	uint8_t code;
+	int stop;
 
 	for (;;) {
 		switch (core->status) {
@@ -1433,6 +1522,12 @@ static size_t run(const struct run *r, const uint8_t *p, size_t n)
 			core->status = PNE_IS_OK;  /* try the blocked operation again */
 			break;
 		case PNE_IS_RESYNC:
+			if (unlikely(h != NULL && h->pend > 0)) {
+				/* a rejected candidate's head comes first */
+				if (r->replay || replay_pending(r))
+					return i;
+				continue;
+			}
 			i += resync(r, p + i, n - i);
 			if (core->status == PNE_IS_RESYNC)
 				return n;
@@ -1455,7 +1550,14 @@ static size_t run(const struct run *r, const uint8_t *p, size_t n)
 			invalid(r, PNE_ERR_BAD_TABLE);
 			continue;
 		}
-		if (step(r, p, n, &i) != 0 && core->status != PNE_IS_RESYNC)
+		code = r->spec->ops[core->pc].code;
+		i0 = i;
+		stop = step(r, p, n, &i);
+		/* an unconfirmed ADU keeps what it examined, to be rescanned */
+		if (unlikely(core->unsynced > 0) && i > i0 && core->status == PNE_IS_OK &&
+		    code != PNE_OP_SKIP && code != PNE_OP_UNTIL_CLOSE)
+			head_keep(r, p + i0, i - i0);
+		if (stop != 0 && core->status != PNE_IS_RESYNC)
 			return i;
 	}
 }

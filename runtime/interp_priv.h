@@ -43,7 +43,8 @@
 	X(EMPTY_ADU,   "ADU without bytes") \
 	X(NO_PROGRESS, "operations loop without consuming bytes") \
 	X(GAP,         "gap in the stream") \
-	X(ABI,         "spec table ABI mismatch")
+	X(ABI,         "spec table ABI mismatch") \
+	X(WINDOW,      "unconfirmed ADU longer than the resync window")
 
 enum pne_interp_err {
 #define X(name, str) PNE_ERR_##name,
@@ -83,7 +84,10 @@ static_assert(sizeof(struct pne_dir_core) == 48, "direction core must stay compa
 
 /* Anchor resync: the last bytes scanned, so a literal that began in an
  * earlier segment can be handed to the operations; pend of them wait
- * there when the direction blocked while they were being replayed. */
+ * there when the direction blocked while they were being replayed.
+ * Confirm resync: the bytes the current unconfirmed ADU consumed outside
+ * skips (len), so a rejected candidate is rescanned from its second byte;
+ * pend of them wait there to be rescanned. */
 struct pne_hist {
 	uint16_t len;
 	uint16_t pend;

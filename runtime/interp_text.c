@@ -19,9 +19,14 @@ struct span {
 
 static const struct span absent = { NULL, 0, 0 };
 
+/*
+ * Blanks separate words and are trimmed from header names and values:
+ * SP and HT, and the control bytes that lenient HTTP peers read as
+ * white space (NUL, VT, FF, CR; RFC 9112 section 5 robustness).
+ */
 static int is_blank(uint8_t c)
 {
-	return c == ' ' || c == '\t';
+	return c == ' ' || c == '\t' || c == '\0' || c == '\v' || c == '\f' || c == '\r';
 }
 
 static uint8_t lower(uint8_t c)
@@ -55,15 +60,29 @@ static size_t find(const uint8_t *p, size_t n, const uint8_t *s, size_t sl)
 	return n;
 }
 
-/* Offset of the first case-insensitive s[0..sl) in p[0..n), or n. */
-static size_t ci_find(const uint8_t *p, size_t n, const uint8_t *s, size_t sl)
+/* Does p[i..n), NUL bytes skipped, start with s[0..sl) (any case)? */
+static int ci_at_skipnul(const uint8_t *p, size_t n, size_t i, const uint8_t *s, size_t sl)
+{
+	for (size_t k = 0; k < sl; k++) {
+		while (i < n && p[i] == '\0')
+			i++;
+		if (i == n || lower(p[i]) != lower(s[k]))
+			return 0;
+		i++;
+	}
+	return 1;
+}
+
+/* Does p[0..n) contain s[0..sl) (any case, NUL bytes in p ignored:
+ * "chu\0nked" contains "chunked")? */
+static int ci_contains(const uint8_t *p, size_t n, const uint8_t *s, size_t sl)
 {
 	if (sl == 0)
-		return 0;
-	for (size_t i = 0; i + sl <= n; i++)
-		if (ci_equal(p + i, s, sl))
-			return i;
-	return n;
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != '\0' && ci_at_skipnul(p, n, i, s, sl))
+			return 1;
+	return 0;
 }
 
 /* Does p[0..n), trailing blanks ignored, end with s[0..sl) (any case)? */
@@ -137,27 +156,52 @@ static struct span word_at(struct span s, unsigned k)
 	}
 }
 
-/* The trimmed value of the first line whose trimmed key equals key. */
+/* Is name (NUL bytes skipped, "Content\0-Encoding") key, in any case? */
+static int name_is(struct span name, const struct pne_str *key)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < name.len; i++) {
+		if (name.p[i] == '\0')
+			continue;
+		if (k == key->len || lower(name.p[i]) != lower((uint8_t)key->s[k]))
+			return 0;
+		k++;
+	}
+	return k == key->len;
+}
+
+/*
+ * The trimmed value of the first field line whose trimmed key equals
+ * key. A field line goes on over the lines after it that start with a
+ * blank (obsolete line folding, RFC 9112 section 5.2): the value may
+ * span them (separators included, read as blanks by the conversions),
+ * and so may the name ("Name\r :value").
+ */
 static struct span header(const uint8_t *t, size_t len, const struct pne_str *lsep,
 			  const struct pne_str *kvsep, const struct pne_str *key)
 {
-	struct span line;
+	struct span line, next;
 	size_t pos = 0;
 
 	if (kvsep->len == 0)
 		return absent;
 	while (next_line(t, len, lsep, &pos, &line)) {
-		size_t k;
+		size_t k, look = pos;
 		struct span name;
 
+		while (next_line(t, len, lsep, &look, &next) && next.len > 0 &&
+		       is_blank(next.p[0])) {
+			line.len = (size_t)(next.p + next.len - line.p);
+			pos = look;
+		}
 		if (line.len < key->len + kvsep->len)
 			continue;
 		k = find(line.p, line.len, (const uint8_t *)kvsep->s, kvsep->len);
 		if (k == line.len)
 			continue;
 		name = trim((struct span){ line.p, k, 1 });
-		if (name.len == key->len &&
-		    ci_equal(name.p, (const uint8_t *)key->s, key->len))
+		if (name_is(name, key))
 			return trim((struct span){ line.p + k + kvsep->len,
 						   line.len - k - kvsep->len, 1 });
 	}
@@ -209,9 +253,16 @@ static struct span source(const struct pne_spec *spec, const struct pne_text *td
 	struct span first;
 
 	switch (f->src) {
-	case PNE_TS_WORD:
-		first = line_at(t, len, lsep, 0);
-		return word_at(first, f->arg);
+	case PNE_TS_WORD: {
+		/* the first line that has a word: blank lines before it (a
+		 * stray CR before an HTTP status line) are passed over */
+		size_t pos = 0;
+
+		while (next_line(t, len, lsep, &pos, &first))
+			if (word_at(first, 0).present)
+				return word_at(first, f->arg);
+		return absent;
+	}
 	case PNE_TS_LINE:
 		return line_at(t, len, lsep, f->arg);
 	case PNE_TS_HEADER:
@@ -261,8 +312,7 @@ static int convert(const struct pne_spec *spec, const struct pne_tfield *f,
 		if (lit == NULL)
 			return PNE_ERR_BAD_TABLE;
 		if (f->conv == PNE_TC_CONTAINS)
-			*v = ci_find(s.p, s.len, (const uint8_t *)lit->s, lit->len) < s.len ||
-			     lit->len == 0;
+			*v = ci_contains(s.p, s.len, (const uint8_t *)lit->s, lit->len);
 		else if (f->conv == PNE_TC_IS)
 			*v = s.len == lit->len && ci_equal(s.p, (const uint8_t *)lit->s, s.len);
 		else if (f->conv == PNE_TC_SUFFIX)

@@ -530,7 +530,8 @@ static void in_order(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir di
 	for (int round = 0; n > 0; round++) {
 		uint32_t used = deliver(tr, f, dir, kind, p, n, m);
 
-		p += used;
+		if (p != NULL)   /* bytes a snapped capture lacks come without data */
+			p += used;
 		n -= used;
 		if (n == 0)
 			break;

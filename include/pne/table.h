@@ -29,7 +29,8 @@
  *     pne_hdr.max and a sized TEXT against pne_text.max.
  *  6. A PNE_RESYNC_CONFIRM unit starts (ops[entry]) with a HDR of constant
  *     size; the SET and REQUIRE ops directly after it are its validity
- *     test, which the interpreter evaluates at candidate offsets.
+ *     test, which the interpreter evaluates at candidate offsets. Its
+ *     window (pne_unit_window()) bounds an ADU while unconfirmed.
  *  7. repeat max N { B } lowers to: SET .r = 0; L: JZ (.r < N) -> F;
  *     SET .r = .r + 1; B; JMP L; F: REQUIRE 0 "repeat limit" -- and a
  *     break to a JMP past F.
@@ -43,7 +44,7 @@
 #define PNE_TABLE_ABI 1
 
 /* Limits every compiled spec respects; the checker enforces them. */
-#define PNE_MAX_SLOTS      24    /* per-direction slots (fields, lets) */
+#define PNE_MAX_SLOTS      32    /* per-direction slots (fields, lets) */
 #define PNE_MAX_CVARS      16    /* connection variables and parameters */
 #define PNE_MAX_FIFOS      4
 #define PNE_MAX_FIFO_DEPTH 256
@@ -213,10 +214,26 @@ struct pne_unit {
 	uint16_t typemap;    /* first entry in pne_spec.typemaps */
 	uint16_t ntypemaps;  /* 0: the type is the unit name */
 	uint8_t  type_slot;  /* slot whose value selects the type name */
-	uint8_t  pad[3];
+	uint8_t  pad;
+	uint16_t window_lo;  /* PNE_RESYNC_CONFIRM: the confirmation window, */
 	uint16_t type_default; /* string index when no typemap entry matches */
-	uint16_t pad2;
+	uint16_t window_hi;  /* window_hi << 16 | window_lo bytes (see below) */
 };
+
+/*
+ * The confirmation window of a PNE_RESYNC_CONFIRM unit (resync confirm K
+ * within N): while its K ADUs are unconfirmed, an ADU may grow to at most
+ * N bytes; one that would grow past them is rejected as a candidate. 0
+ * (tables without the field) means PNE_CONFIRM_WINDOW.
+ */
+#define PNE_CONFIRM_WINDOW 65536u
+
+static inline uint32_t pne_unit_window(const struct pne_unit *u)
+{
+	uint32_t w = (uint32_t)u->window_hi << 16 | u->window_lo;
+
+	return w != 0 ? w : PNE_CONFIRM_WINDOW;
+}
 
 /* A connection variable or parameter, shared by both directions. */
 struct pne_cvar {

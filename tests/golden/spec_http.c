@@ -18,178 +18,292 @@ static const uint16_t ports[] = {
 
 static const struct pne_op ops[] = {
 	/* unit request */
-	[0] = { .code = PNE_OP_WAIT, .expr = 0 },                              /*  169  wait !hold */
-	[1] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                   /*  170  set .r0 = 0 */
-	[2] = { .code = PNE_OP_JZ, .aux = 8, .expr = 7 },                      /*  170  jz .r0 < 8 -> 8 */
-	[3] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                  /*  170  set .r0 = .r0 + 1 */
-	[4] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },                    /*  171  text until "\n" max 16384 { line_len=line 0 length, method=word 0 as string max 16, uri=word 1 as string max 96, v1=word 2 prefix "HTTP/1.", v2=word 2 is "HTTP/2.0", is_head=word 0 is "HEAD", is_connect=word 0 is "CONNECT" } */
-	[5] = { .code = PNE_OP_JZ, .aux = 7, .expr = 19 },                     /*  180  jz line_len != 0 -> 7 */
-	[6] = { .code = PNE_OP_JMP, .aux = 9, .expr = PNE_NO_EXPR },           /*  181  jmp 9 */
-	[7] = { .code = PNE_OP_JMP, .aux = 2, .expr = PNE_NO_EXPR },           /*  170  jmp 2 */
-	[8] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },                /*  170  require 0 "repeat limit" */
-	[9] = { .code = PNE_OP_JZ, .aux = 11, .expr = 25 },                    /*  184  jz v2 -> 11 */
-	[10] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  186  opaque */
-	[11] = { .code = PNE_OP_REQUIRE, .aux = 35, .expr = 28 },              /*  188  require v1 "request-line" */
-	[12] = { .code = PNE_OP_SET, .expr = 4 },                              /*   96  set cl = 0 */
-	[13] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*   97  set content_length = 0 */
-	[14] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*   98  set te = 0 */
-	[15] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                   /*   99  set te_chunked = 0 */
-	[16] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                   /*  100  set upgrade = 0 */
-	[17] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                  /*  101  set .r0 = 0 */
-	[18] = { .code = PNE_OP_JZ, .aux = 33, .expr = 31 },                   /*  101  jz .r0 < 1024 -> 33 */
-	[19] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                 /*  101  set .r0 = .r0 + 1 */
-	[20] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },         /*  102  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" suffix "chunked", h_upgrade=header "Upgrade" present, h_ce=header "Content-Encoding" present, content_encoding=header "Content-Encoding" as string max 64 } */
-	[21] = { .code = PNE_OP_JZ, .aux = 23, .expr = 38 },                   /*  114  jz line_len == 0 || h_ce -> 23 */
-	[22] = { .code = PNE_OP_JMP, .aux = 34, .expr = PNE_NO_EXPR },         /*  115  jmp 34 */
-	[23] = { .code = PNE_OP_JZ, .aux = 27, .expr = 47 },                   /*   79  jz h_cl -> 27 */
-	[24] = { .code = PNE_OP_REQUIRE, .aux = 36, .expr = 50 },              /*   81  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
-	[25] = { .code = PNE_OP_SET, .expr = 63 },                             /*   83  set cl = 1 */
-	[26] = { .code = PNE_OP_SET, .slot = 1, .expr = 66 },                  /*   84  set content_length = h_cl_val */
-	[27] = { .code = PNE_OP_JZ, .aux = 30, .expr = 69 },                   /*   86  jz h_te -> 30 */
-	[28] = { .code = PNE_OP_SET, .slot = 2, .expr = 63 },                  /*   87  set te = 1 */
-	[29] = { .code = PNE_OP_SET, .slot = 3, .expr = 72 },                  /*   88  set te_chunked = h_te_chunked */
-	[30] = { .code = PNE_OP_JZ, .aux = 32, .expr = 75 },                   /*   90  jz h_upgrade -> 32 */
-	[31] = { .code = PNE_OP_SET, .slot = 4, .expr = 63 },                  /*   91  set upgrade = 1 */
-	[32] = { .code = PNE_OP_JMP, .aux = 18, .expr = PNE_NO_EXPR },         /*  101  jmp 18 */
-	[33] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },               /*  101  require 0 "repeat limit" */
-	[34] = { .code = PNE_OP_JZ, .aux = 52, .expr = 19 },                   /*  119  jz line_len != 0 -> 52 */
-	[35] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                  /*  120  set .r0 = 0 */
-	[36] = { .code = PNE_OP_JZ, .aux = 51, .expr = 31 },                   /*  120  jz .r0 < 1024 -> 51 */
-	[37] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                 /*  120  set .r0 = .r0 + 1 */
-	[38] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },         /*  121  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" suffix "chunked", h_upgrade=header "Upgrade" present } */
-	[39] = { .code = PNE_OP_JZ, .aux = 41, .expr = 78 },                   /*  130  jz line_len == 0 -> 41 */
-	[40] = { .code = PNE_OP_JMP, .aux = 52, .expr = PNE_NO_EXPR },         /*  131  jmp 52 */
-	[41] = { .code = PNE_OP_JZ, .aux = 45, .expr = 47 },                   /*   79  jz h_cl -> 45 */
-	[42] = { .code = PNE_OP_REQUIRE, .aux = 36, .expr = 50 },              /*   81  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
-	[43] = { .code = PNE_OP_SET, .expr = 63 },                             /*   83  set cl = 1 */
-	[44] = { .code = PNE_OP_SET, .slot = 1, .expr = 66 },                  /*   84  set content_length = h_cl_val */
-	[45] = { .code = PNE_OP_JZ, .aux = 48, .expr = 69 },                   /*   86  jz h_te -> 48 */
-	[46] = { .code = PNE_OP_SET, .slot = 2, .expr = 63 },                  /*   87  set te = 1 */
-	[47] = { .code = PNE_OP_SET, .slot = 3, .expr = 72 },                  /*   88  set te_chunked = h_te_chunked */
-	[48] = { .code = PNE_OP_JZ, .aux = 50, .expr = 75 },                   /*   90  jz h_upgrade -> 50 */
-	[49] = { .code = PNE_OP_SET, .slot = 4, .expr = 63 },                  /*   91  set upgrade = 1 */
-	[50] = { .code = PNE_OP_JMP, .aux = 36, .expr = PNE_NO_EXPR },         /*  120  jmp 36 */
-	[51] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },               /*  120  require 0 "repeat limit" */
-	[52] = { .code = PNE_OP_JZ, .aux = 56, .expr = 84 },                   /*  190  jz is_connect -> 56 */
-	[53] = { .code = PNE_OP_PUSH, .expr = 87 },                            /*  191  push pending 2 */
-	[54] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 63 },  /*  192  set hold = 1 */
-	[55] = { .code = PNE_OP_JMP, .aux = 61, .expr = PNE_NO_EXPR },         /*  190  jmp 61 */
-	[56] = { .code = PNE_OP_JZ, .aux = 60, .expr = 90 },                   /*  193  jz upgrade -> 60 */
-	[57] = { .code = PNE_OP_PUSH, .expr = 93 },                            /*  194  push pending is_head ? 5 : 4 */
-	[58] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 63 },  /*  195  set hold = 1 */
-	[59] = { .code = PNE_OP_JMP, .aux = 61, .expr = PNE_NO_EXPR },         /*  193  jmp 61 */
-	[60] = { .code = PNE_OP_PUSH, .expr = 101 },                           /*  197  push pending is_head ? 1 : 0 */
-	[61] = { .code = PNE_OP_JZ, .aux = 84, .expr = 109 },                  /*  199  jz te -> 84 */
-	[62] = { .code = PNE_OP_REQUIRE, .aux = 41, .expr = 112 },             /*  200  require te_chunked "request Transfer-Encoding is not chunked" */
-	[63] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                  /*  140  set .r0 = 0 */
-	[64] = { .code = PNE_OP_JZ, .aux = 74, .expr = 115 },                  /*  140  jz .r0 < 0xffffffff -> 74 */
-	[65] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                 /*  140  set .r0 = .r0 + 1 */
-	[66] = { .code = PNE_OP_TEXT, .aux = 3, .expr = PNE_NO_EXPR },         /*  141  text until "\r\n" max 4096 { chunk_size=all as hex max 17592186044416, line_len=all length } */
-	[67] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 122 },             /*  145  require line_len > 0 "empty chunk-size line" */
-	[68] = { .code = PNE_OP_JZ, .aux = 70, .expr = 128 },                  /*  146  jz chunk_size == 0 -> 70 */
-	[69] = { .code = PNE_OP_JMP, .aux = 75, .expr = PNE_NO_EXPR },         /*  147  jmp 75 */
-	[70] = { .code = PNE_OP_SKIP, .expr = 134 },                           /*  149  skip chunk_size */
-	[71] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                    /*  151  hdr 2 { chunk_size=u16be@0 } */
-	[72] = { .code = PNE_OP_REQUIRE, .aux = 44, .expr = 137 },             /*  152  require chunk_size == 3338 "chunk data not followed by CRLF" */
-	[73] = { .code = PNE_OP_JMP, .aux = 64, .expr = PNE_NO_EXPR },         /*  140  jmp 64 */
-	[74] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },               /*  140  require 0 "repeat limit" */
-	[75] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                  /*  155  set .r0 = 0 */
-	[76] = { .code = PNE_OP_JZ, .aux = 82, .expr = 31 },                   /*  155  jz .r0 < 1024 -> 82 */
-	[77] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                 /*  155  set .r0 = .r0 + 1 */
-	[78] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },         /*  156  text until "\n" max 16384 { line_len=line 0 length } */
-	[79] = { .code = PNE_OP_JZ, .aux = 81, .expr = 78 },                   /*  157  jz line_len == 0 -> 81 */
-	[80] = { .code = PNE_OP_JMP, .aux = 83, .expr = PNE_NO_EXPR },         /*  158  jmp 83 */
-	[81] = { .code = PNE_OP_JMP, .aux = 76, .expr = PNE_NO_EXPR },         /*  155  jmp 76 */
-	[82] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },               /*  155  require 0 "repeat limit" */
-	[83] = { .code = PNE_OP_JMP, .aux = 86, .expr = PNE_NO_EXPR },         /*  199  jmp 86 */
-	[84] = { .code = PNE_OP_JZ, .aux = 86, .expr = 144 },                  /*  202  jz cl -> 86 */
-	[85] = { .code = PNE_OP_SKIP, .expr = 147 },                           /*  203  skip content_length */
-	[86] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                    /*  163  end */
+	[0] = { .code = PNE_OP_WAIT, .expr = 0 },                              /*  263  wait !hold */
+	[1] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                   /*  264  set .r0 = 0 */
+	[2] = { .code = PNE_OP_JZ, .aux = 8, .expr = 7 },                      /*  264  jz .r0 < 8 -> 8 */
+	[3] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                  /*  264  set .r0 = .r0 + 1 */
+	[4] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },                    /*  265  text until "\n" max 16384 { line_len=line 0 length, method=word 0 as string max 16, uri=word 1 as string max 96, v1=word 2 prefix "HTTP/1.", v2=word 2 is "HTTP/2.0", is_head=word 0 is "HEAD", is_connect=word 0 is "CONNECT" } */
+	[5] = { .code = PNE_OP_JZ, .aux = 7, .expr = 19 },                     /*  274  jz line_len != 0 -> 7 */
+	[6] = { .code = PNE_OP_JMP, .aux = 9, .expr = PNE_NO_EXPR },           /*  275  jmp 9 */
+	[7] = { .code = PNE_OP_JMP, .aux = 2, .expr = PNE_NO_EXPR },           /*  264  jmp 2 */
+	[8] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },                /*  264  require 0 "repeat limit" */
+	[9] = { .code = PNE_OP_JZ, .aux = 11, .expr = 25 },                    /*  278  jz v2 -> 11 */
+	[10] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  280  opaque */
+	[11] = { .code = PNE_OP_REQUIRE, .aux = 44, .expr = 28 },              /*  282  require v1 "request-line" */
+	[12] = { .code = PNE_OP_SET, .expr = 4 },                              /*  110  set cl = 0 */
+	[13] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*  111  set content_length = 0 */
+	[14] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*  112  set te = 0 */
+	[15] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                   /*  113  set upgrade = 0 */
+	[16] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                   /*  114  set close = 0 */
+	[17] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                   /*  115  set last = 0 */
+	[18] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                  /*  165  set .r0 = 0 */
+	[19] = { .code = PNE_OP_JZ, .aux = 49, .expr = 31 },                   /*  165  jz .r0 < 1024 -> 49 */
+	[20] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                 /*  165  set .r0 = .r0 + 1 */
+	[21] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },         /*  166  text until "\n" max 16384 { line_len=all length, blank=all is "\r", fold=line 0 prefix " ", fold_ht=line 0 prefix "\t", fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, content_encoding=header "Content-Encoding" as string max 64 } */
+	[22] = { .code = PNE_OP_JZ, .aux = 24, .expr = 38 },                   /*  185  jz line_len == 0 || blank -> 24 */
+	[23] = { .code = PNE_OP_JMP, .aux = 50, .expr = PNE_NO_EXPR },         /*  186  jmp 50 */
+	[24] = { .code = PNE_OP_JZ, .aux = 31, .expr = 47 },                   /*  124  jz fold || fold_ht -> 31 */
+	[25] = { .code = PNE_OP_JZ, .aux = 28, .expr = 53 },                   /*  125  jz last == 2 -> 28 */
+	[26] = { .code = PNE_OP_SET, .slot = 2, .expr = 59 },                  /*  126  set te = fold_chunked ? te | 2 : te */
+	[27] = { .code = PNE_OP_JMP, .aux = 30, .expr = PNE_NO_EXPR },         /*  125  jmp 30 */
+	[28] = { .code = PNE_OP_JZ, .aux = 30, .expr = 70 },                   /*  127  jz last == 1 -> 30 */
+	[29] = { .code = PNE_OP_SET, .expr = 76 },                             /*  128  set cl = cl | 2 */
+	[30] = { .code = PNE_OP_JMP, .aux = 46, .expr = PNE_NO_EXPR },         /*  124  jmp 46 */
+	[31] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                   /*  131  set last = 0 */
+	[32] = { .code = PNE_OP_JZ, .aux = 39, .expr = 82 },                   /*  132  jz h_cl -> 39 */
+	[33] = { .code = PNE_OP_SET, .slot = 5, .expr = 85 },                  /*  134  set last = 1 */
+	[34] = { .code = PNE_OP_JZ, .aux = 38, .expr = 88 },                   /*  135  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 38 */
+	[35] = { .code = PNE_OP_SET, .expr = 104 },                            /*  136  set cl = cl | 1 */
+	[36] = { .code = PNE_OP_SET, .slot = 1, .expr = 110 },                 /*  137  set content_length = h_cl_val */
+	[37] = { .code = PNE_OP_JMP, .aux = 39, .expr = PNE_NO_EXPR },         /*  135  jmp 39 */
+	[38] = { .code = PNE_OP_SET, .expr = 76 },                             /*  139  set cl = cl | 2 */
+	[39] = { .code = PNE_OP_JZ, .aux = 42, .expr = 113 },                  /*  142  jz h_te || name_te -> 42 */
+	[40] = { .code = PNE_OP_SET, .slot = 5, .expr = 119 },                 /*  143  set last = 2 */
+	[41] = { .code = PNE_OP_SET, .slot = 2, .expr = 122 },                 /*  144  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
+	[42] = { .code = PNE_OP_JZ, .aux = 44, .expr = 147 },                  /*  147  jz h_upgrade -> 44 */
+	[43] = { .code = PNE_OP_SET, .slot = 3, .expr = 85 },                  /*  148  set upgrade = 1 */
+	[44] = { .code = PNE_OP_JZ, .aux = 46, .expr = 150 },                  /*  150  jz h_close -> 46 */
+	[45] = { .code = PNE_OP_SET, .slot = 4, .expr = 85 },                  /*  151  set close = 1 */
+	[46] = { .code = PNE_OP_JZ, .aux = 48, .expr = 153 },                  /*  189  jz h_ce -> 48 */
+	[47] = { .code = PNE_OP_JMP, .aux = 50, .expr = PNE_NO_EXPR },         /*  190  jmp 50 */
+	[48] = { .code = PNE_OP_JMP, .aux = 19, .expr = PNE_NO_EXPR },         /*  165  jmp 19 */
+	[49] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },               /*  165  require 0 "repeat limit" */
+	[50] = { .code = PNE_OP_JZ, .aux = 81, .expr = 156 },                  /*  193  jz line_len != 0 && !blank -> 81 */
+	[51] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                  /*  194  set .r0 = 0 */
+	[52] = { .code = PNE_OP_JZ, .aux = 80, .expr = 31 },                   /*  194  jz .r0 < 1024 -> 80 */
+	[53] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                 /*  194  set .r0 = .r0 + 1 */
+	[54] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },         /*  195  text until "\n" max 16384 { line_len=all length, blank=all is "\r", fold=line 0 prefix " ", fold_ht=line 0 prefix "\t", fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close" } */
+	[55] = { .code = PNE_OP_JZ, .aux = 57, .expr = 38 },                   /*  211  jz line_len == 0 || blank -> 57 */
+	[56] = { .code = PNE_OP_JMP, .aux = 81, .expr = PNE_NO_EXPR },         /*  212  jmp 81 */
+	[57] = { .code = PNE_OP_JZ, .aux = 64, .expr = 47 },                   /*  124  jz fold || fold_ht -> 64 */
+	[58] = { .code = PNE_OP_JZ, .aux = 61, .expr = 53 },                   /*  125  jz last == 2 -> 61 */
+	[59] = { .code = PNE_OP_SET, .slot = 2, .expr = 59 },                  /*  126  set te = fold_chunked ? te | 2 : te */
+	[60] = { .code = PNE_OP_JMP, .aux = 63, .expr = PNE_NO_EXPR },         /*  125  jmp 63 */
+	[61] = { .code = PNE_OP_JZ, .aux = 63, .expr = 70 },                   /*  127  jz last == 1 -> 63 */
+	[62] = { .code = PNE_OP_SET, .expr = 76 },                             /*  128  set cl = cl | 2 */
+	[63] = { .code = PNE_OP_JMP, .aux = 79, .expr = PNE_NO_EXPR },         /*  124  jmp 79 */
+	[64] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                   /*  131  set last = 0 */
+	[65] = { .code = PNE_OP_JZ, .aux = 72, .expr = 82 },                   /*  132  jz h_cl -> 72 */
+	[66] = { .code = PNE_OP_SET, .slot = 5, .expr = 85 },                  /*  134  set last = 1 */
+	[67] = { .code = PNE_OP_JZ, .aux = 71, .expr = 88 },                   /*  135  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 71 */
+	[68] = { .code = PNE_OP_SET, .expr = 104 },                            /*  136  set cl = cl | 1 */
+	[69] = { .code = PNE_OP_SET, .slot = 1, .expr = 110 },                 /*  137  set content_length = h_cl_val */
+	[70] = { .code = PNE_OP_JMP, .aux = 72, .expr = PNE_NO_EXPR },         /*  135  jmp 72 */
+	[71] = { .code = PNE_OP_SET, .expr = 76 },                             /*  139  set cl = cl | 2 */
+	[72] = { .code = PNE_OP_JZ, .aux = 75, .expr = 113 },                  /*  142  jz h_te || name_te -> 75 */
+	[73] = { .code = PNE_OP_SET, .slot = 5, .expr = 119 },                 /*  143  set last = 2 */
+	[74] = { .code = PNE_OP_SET, .slot = 2, .expr = 122 },                 /*  144  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
+	[75] = { .code = PNE_OP_JZ, .aux = 77, .expr = 147 },                  /*  147  jz h_upgrade -> 77 */
+	[76] = { .code = PNE_OP_SET, .slot = 3, .expr = 85 },                  /*  148  set upgrade = 1 */
+	[77] = { .code = PNE_OP_JZ, .aux = 79, .expr = 150 },                  /*  150  jz h_close -> 79 */
+	[78] = { .code = PNE_OP_SET, .slot = 4, .expr = 85 },                  /*  151  set close = 1 */
+	[79] = { .code = PNE_OP_JMP, .aux = 52, .expr = PNE_NO_EXPR },         /*  194  jmp 52 */
+	[80] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },               /*  194  require 0 "repeat limit" */
+	[81] = { .code = PNE_OP_REQUIRE, .aux = 48, .expr = 166 },             /*  285  require !(cl & 2) "Content-Length" */
+	[82] = { .code = PNE_OP_JZ, .aux = 86, .expr = 173 },                  /*  286  jz is_connect -> 86 */
+	[83] = { .code = PNE_OP_PUSH, .expr = 119 },                           /*  287  push pending 2 */
+	[84] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 85 },  /*  288  set hold = 1 */
+	[85] = { .code = PNE_OP_JMP, .aux = 91, .expr = PNE_NO_EXPR },         /*  286  jmp 91 */
+	[86] = { .code = PNE_OP_JZ, .aux = 90, .expr = 176 },                  /*  289  jz upgrade -> 90 */
+	[87] = { .code = PNE_OP_PUSH, .expr = 179 },                           /*  290  push pending is_head ? 5 : 4 */
+	[88] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 85 },  /*  291  set hold = 1 */
+	[89] = { .code = PNE_OP_JMP, .aux = 91, .expr = PNE_NO_EXPR },         /*  289  jmp 91 */
+	[90] = { .code = PNE_OP_PUSH, .expr = 187 },                           /*  293  push pending is_head ? 1 : 0 */
+	[91] = { .code = PNE_OP_JZ, .aux = 115, .expr = 195 },                 /*  295  jz te -> 115 */
+	[92] = { .code = PNE_OP_REQUIRE, .aux = 53, .expr = 198 },             /*  296  require te & 4 "request Transfer-Encoding is not chunked" */
+	[93] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                  /*  226  set .r0 = 0 */
+	[94] = { .code = PNE_OP_JZ, .aux = 105, .expr = 204 },                 /*  226  jz .r0 < 0xffffffff -> 105 */
+	[95] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                 /*  226  set .r0 = .r0 + 1 */
+	[96] = { .code = PNE_OP_TEXT, .aux = 3, .expr = PNE_NO_EXPR },         /*  227  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
+	[97] = { .code = PNE_OP_JZ, .aux = 104, .expr = 19 },                  /*  232  jz line_len != 0 -> 104 */
+	[98] = { .code = PNE_OP_REQUIRE, .aux = 56, .expr = 211 },             /*  233  require chunk_size != 0 || blank "chunk-size" */
+	[99] = { .code = PNE_OP_JZ, .aux = 101, .expr = 220 },                 /*  234  jz chunk_size == 0 -> 101 */
+	[100] = { .code = PNE_OP_JMP, .aux = 106, .expr = PNE_NO_EXPR },       /*  235  jmp 106 */
+	[101] = { .code = PNE_OP_SKIP, .expr = 226 },                          /*  237  skip chunk_size */
+	[102] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },        /*  238  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
+	[103] = { .code = PNE_OP_REQUIRE, .aux = 57, .expr = 38 },             /*  242  require line_len == 0 || blank "chunk data not followed by CRLF" */
+	[104] = { .code = PNE_OP_JMP, .aux = 94, .expr = PNE_NO_EXPR },        /*  226  jmp 94 */
+	[105] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  226  require 0 "repeat limit" */
+	[106] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  246  set .r0 = 0 */
+	[107] = { .code = PNE_OP_JZ, .aux = 113, .expr = 31 },                 /*  246  jz .r0 < 1024 -> 113 */
+	[108] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  246  set .r0 = .r0 + 1 */
+	[109] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },        /*  247  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
+	[110] = { .code = PNE_OP_JZ, .aux = 112, .expr = 38 },                 /*  251  jz line_len == 0 || blank -> 112 */
+	[111] = { .code = PNE_OP_JMP, .aux = 114, .expr = PNE_NO_EXPR },       /*  252  jmp 114 */
+	[112] = { .code = PNE_OP_JMP, .aux = 107, .expr = PNE_NO_EXPR },       /*  246  jmp 107 */
+	[113] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  246  require 0 "repeat limit" */
+	[114] = { .code = PNE_OP_JMP, .aux = 117, .expr = PNE_NO_EXPR },       /*  295  jmp 117 */
+	[115] = { .code = PNE_OP_JZ, .aux = 117, .expr = 229 },                /*  298  jz cl -> 117 */
+	[116] = { .code = PNE_OP_SKIP, .expr = 232 },                          /*  299  skip content_length */
+	[117] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                   /*  257  end */
 	/* unit response */
-	[87] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },         /*  212  text until "\n" max 16384 { v1=word 0 prefix "HTTP/1.", status=word 1 as decimal max 999 } */
-	[88] = { .code = PNE_OP_REQUIRE, .aux = 45, .expr = 150 },             /*  216  require v1 && status >= 100 "status-line" */
-	[89] = { .code = PNE_OP_SET, .expr = 4 },                              /*   96  set cl = 0 */
-	[90] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*   97  set content_length = 0 */
-	[91] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*   98  set te = 0 */
-	[92] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                   /*   99  set te_chunked = 0 */
-	[93] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                   /*  100  set upgrade = 0 */
-	[94] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                  /*  101  set .r0 = 0 */
-	[95] = { .code = PNE_OP_JZ, .aux = 110, .expr = 31 },                  /*  101  jz .r0 < 1024 -> 110 */
-	[96] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                 /*  101  set .r0 = .r0 + 1 */
-	[97] = { .code = PNE_OP_TEXT, .aux = 6, .expr = PNE_NO_EXPR },         /*  102  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" suffix "chunked", h_upgrade=header "Upgrade" present, h_ce=header "Content-Encoding" present, content_encoding=header "Content-Encoding" as string max 64 } */
-	[98] = { .code = PNE_OP_JZ, .aux = 100, .expr = 38 },                  /*  114  jz line_len == 0 || h_ce -> 100 */
-	[99] = { .code = PNE_OP_JMP, .aux = 111, .expr = PNE_NO_EXPR },        /*  115  jmp 111 */
-	[100] = { .code = PNE_OP_JZ, .aux = 104, .expr = 47 },                 /*   79  jz h_cl -> 104 */
-	[101] = { .code = PNE_OP_REQUIRE, .aux = 36, .expr = 50 },             /*   81  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
-	[102] = { .code = PNE_OP_SET, .expr = 63 },                            /*   83  set cl = 1 */
-	[103] = { .code = PNE_OP_SET, .slot = 1, .expr = 66 },                 /*   84  set content_length = h_cl_val */
-	[104] = { .code = PNE_OP_JZ, .aux = 107, .expr = 69 },                 /*   86  jz h_te -> 107 */
-	[105] = { .code = PNE_OP_SET, .slot = 2, .expr = 63 },                 /*   87  set te = 1 */
-	[106] = { .code = PNE_OP_SET, .slot = 3, .expr = 72 },                 /*   88  set te_chunked = h_te_chunked */
-	[107] = { .code = PNE_OP_JZ, .aux = 109, .expr = 75 },                 /*   90  jz h_upgrade -> 109 */
-	[108] = { .code = PNE_OP_SET, .slot = 4, .expr = 63 },                 /*   91  set upgrade = 1 */
-	[109] = { .code = PNE_OP_JMP, .aux = 95, .expr = PNE_NO_EXPR },        /*  101  jmp 95 */
-	[110] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },              /*  101  require 0 "repeat limit" */
-	[111] = { .code = PNE_OP_JZ, .aux = 129, .expr = 19 },                 /*  119  jz line_len != 0 -> 129 */
-	[112] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                 /*  120  set .r0 = 0 */
-	[113] = { .code = PNE_OP_JZ, .aux = 128, .expr = 31 },                 /*  120  jz .r0 < 1024 -> 128 */
-	[114] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                /*  120  set .r0 = .r0 + 1 */
-	[115] = { .code = PNE_OP_TEXT, .aux = 7, .expr = PNE_NO_EXPR },        /*  121  text until "\n" max 16384 { line_len=line 0 length, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_chunked=header "Transfer-Encoding" suffix "chunked", h_upgrade=header "Upgrade" present } */
-	[116] = { .code = PNE_OP_JZ, .aux = 118, .expr = 78 },                 /*  130  jz line_len == 0 -> 118 */
-	[117] = { .code = PNE_OP_JMP, .aux = 129, .expr = PNE_NO_EXPR },       /*  131  jmp 129 */
-	[118] = { .code = PNE_OP_JZ, .aux = 122, .expr = 47 },                 /*   79  jz h_cl -> 122 */
-	[119] = { .code = PNE_OP_REQUIRE, .aux = 36, .expr = 50 },             /*   81  require h_cl_ok && (!cl || h_cl_val == content_length) "Content-Length" */
-	[120] = { .code = PNE_OP_SET, .expr = 63 },                            /*   83  set cl = 1 */
-	[121] = { .code = PNE_OP_SET, .slot = 1, .expr = 66 },                 /*   84  set content_length = h_cl_val */
-	[122] = { .code = PNE_OP_JZ, .aux = 125, .expr = 69 },                 /*   86  jz h_te -> 125 */
-	[123] = { .code = PNE_OP_SET, .slot = 2, .expr = 63 },                 /*   87  set te = 1 */
-	[124] = { .code = PNE_OP_SET, .slot = 3, .expr = 72 },                 /*   88  set te_chunked = h_te_chunked */
-	[125] = { .code = PNE_OP_JZ, .aux = 127, .expr = 75 },                 /*   90  jz h_upgrade -> 127 */
-	[126] = { .code = PNE_OP_SET, .slot = 4, .expr = 63 },                 /*   91  set upgrade = 1 */
-	[127] = { .code = PNE_OP_JMP, .aux = 113, .expr = PNE_NO_EXPR },       /*  120  jmp 113 */
-	[128] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },              /*  120  require 0 "repeat limit" */
-	[129] = { .code = PNE_OP_JZ, .aux = 133, .expr = 159 },                /*  218  jz status < 200 -> 133 */
-	[130] = { .code = PNE_OP_JZ, .aux = 132, .expr = 165 },                /*  219  jz status == 101 -> 132 */
-	[131] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  221  opaque */
-	[132] = { .code = PNE_OP_JMP, .aux = 170, .expr = PNE_NO_EXPR },       /*  218  jmp 170 */
-	[133] = { .code = PNE_OP_POP, .slot = 22, .expr = 4 },                 /*  225  pop pending into kind else 0 */
-	[134] = { .code = PNE_OP_JZ, .aux = 136, .expr = 171 },                /*  226  jz kind & 6 -> 136 */
-	[135] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 4 },  /*  227  set hold = 0 */
-	[136] = { .code = PNE_OP_JZ, .aux = 138, .expr = 177 },                /*  229  jz kind & 1 || status == 204 || status == 304 -> 138 */
-	[137] = { .code = PNE_OP_JMP, .aux = 170, .expr = PNE_NO_EXPR },       /*  229  jmp 170 */
-	[138] = { .code = PNE_OP_JZ, .aux = 141, .expr = 196 },                /*  231  jz kind & 2 && status < 300 -> 141 */
-	[139] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  232  opaque */
-	[140] = { .code = PNE_OP_JMP, .aux = 170, .expr = PNE_NO_EXPR },       /*  231  jmp 170 */
-	[141] = { .code = PNE_OP_JZ, .aux = 166, .expr = 109 },                /*  233  jz te -> 166 */
-	[142] = { .code = PNE_OP_JZ, .aux = 164, .expr = 112 },                /*  234  jz te_chunked -> 164 */
-	[143] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                 /*  140  set .r0 = 0 */
-	[144] = { .code = PNE_OP_JZ, .aux = 154, .expr = 115 },                /*  140  jz .r0 < 0xffffffff -> 154 */
-	[145] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                /*  140  set .r0 = .r0 + 1 */
-	[146] = { .code = PNE_OP_TEXT, .aux = 8, .expr = PNE_NO_EXPR },        /*  141  text until "\r\n" max 4096 { chunk_size=all as hex max 17592186044416, line_len=all length } */
-	[147] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 122 },            /*  145  require line_len > 0 "empty chunk-size line" */
-	[148] = { .code = PNE_OP_JZ, .aux = 150, .expr = 128 },                /*  146  jz chunk_size == 0 -> 150 */
-	[149] = { .code = PNE_OP_JMP, .aux = 155, .expr = PNE_NO_EXPR },       /*  147  jmp 155 */
-	[150] = { .code = PNE_OP_SKIP, .expr = 134 },                          /*  149  skip chunk_size */
-	[151] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                   /*  151  hdr 2 { chunk_size=u16be@0 } */
-	[152] = { .code = PNE_OP_REQUIRE, .aux = 44, .expr = 137 },            /*  152  require chunk_size == 3338 "chunk data not followed by CRLF" */
-	[153] = { .code = PNE_OP_JMP, .aux = 144, .expr = PNE_NO_EXPR },       /*  140  jmp 144 */
-	[154] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },              /*  140  require 0 "repeat limit" */
-	[155] = { .code = PNE_OP_SET, .slot = 23, .expr = 4 },                 /*  155  set .r0 = 0 */
-	[156] = { .code = PNE_OP_JZ, .aux = 162, .expr = 31 },                 /*  155  jz .r0 < 1024 -> 162 */
-	[157] = { .code = PNE_OP_SET, .slot = 23, .expr = 13 },                /*  155  set .r0 = .r0 + 1 */
-	[158] = { .code = PNE_OP_TEXT, .aux = 9, .expr = PNE_NO_EXPR },        /*  156  text until "\n" max 16384 { line_len=line 0 length } */
-	[159] = { .code = PNE_OP_JZ, .aux = 161, .expr = 78 },                 /*  157  jz line_len == 0 -> 161 */
-	[160] = { .code = PNE_OP_JMP, .aux = 163, .expr = PNE_NO_EXPR },       /*  158  jmp 163 */
-	[161] = { .code = PNE_OP_JMP, .aux = 156, .expr = PNE_NO_EXPR },       /*  155  jmp 156 */
-	[162] = { .code = PNE_OP_REQUIRE, .aux = 34, .expr = 4 },              /*  155  require 0 "repeat limit" */
-	[163] = { .code = PNE_OP_JMP, .aux = 165, .expr = PNE_NO_EXPR },       /*  234  jmp 165 */
-	[164] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  237  until_close */
-	[165] = { .code = PNE_OP_JMP, .aux = 170, .expr = PNE_NO_EXPR },       /*  233  jmp 170 */
-	[166] = { .code = PNE_OP_JZ, .aux = 169, .expr = 144 },                /*  239  jz cl -> 169 */
-	[167] = { .code = PNE_OP_SKIP, .expr = 147 },                          /*  240  skip content_length */
-	[168] = { .code = PNE_OP_JMP, .aux = 170, .expr = PNE_NO_EXPR },       /*  239  jmp 170 */
-	[169] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  242  until_close */
-	[170] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                   /*  207  end */
+	[118] = { .code = PNE_OP_SET, .expr = 4 },                             /*  110  set cl = 0 */
+	[119] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                  /*  111  set content_length = 0 */
+	[120] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                  /*  112  set te = 0 */
+	[121] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                  /*  113  set upgrade = 0 */
+	[122] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                  /*  114  set close = 0 */
+	[123] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                  /*  115  set last = 0 */
+	[124] = { .code = PNE_OP_TEXT, .aux = 6, .expr = PNE_NO_EXPR },        /*  309  text until "\n" max 16384 { v1=word 0 prefix "HTTP/", status=word 1 as decimal max 4294967295, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close" } */
+	[125] = { .code = PNE_OP_REQUIRE, .aux = 59, .expr = 28 },             /*  321  require v1 "status-line" */
+	[126] = { .code = PNE_OP_JZ, .aux = 133, .expr = 47 },                 /*  124  jz fold || fold_ht -> 133 */
+	[127] = { .code = PNE_OP_JZ, .aux = 130, .expr = 53 },                 /*  125  jz last == 2 -> 130 */
+	[128] = { .code = PNE_OP_SET, .slot = 2, .expr = 59 },                 /*  126  set te = fold_chunked ? te | 2 : te */
+	[129] = { .code = PNE_OP_JMP, .aux = 132, .expr = PNE_NO_EXPR },       /*  125  jmp 132 */
+	[130] = { .code = PNE_OP_JZ, .aux = 132, .expr = 70 },                 /*  127  jz last == 1 -> 132 */
+	[131] = { .code = PNE_OP_SET, .expr = 76 },                            /*  128  set cl = cl | 2 */
+	[132] = { .code = PNE_OP_JMP, .aux = 148, .expr = PNE_NO_EXPR },       /*  124  jmp 148 */
+	[133] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                  /*  131  set last = 0 */
+	[134] = { .code = PNE_OP_JZ, .aux = 141, .expr = 82 },                 /*  132  jz h_cl -> 141 */
+	[135] = { .code = PNE_OP_SET, .slot = 5, .expr = 85 },                 /*  134  set last = 1 */
+	[136] = { .code = PNE_OP_JZ, .aux = 140, .expr = 88 },                 /*  135  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 140 */
+	[137] = { .code = PNE_OP_SET, .expr = 104 },                           /*  136  set cl = cl | 1 */
+	[138] = { .code = PNE_OP_SET, .slot = 1, .expr = 110 },                /*  137  set content_length = h_cl_val */
+	[139] = { .code = PNE_OP_JMP, .aux = 141, .expr = PNE_NO_EXPR },       /*  135  jmp 141 */
+	[140] = { .code = PNE_OP_SET, .expr = 76 },                            /*  139  set cl = cl | 2 */
+	[141] = { .code = PNE_OP_JZ, .aux = 144, .expr = 113 },                /*  142  jz h_te || name_te -> 144 */
+	[142] = { .code = PNE_OP_SET, .slot = 5, .expr = 119 },                /*  143  set last = 2 */
+	[143] = { .code = PNE_OP_SET, .slot = 2, .expr = 122 },                /*  144  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
+	[144] = { .code = PNE_OP_JZ, .aux = 146, .expr = 147 },                /*  147  jz h_upgrade -> 146 */
+	[145] = { .code = PNE_OP_SET, .slot = 3, .expr = 85 },                 /*  148  set upgrade = 1 */
+	[146] = { .code = PNE_OP_JZ, .aux = 148, .expr = 150 },                /*  150  jz h_close -> 148 */
+	[147] = { .code = PNE_OP_SET, .slot = 4, .expr = 85 },                 /*  151  set close = 1 */
+	[148] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  165  set .r0 = 0 */
+	[149] = { .code = PNE_OP_JZ, .aux = 179, .expr = 31 },                 /*  165  jz .r0 < 1024 -> 179 */
+	[150] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  165  set .r0 = .r0 + 1 */
+	[151] = { .code = PNE_OP_TEXT, .aux = 7, .expr = PNE_NO_EXPR },        /*  166  text until "\n" max 16384 { line_len=all length, blank=all is "\r", fold=line 0 prefix " ", fold_ht=line 0 prefix "\t", fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, content_encoding=header "Content-Encoding" as string max 64 } */
+	[152] = { .code = PNE_OP_JZ, .aux = 154, .expr = 38 },                 /*  185  jz line_len == 0 || blank -> 154 */
+	[153] = { .code = PNE_OP_JMP, .aux = 180, .expr = PNE_NO_EXPR },       /*  186  jmp 180 */
+	[154] = { .code = PNE_OP_JZ, .aux = 161, .expr = 47 },                 /*  124  jz fold || fold_ht -> 161 */
+	[155] = { .code = PNE_OP_JZ, .aux = 158, .expr = 53 },                 /*  125  jz last == 2 -> 158 */
+	[156] = { .code = PNE_OP_SET, .slot = 2, .expr = 59 },                 /*  126  set te = fold_chunked ? te | 2 : te */
+	[157] = { .code = PNE_OP_JMP, .aux = 160, .expr = PNE_NO_EXPR },       /*  125  jmp 160 */
+	[158] = { .code = PNE_OP_JZ, .aux = 160, .expr = 70 },                 /*  127  jz last == 1 -> 160 */
+	[159] = { .code = PNE_OP_SET, .expr = 76 },                            /*  128  set cl = cl | 2 */
+	[160] = { .code = PNE_OP_JMP, .aux = 176, .expr = PNE_NO_EXPR },       /*  124  jmp 176 */
+	[161] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                  /*  131  set last = 0 */
+	[162] = { .code = PNE_OP_JZ, .aux = 169, .expr = 82 },                 /*  132  jz h_cl -> 169 */
+	[163] = { .code = PNE_OP_SET, .slot = 5, .expr = 85 },                 /*  134  set last = 1 */
+	[164] = { .code = PNE_OP_JZ, .aux = 168, .expr = 88 },                 /*  135  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 168 */
+	[165] = { .code = PNE_OP_SET, .expr = 104 },                           /*  136  set cl = cl | 1 */
+	[166] = { .code = PNE_OP_SET, .slot = 1, .expr = 110 },                /*  137  set content_length = h_cl_val */
+	[167] = { .code = PNE_OP_JMP, .aux = 169, .expr = PNE_NO_EXPR },       /*  135  jmp 169 */
+	[168] = { .code = PNE_OP_SET, .expr = 76 },                            /*  139  set cl = cl | 2 */
+	[169] = { .code = PNE_OP_JZ, .aux = 172, .expr = 113 },                /*  142  jz h_te || name_te -> 172 */
+	[170] = { .code = PNE_OP_SET, .slot = 5, .expr = 119 },                /*  143  set last = 2 */
+	[171] = { .code = PNE_OP_SET, .slot = 2, .expr = 122 },                /*  144  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
+	[172] = { .code = PNE_OP_JZ, .aux = 174, .expr = 147 },                /*  147  jz h_upgrade -> 174 */
+	[173] = { .code = PNE_OP_SET, .slot = 3, .expr = 85 },                 /*  148  set upgrade = 1 */
+	[174] = { .code = PNE_OP_JZ, .aux = 176, .expr = 150 },                /*  150  jz h_close -> 176 */
+	[175] = { .code = PNE_OP_SET, .slot = 4, .expr = 85 },                 /*  151  set close = 1 */
+	[176] = { .code = PNE_OP_JZ, .aux = 178, .expr = 153 },                /*  189  jz h_ce -> 178 */
+	[177] = { .code = PNE_OP_JMP, .aux = 180, .expr = PNE_NO_EXPR },       /*  190  jmp 180 */
+	[178] = { .code = PNE_OP_JMP, .aux = 149, .expr = PNE_NO_EXPR },       /*  165  jmp 149 */
+	[179] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  165  require 0 "repeat limit" */
+	[180] = { .code = PNE_OP_JZ, .aux = 211, .expr = 156 },                /*  193  jz line_len != 0 && !blank -> 211 */
+	[181] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  194  set .r0 = 0 */
+	[182] = { .code = PNE_OP_JZ, .aux = 210, .expr = 31 },                 /*  194  jz .r0 < 1024 -> 210 */
+	[183] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  194  set .r0 = .r0 + 1 */
+	[184] = { .code = PNE_OP_TEXT, .aux = 8, .expr = PNE_NO_EXPR },        /*  195  text until "\n" max 16384 { line_len=all length, blank=all is "\r", fold=line 0 prefix " ", fold_ht=line 0 prefix "\t", fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close" } */
+	[185] = { .code = PNE_OP_JZ, .aux = 187, .expr = 38 },                 /*  211  jz line_len == 0 || blank -> 187 */
+	[186] = { .code = PNE_OP_JMP, .aux = 211, .expr = PNE_NO_EXPR },       /*  212  jmp 211 */
+	[187] = { .code = PNE_OP_JZ, .aux = 194, .expr = 47 },                 /*  124  jz fold || fold_ht -> 194 */
+	[188] = { .code = PNE_OP_JZ, .aux = 191, .expr = 53 },                 /*  125  jz last == 2 -> 191 */
+	[189] = { .code = PNE_OP_SET, .slot = 2, .expr = 59 },                 /*  126  set te = fold_chunked ? te | 2 : te */
+	[190] = { .code = PNE_OP_JMP, .aux = 193, .expr = PNE_NO_EXPR },       /*  125  jmp 193 */
+	[191] = { .code = PNE_OP_JZ, .aux = 193, .expr = 70 },                 /*  127  jz last == 1 -> 193 */
+	[192] = { .code = PNE_OP_SET, .expr = 76 },                            /*  128  set cl = cl | 2 */
+	[193] = { .code = PNE_OP_JMP, .aux = 209, .expr = PNE_NO_EXPR },       /*  124  jmp 209 */
+	[194] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                  /*  131  set last = 0 */
+	[195] = { .code = PNE_OP_JZ, .aux = 202, .expr = 82 },                 /*  132  jz h_cl -> 202 */
+	[196] = { .code = PNE_OP_SET, .slot = 5, .expr = 85 },                 /*  134  set last = 1 */
+	[197] = { .code = PNE_OP_JZ, .aux = 201, .expr = 88 },                 /*  135  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 201 */
+	[198] = { .code = PNE_OP_SET, .expr = 104 },                           /*  136  set cl = cl | 1 */
+	[199] = { .code = PNE_OP_SET, .slot = 1, .expr = 110 },                /*  137  set content_length = h_cl_val */
+	[200] = { .code = PNE_OP_JMP, .aux = 202, .expr = PNE_NO_EXPR },       /*  135  jmp 202 */
+	[201] = { .code = PNE_OP_SET, .expr = 76 },                            /*  139  set cl = cl | 2 */
+	[202] = { .code = PNE_OP_JZ, .aux = 205, .expr = 113 },                /*  142  jz h_te || name_te -> 205 */
+	[203] = { .code = PNE_OP_SET, .slot = 5, .expr = 119 },                /*  143  set last = 2 */
+	[204] = { .code = PNE_OP_SET, .slot = 2, .expr = 122 },                /*  144  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
+	[205] = { .code = PNE_OP_JZ, .aux = 207, .expr = 147 },                /*  147  jz h_upgrade -> 207 */
+	[206] = { .code = PNE_OP_SET, .slot = 3, .expr = 85 },                 /*  148  set upgrade = 1 */
+	[207] = { .code = PNE_OP_JZ, .aux = 209, .expr = 150 },                /*  150  jz h_close -> 209 */
+	[208] = { .code = PNE_OP_SET, .slot = 4, .expr = 85 },                 /*  151  set close = 1 */
+	[209] = { .code = PNE_OP_JMP, .aux = 182, .expr = PNE_NO_EXPR },       /*  194  jmp 182 */
+	[210] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  194  require 0 "repeat limit" */
+	[211] = { .code = PNE_OP_JZ, .aux = 215, .expr = 235 },                /*  324  jz status >= 100 && status < 200 && (!close || Strict) -> 215 */
+	[212] = { .code = PNE_OP_JZ, .aux = 214, .expr = 254 },                /*  325  jz status == 101 -> 214 */
+	[213] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  327  opaque */
+	[214] = { .code = PNE_OP_JMP, .aux = 284, .expr = PNE_NO_EXPR },       /*  324  jmp 284 */
+	[215] = { .code = PNE_OP_POP, .slot = 30, .expr = 4 },                 /*  331  pop pending into kind else 0 */
+	[216] = { .code = PNE_OP_JZ, .aux = 218, .expr = 260 },                /*  332  jz kind & 6 -> 218 */
+	[217] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 4 },  /*  333  set hold = 0 */
+	[218] = { .code = PNE_OP_JZ, .aux = 220, .expr = 266 },                /*  335  jz kind & 1 -> 220 */
+	[219] = { .code = PNE_OP_JMP, .aux = 284, .expr = PNE_NO_EXPR },       /*  335  jmp 284 */
+	[220] = { .code = PNE_OP_JZ, .aux = 247, .expr = 272 },                /*  337  jz status < 200 && status >= 100 || status == 204 || status == 304 -> 247 */
+	[221] = { .code = PNE_OP_JZ, .aux = 246, .expr = 297 },                /*  341  jz close && !Strict -> 246 */
+	[222] = { .code = PNE_OP_JZ, .aux = 245, .expr = 304 },                /*  342  jz te & 2 -> 245 */
+	[223] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  226  set .r0 = 0 */
+	[224] = { .code = PNE_OP_JZ, .aux = 235, .expr = 204 },                /*  226  jz .r0 < 0xffffffff -> 235 */
+	[225] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  226  set .r0 = .r0 + 1 */
+	[226] = { .code = PNE_OP_TEXT, .aux = 9, .expr = PNE_NO_EXPR },        /*  227  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
+	[227] = { .code = PNE_OP_JZ, .aux = 234, .expr = 19 },                 /*  232  jz line_len != 0 -> 234 */
+	[228] = { .code = PNE_OP_REQUIRE, .aux = 56, .expr = 211 },            /*  233  require chunk_size != 0 || blank "chunk-size" */
+	[229] = { .code = PNE_OP_JZ, .aux = 231, .expr = 220 },                /*  234  jz chunk_size == 0 -> 231 */
+	[230] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  235  jmp 236 */
+	[231] = { .code = PNE_OP_SKIP, .expr = 226 },                          /*  237  skip chunk_size */
+	[232] = { .code = PNE_OP_TEXT, .aux = 10, .expr = PNE_NO_EXPR },       /*  238  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
+	[233] = { .code = PNE_OP_REQUIRE, .aux = 57, .expr = 38 },             /*  242  require line_len == 0 || blank "chunk data not followed by CRLF" */
+	[234] = { .code = PNE_OP_JMP, .aux = 224, .expr = PNE_NO_EXPR },       /*  226  jmp 224 */
+	[235] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  226  require 0 "repeat limit" */
+	[236] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  246  set .r0 = 0 */
+	[237] = { .code = PNE_OP_JZ, .aux = 243, .expr = 31 },                 /*  246  jz .r0 < 1024 -> 243 */
+	[238] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  246  set .r0 = .r0 + 1 */
+	[239] = { .code = PNE_OP_TEXT, .aux = 11, .expr = PNE_NO_EXPR },       /*  247  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
+	[240] = { .code = PNE_OP_JZ, .aux = 242, .expr = 38 },                 /*  251  jz line_len == 0 || blank -> 242 */
+	[241] = { .code = PNE_OP_JMP, .aux = 244, .expr = PNE_NO_EXPR },       /*  252  jmp 244 */
+	[242] = { .code = PNE_OP_JMP, .aux = 237, .expr = PNE_NO_EXPR },       /*  246  jmp 237 */
+	[243] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  246  require 0 "repeat limit" */
+	[244] = { .code = PNE_OP_JMP, .aux = 246, .expr = PNE_NO_EXPR },       /*  342  jmp 246 */
+	[245] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  345  until_close */
+	[246] = { .code = PNE_OP_JMP, .aux = 284, .expr = PNE_NO_EXPR },       /*  337  jmp 284 */
+	[247] = { .code = PNE_OP_JZ, .aux = 250, .expr = 310 },                /*  348  jz kind & 2 && status < 300 -> 250 */
+	[248] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  349  opaque */
+	[249] = { .code = PNE_OP_JMP, .aux = 284, .expr = PNE_NO_EXPR },       /*  348  jmp 284 */
+	[250] = { .code = PNE_OP_JZ, .aux = 276, .expr = 195 },                /*  350  jz te -> 276 */
+	[251] = { .code = PNE_OP_JZ, .aux = 274, .expr = 323 },                /*  353  jz te & (Strict ? 4 : 2) -> 274 */
+	[252] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  226  set .r0 = 0 */
+	[253] = { .code = PNE_OP_JZ, .aux = 264, .expr = 204 },                /*  226  jz .r0 < 0xffffffff -> 264 */
+	[254] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  226  set .r0 = .r0 + 1 */
+	[255] = { .code = PNE_OP_TEXT, .aux = 12, .expr = PNE_NO_EXPR },       /*  227  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
+	[256] = { .code = PNE_OP_JZ, .aux = 263, .expr = 19 },                 /*  232  jz line_len != 0 -> 263 */
+	[257] = { .code = PNE_OP_REQUIRE, .aux = 56, .expr = 211 },            /*  233  require chunk_size != 0 || blank "chunk-size" */
+	[258] = { .code = PNE_OP_JZ, .aux = 260, .expr = 220 },                /*  234  jz chunk_size == 0 -> 260 */
+	[259] = { .code = PNE_OP_JMP, .aux = 265, .expr = PNE_NO_EXPR },       /*  235  jmp 265 */
+	[260] = { .code = PNE_OP_SKIP, .expr = 226 },                          /*  237  skip chunk_size */
+	[261] = { .code = PNE_OP_TEXT, .aux = 13, .expr = PNE_NO_EXPR },       /*  238  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
+	[262] = { .code = PNE_OP_REQUIRE, .aux = 57, .expr = 38 },             /*  242  require line_len == 0 || blank "chunk data not followed by CRLF" */
+	[263] = { .code = PNE_OP_JMP, .aux = 253, .expr = PNE_NO_EXPR },       /*  226  jmp 253 */
+	[264] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  226  require 0 "repeat limit" */
+	[265] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  246  set .r0 = 0 */
+	[266] = { .code = PNE_OP_JZ, .aux = 272, .expr = 31 },                 /*  246  jz .r0 < 1024 -> 272 */
+	[267] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  246  set .r0 = .r0 + 1 */
+	[268] = { .code = PNE_OP_TEXT, .aux = 14, .expr = PNE_NO_EXPR },       /*  247  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
+	[269] = { .code = PNE_OP_JZ, .aux = 271, .expr = 38 },                 /*  251  jz line_len == 0 || blank -> 271 */
+	[270] = { .code = PNE_OP_JMP, .aux = 273, .expr = PNE_NO_EXPR },       /*  252  jmp 273 */
+	[271] = { .code = PNE_OP_JMP, .aux = 266, .expr = PNE_NO_EXPR },       /*  246  jmp 266 */
+	[272] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  246  require 0 "repeat limit" */
+	[273] = { .code = PNE_OP_JMP, .aux = 275, .expr = PNE_NO_EXPR },       /*  353  jmp 275 */
+	[274] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  356  until_close */
+	[275] = { .code = PNE_OP_JMP, .aux = 284, .expr = PNE_NO_EXPR },       /*  350  jmp 284 */
+	[276] = { .code = PNE_OP_JZ, .aux = 280, .expr = 334 },                /*  358  jz cl & 2 -> 280 */
+	[277] = { .code = PNE_OP_REQUIRE, .aux = 48, .expr = 297 },            /*  360  require close && !Strict "Content-Length" */
+	[278] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  361  until_close */
+	[279] = { .code = PNE_OP_JMP, .aux = 284, .expr = PNE_NO_EXPR },       /*  358  jmp 284 */
+	[280] = { .code = PNE_OP_JZ, .aux = 283, .expr = 229 },                /*  362  jz cl -> 283 */
+	[281] = { .code = PNE_OP_SKIP, .expr = 232 },                          /*  363  skip content_length */
+	[282] = { .code = PNE_OP_JMP, .aux = 284, .expr = PNE_NO_EXPR },       /*  362  jmp 284 */
+	[283] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  365  until_close */
+	[284] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                   /*  303  end */
 };
 
 static const uint8_t code[] = {
@@ -201,255 +315,402 @@ static const uint8_t code[] = {
 	PNE_X_IMM8, 0,      /*    4  imm8 0 */
 	PNE_X_END,          /*    6  end */
 	/* @7: .r0 < 8 */
-	PNE_X_SLOT, 23,     /*    7  slot .r0 */
+	PNE_X_SLOT, 31,     /*    7  slot .r0 */
 	PNE_X_IMM8, 8,      /*    9  imm8 8 */
 	PNE_X_LT,           /*   11  lt */
 	PNE_X_END,          /*   12  end */
 	/* @13: .r0 + 1 */
-	PNE_X_SLOT, 23,     /*   13  slot .r0 */
+	PNE_X_SLOT, 31,     /*   13  slot .r0 */
 	PNE_X_IMM8, 1,      /*   15  imm8 1 */
 	PNE_X_ADD,          /*   17  add */
 	PNE_X_END,          /*   18  end */
 	/* @19: line_len != 0 */
-	PNE_X_SLOT, 5,      /*   19  slot line_len */
+	PNE_X_SLOT, 6,      /*   19  slot line_len */
 	PNE_X_IMM8, 0,      /*   21  imm8 0 */
 	PNE_X_NE,           /*   23  ne */
 	PNE_X_END,          /*   24  end */
 	/* @25: v2 */
-	PNE_X_SLOT, 18,     /*   25  slot v2 */
+	PNE_X_SLOT, 26,     /*   25  slot v2 */
 	PNE_X_END,          /*   27  end */
 	/* @28: v1 */
-	PNE_X_SLOT, 17,     /*   28  slot v1 */
+	PNE_X_SLOT, 25,     /*   28  slot v1 */
 	PNE_X_END,          /*   30  end */
 	/* @31: .r0 < 1024 */
-	PNE_X_SLOT, 23,     /*   31  slot .r0 */
+	PNE_X_SLOT, 31,     /*   31  slot .r0 */
 	PNE_X_CONST, 0, 0,  /*   33  const [0] = 1024 */
 	PNE_X_LT,           /*   36  lt */
 	PNE_X_END,          /*   37  end */
-	/* @38: line_len == 0 || h_ce */
-	PNE_X_SLOT, 5,      /*   38  slot line_len */
+	/* @38: line_len == 0 || blank */
+	PNE_X_SLOT, 6,      /*   38  slot line_len */
 	PNE_X_IMM8, 0,      /*   40  imm8 0 */
 	PNE_X_EQ,           /*   42  eq */
-	PNE_X_SLOT, 12,     /*   43  slot h_ce */
+	PNE_X_SLOT, 7,      /*   43  slot blank */
 	PNE_X_LOR,          /*   45  lor */
 	PNE_X_END,          /*   46  end */
-	/* @47: h_cl */
-	PNE_X_SLOT, 6,      /*   47  slot h_cl */
-	PNE_X_END,          /*   49  end */
-	/* @50: h_cl_ok && (!cl || h_cl_val == content_length) */
-	PNE_X_SLOT, 7,      /*   50  slot h_cl_ok */
-	PNE_X_SLOT, 0,      /*   52  slot cl */
-	PNE_X_LNOT,         /*   54  lnot */
-	PNE_X_SLOT, 8,      /*   55  slot h_cl_val */
-	PNE_X_SLOT, 1,      /*   57  slot content_length */
-	PNE_X_EQ,           /*   59  eq */
-	PNE_X_LOR,          /*   60  lor */
-	PNE_X_LAND,         /*   61  land */
-	PNE_X_END,          /*   62  end */
-	/* @63: 1 */
-	PNE_X_IMM8, 1,      /*   63  imm8 1 */
-	PNE_X_END,          /*   65  end */
-	/* @66: h_cl_val */
-	PNE_X_SLOT, 8,      /*   66  slot h_cl_val */
-	PNE_X_END,          /*   68  end */
-	/* @69: h_te */
-	PNE_X_SLOT, 9,      /*   69  slot h_te */
-	PNE_X_END,          /*   71  end */
-	/* @72: h_te_chunked */
-	PNE_X_SLOT, 10,     /*   72  slot h_te_chunked */
-	PNE_X_END,          /*   74  end */
-	/* @75: h_upgrade */
-	PNE_X_SLOT, 11,     /*   75  slot h_upgrade */
-	PNE_X_END,          /*   77  end */
-	/* @78: line_len == 0 */
-	PNE_X_SLOT, 5,      /*   78  slot line_len */
-	PNE_X_IMM8, 0,      /*   80  imm8 0 */
-	PNE_X_EQ,           /*   82  eq */
-	PNE_X_END,          /*   83  end */
-	/* @84: is_connect */
-	PNE_X_SLOT, 20,     /*   84  slot is_connect */
-	PNE_X_END,          /*   86  end */
-	/* @87: 2 */
-	PNE_X_IMM8, 2,      /*   87  imm8 2 */
-	PNE_X_END,          /*   89  end */
-	/* @90: upgrade */
-	PNE_X_SLOT, 4,      /*   90  slot upgrade */
-	PNE_X_END,          /*   92  end */
-	/* @93: is_head ? 5 : 4 */
-	PNE_X_SLOT, 19,     /*   93  slot is_head */
-	PNE_X_IMM8, 5,      /*   95  imm8 5 */
-	PNE_X_IMM8, 4,      /*   97  imm8 4 */
-	PNE_X_SEL,          /*   99  sel */
-	PNE_X_END,          /*  100  end */
-	/* @101: is_head ? 1 : 0 */
-	PNE_X_SLOT, 19,     /*  101  slot is_head */
-	PNE_X_IMM8, 1,      /*  103  imm8 1 */
-	PNE_X_IMM8, 0,      /*  105  imm8 0 */
-	PNE_X_SEL,          /*  107  sel */
-	PNE_X_END,          /*  108  end */
-	/* @109: te */
-	PNE_X_SLOT, 2,      /*  109  slot te */
-	PNE_X_END,          /*  111  end */
-	/* @112: te_chunked */
-	PNE_X_SLOT, 3,      /*  112  slot te_chunked */
-	PNE_X_END,          /*  114  end */
-	/* @115: .r0 < 0xffffffff */
-	PNE_X_SLOT, 23,     /*  115  slot .r0 */
-	PNE_X_CONST, 1, 0,  /*  117  const [1] = 4294967295 */
-	PNE_X_LT,           /*  120  lt */
+	/* @47: fold || fold_ht */
+	PNE_X_SLOT, 8,      /*   47  slot fold */
+	PNE_X_SLOT, 9,      /*   49  slot fold_ht */
+	PNE_X_LOR,          /*   51  lor */
+	PNE_X_END,          /*   52  end */
+	/* @53: last == 2 */
+	PNE_X_SLOT, 5,      /*   53  slot last */
+	PNE_X_IMM8, 2,      /*   55  imm8 2 */
+	PNE_X_EQ,           /*   57  eq */
+	PNE_X_END,          /*   58  end */
+	/* @59: fold_chunked ? te | 2 : te */
+	PNE_X_SLOT, 10,     /*   59  slot fold_chunked */
+	PNE_X_SLOT, 2,      /*   61  slot te */
+	PNE_X_IMM8, 2,      /*   63  imm8 2 */
+	PNE_X_OR,           /*   65  or */
+	PNE_X_SLOT, 2,      /*   66  slot te */
+	PNE_X_SEL,          /*   68  sel */
+	PNE_X_END,          /*   69  end */
+	/* @70: last == 1 */
+	PNE_X_SLOT, 5,      /*   70  slot last */
+	PNE_X_IMM8, 1,      /*   72  imm8 1 */
+	PNE_X_EQ,           /*   74  eq */
+	PNE_X_END,          /*   75  end */
+	/* @76: cl | 2 */
+	PNE_X_SLOT, 0,      /*   76  slot cl */
+	PNE_X_IMM8, 2,      /*   78  imm8 2 */
+	PNE_X_OR,           /*   80  or */
+	PNE_X_END,          /*   81  end */
+	/* @82: h_cl */
+	PNE_X_SLOT, 11,     /*   82  slot h_cl */
+	PNE_X_END,          /*   84  end */
+	/* @85: 1 */
+	PNE_X_IMM8, 1,      /*   85  imm8 1 */
+	PNE_X_END,          /*   87  end */
+	/* @88: h_cl_ok && (!(cl & 1) || h_cl_val == content_length) */
+	PNE_X_SLOT, 12,     /*   88  slot h_cl_ok */
+	PNE_X_SLOT, 0,      /*   90  slot cl */
+	PNE_X_IMM8, 1,      /*   92  imm8 1 */
+	PNE_X_AND,          /*   94  and */
+	PNE_X_LNOT,         /*   95  lnot */
+	PNE_X_SLOT, 13,     /*   96  slot h_cl_val */
+	PNE_X_SLOT, 1,      /*   98  slot content_length */
+	PNE_X_EQ,           /*  100  eq */
+	PNE_X_LOR,          /*  101  lor */
+	PNE_X_LAND,         /*  102  land */
+	PNE_X_END,          /*  103  end */
+	/* @104: cl | 1 */
+	PNE_X_SLOT, 0,      /*  104  slot cl */
+	PNE_X_IMM8, 1,      /*  106  imm8 1 */
+	PNE_X_OR,           /*  108  or */
+	PNE_X_END,          /*  109  end */
+	/* @110: h_cl_val */
+	PNE_X_SLOT, 13,     /*  110  slot h_cl_val */
+	PNE_X_END,          /*  112  end */
+	/* @113: h_te || name_te */
+	PNE_X_SLOT, 14,     /*  113  slot h_te */
+	PNE_X_SLOT, 15,     /*  115  slot name_te */
+	PNE_X_LOR,          /*  117  lor */
+	PNE_X_END,          /*  118  end */
+	/* @119: 2 */
+	PNE_X_IMM8, 2,      /*  119  imm8 2 */
 	PNE_X_END,          /*  121  end */
-	/* @122: line_len > 0 */
-	PNE_X_SLOT, 5,      /*  122  slot line_len */
-	PNE_X_IMM8, 0,      /*  124  imm8 0 */
-	PNE_X_GT,           /*  126  gt */
-	PNE_X_END,          /*  127  end */
-	/* @128: chunk_size == 0 */
-	PNE_X_SLOT, 14,     /*  128  slot chunk_size */
-	PNE_X_IMM8, 0,      /*  130  imm8 0 */
-	PNE_X_EQ,           /*  132  eq */
-	PNE_X_END,          /*  133  end */
-	/* @134: chunk_size */
-	PNE_X_SLOT, 14,     /*  134  slot chunk_size */
-	PNE_X_END,          /*  136  end */
-	/* @137: chunk_size == 3338 */
-	PNE_X_SLOT, 14,     /*  137  slot chunk_size */
-	PNE_X_CONST, 2, 0,  /*  139  const [2] = 3338 */
-	PNE_X_EQ,           /*  142  eq */
-	PNE_X_END,          /*  143  end */
-	/* @144: cl */
-	PNE_X_SLOT, 0,      /*  144  slot cl */
+	/* @122: te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
+	PNE_X_SLOT, 2,      /*  122  slot te */
+	PNE_X_IMM8, 2,      /*  124  imm8 2 */
+	PNE_X_AND,          /*  126  and */
+	PNE_X_IMM8, 1,      /*  127  imm8 1 */
+	PNE_X_OR,           /*  129  or */
+	PNE_X_SLOT, 17,     /*  130  slot h_te_any */
+	PNE_X_IMM8, 2,      /*  132  imm8 2 */
+	PNE_X_IMM8, 0,      /*  134  imm8 0 */
+	PNE_X_SEL,          /*  136  sel */
+	PNE_X_OR,           /*  137  or */
+	PNE_X_SLOT, 16,     /*  138  slot h_te_final */
+	PNE_X_IMM8, 4,      /*  140  imm8 4 */
+	PNE_X_IMM8, 0,      /*  142  imm8 0 */
+	PNE_X_SEL,          /*  144  sel */
+	PNE_X_OR,           /*  145  or */
 	PNE_X_END,          /*  146  end */
-	/* @147: content_length */
-	PNE_X_SLOT, 1,      /*  147  slot content_length */
+	/* @147: h_upgrade */
+	PNE_X_SLOT, 18,     /*  147  slot h_upgrade */
 	PNE_X_END,          /*  149  end */
-	/* @150: v1 && status >= 100 */
-	PNE_X_SLOT, 17,     /*  150  slot v1 */
-	PNE_X_SLOT, 21,     /*  152  slot status */
-	PNE_X_IMM8, 100,    /*  154  imm8 100 */
-	PNE_X_GE,           /*  156  ge */
-	PNE_X_LAND,         /*  157  land */
-	PNE_X_END,          /*  158  end */
-	/* @159: status < 200 */
-	PNE_X_SLOT, 21,     /*  159  slot status */
-	PNE_X_IMM8, 200,    /*  161  imm8 200 */
-	PNE_X_LT,           /*  163  lt */
-	PNE_X_END,          /*  164  end */
-	/* @165: status == 101 */
-	PNE_X_SLOT, 21,     /*  165  slot status */
-	PNE_X_IMM8, 101,    /*  167  imm8 101 */
-	PNE_X_EQ,           /*  169  eq */
-	PNE_X_END,          /*  170  end */
-	/* @171: kind & 6 */
-	PNE_X_SLOT, 22,     /*  171  slot kind */
-	PNE_X_IMM8, 6,      /*  173  imm8 6 */
-	PNE_X_AND,          /*  175  and */
-	PNE_X_END,          /*  176  end */
-	/* @177: kind & 1 || status == 204 || status == 304 */
-	PNE_X_SLOT, 22,     /*  177  slot kind */
-	PNE_X_IMM8, 1,      /*  179  imm8 1 */
-	PNE_X_AND,          /*  181  and */
-	PNE_X_SLOT, 21,     /*  182  slot status */
-	PNE_X_IMM8, 204,    /*  184  imm8 204 */
-	PNE_X_EQ,           /*  186  eq */
-	PNE_X_LOR,          /*  187  lor */
-	PNE_X_SLOT, 21,     /*  188  slot status */
-	PNE_X_CONST, 3, 0,  /*  190  const [3] = 304 */
-	PNE_X_EQ,           /*  193  eq */
-	PNE_X_LOR,          /*  194  lor */
-	PNE_X_END,          /*  195  end */
-	/* @196: kind & 2 && status < 300 */
-	PNE_X_SLOT, 22,     /*  196  slot kind */
-	PNE_X_IMM8, 2,      /*  198  imm8 2 */
-	PNE_X_AND,          /*  200  and */
-	PNE_X_SLOT, 21,     /*  201  slot status */
-	PNE_X_CONST, 4, 0,  /*  203  const [4] = 300 */
-	PNE_X_LT,           /*  206  lt */
-	PNE_X_LAND,         /*  207  land */
-	PNE_X_END,          /*  208  end */
+	/* @150: h_close */
+	PNE_X_SLOT, 19,     /*  150  slot h_close */
+	PNE_X_END,          /*  152  end */
+	/* @153: h_ce */
+	PNE_X_SLOT, 20,     /*  153  slot h_ce */
+	PNE_X_END,          /*  155  end */
+	/* @156: line_len != 0 && !blank */
+	PNE_X_SLOT, 6,      /*  156  slot line_len */
+	PNE_X_IMM8, 0,      /*  158  imm8 0 */
+	PNE_X_NE,           /*  160  ne */
+	PNE_X_SLOT, 7,      /*  161  slot blank */
+	PNE_X_LNOT,         /*  163  lnot */
+	PNE_X_LAND,         /*  164  land */
+	PNE_X_END,          /*  165  end */
+	/* @166: !(cl & 2) */
+	PNE_X_SLOT, 0,      /*  166  slot cl */
+	PNE_X_IMM8, 2,      /*  168  imm8 2 */
+	PNE_X_AND,          /*  170  and */
+	PNE_X_LNOT,         /*  171  lnot */
+	PNE_X_END,          /*  172  end */
+	/* @173: is_connect */
+	PNE_X_SLOT, 28,     /*  173  slot is_connect */
+	PNE_X_END,          /*  175  end */
+	/* @176: upgrade */
+	PNE_X_SLOT, 3,      /*  176  slot upgrade */
+	PNE_X_END,          /*  178  end */
+	/* @179: is_head ? 5 : 4 */
+	PNE_X_SLOT, 27,     /*  179  slot is_head */
+	PNE_X_IMM8, 5,      /*  181  imm8 5 */
+	PNE_X_IMM8, 4,      /*  183  imm8 4 */
+	PNE_X_SEL,          /*  185  sel */
+	PNE_X_END,          /*  186  end */
+	/* @187: is_head ? 1 : 0 */
+	PNE_X_SLOT, 27,     /*  187  slot is_head */
+	PNE_X_IMM8, 1,      /*  189  imm8 1 */
+	PNE_X_IMM8, 0,      /*  191  imm8 0 */
+	PNE_X_SEL,          /*  193  sel */
+	PNE_X_END,          /*  194  end */
+	/* @195: te */
+	PNE_X_SLOT, 2,      /*  195  slot te */
+	PNE_X_END,          /*  197  end */
+	/* @198: te & 4 */
+	PNE_X_SLOT, 2,      /*  198  slot te */
+	PNE_X_IMM8, 4,      /*  200  imm8 4 */
+	PNE_X_AND,          /*  202  and */
+	PNE_X_END,          /*  203  end */
+	/* @204: .r0 < 0xffffffff */
+	PNE_X_SLOT, 31,     /*  204  slot .r0 */
+	PNE_X_CONST, 1, 0,  /*  206  const [1] = 4294967295 */
+	PNE_X_LT,           /*  209  lt */
+	PNE_X_END,          /*  210  end */
+	/* @211: chunk_size != 0 || blank */
+	PNE_X_SLOT, 22,     /*  211  slot chunk_size */
+	PNE_X_IMM8, 0,      /*  213  imm8 0 */
+	PNE_X_NE,           /*  215  ne */
+	PNE_X_SLOT, 7,      /*  216  slot blank */
+	PNE_X_LOR,          /*  218  lor */
+	PNE_X_END,          /*  219  end */
+	/* @220: chunk_size == 0 */
+	PNE_X_SLOT, 22,     /*  220  slot chunk_size */
+	PNE_X_IMM8, 0,      /*  222  imm8 0 */
+	PNE_X_EQ,           /*  224  eq */
+	PNE_X_END,          /*  225  end */
+	/* @226: chunk_size */
+	PNE_X_SLOT, 22,     /*  226  slot chunk_size */
+	PNE_X_END,          /*  228  end */
+	/* @229: cl */
+	PNE_X_SLOT, 0,      /*  229  slot cl */
+	PNE_X_END,          /*  231  end */
+	/* @232: content_length */
+	PNE_X_SLOT, 1,      /*  232  slot content_length */
+	PNE_X_END,          /*  234  end */
+	/* @235: status >= 100 && status < 200 && (!close || Strict) */
+	PNE_X_SLOT, 29,     /*  235  slot status */
+	PNE_X_IMM8, 100,    /*  237  imm8 100 */
+	PNE_X_GE,           /*  239  ge */
+	PNE_X_SLOT, 29,     /*  240  slot status */
+	PNE_X_IMM8, 200,    /*  242  imm8 200 */
+	PNE_X_LT,           /*  244  lt */
+	PNE_X_LAND,         /*  245  land */
+	PNE_X_SLOT, 4,      /*  246  slot close */
+	PNE_X_LNOT,         /*  248  lnot */
+	PNE_X_CVAR, 1,      /*  249  cvar Strict */
+	PNE_X_LOR,          /*  251  lor */
+	PNE_X_LAND,         /*  252  land */
+	PNE_X_END,          /*  253  end */
+	/* @254: status == 101 */
+	PNE_X_SLOT, 29,     /*  254  slot status */
+	PNE_X_IMM8, 101,    /*  256  imm8 101 */
+	PNE_X_EQ,           /*  258  eq */
+	PNE_X_END,          /*  259  end */
+	/* @260: kind & 6 */
+	PNE_X_SLOT, 30,     /*  260  slot kind */
+	PNE_X_IMM8, 6,      /*  262  imm8 6 */
+	PNE_X_AND,          /*  264  and */
+	PNE_X_END,          /*  265  end */
+	/* @266: kind & 1 */
+	PNE_X_SLOT, 30,     /*  266  slot kind */
+	PNE_X_IMM8, 1,      /*  268  imm8 1 */
+	PNE_X_AND,          /*  270  and */
+	PNE_X_END,          /*  271  end */
+	/* @272: status < 200 && status >= 100 || status == 204 || status == 304 */
+	PNE_X_SLOT, 29,     /*  272  slot status */
+	PNE_X_IMM8, 200,    /*  274  imm8 200 */
+	PNE_X_LT,           /*  276  lt */
+	PNE_X_SLOT, 29,     /*  277  slot status */
+	PNE_X_IMM8, 100,    /*  279  imm8 100 */
+	PNE_X_GE,           /*  281  ge */
+	PNE_X_LAND,         /*  282  land */
+	PNE_X_SLOT, 29,     /*  283  slot status */
+	PNE_X_IMM8, 204,    /*  285  imm8 204 */
+	PNE_X_EQ,           /*  287  eq */
+	PNE_X_LOR,          /*  288  lor */
+	PNE_X_SLOT, 29,     /*  289  slot status */
+	PNE_X_CONST, 2, 0,  /*  291  const [2] = 304 */
+	PNE_X_EQ,           /*  294  eq */
+	PNE_X_LOR,          /*  295  lor */
+	PNE_X_END,          /*  296  end */
+	/* @297: close && !Strict */
+	PNE_X_SLOT, 4,      /*  297  slot close */
+	PNE_X_CVAR, 1,      /*  299  cvar Strict */
+	PNE_X_LNOT,         /*  301  lnot */
+	PNE_X_LAND,         /*  302  land */
+	PNE_X_END,          /*  303  end */
+	/* @304: te & 2 */
+	PNE_X_SLOT, 2,      /*  304  slot te */
+	PNE_X_IMM8, 2,      /*  306  imm8 2 */
+	PNE_X_AND,          /*  308  and */
+	PNE_X_END,          /*  309  end */
+	/* @310: kind & 2 && status < 300 */
+	PNE_X_SLOT, 30,     /*  310  slot kind */
+	PNE_X_IMM8, 2,      /*  312  imm8 2 */
+	PNE_X_AND,          /*  314  and */
+	PNE_X_SLOT, 29,     /*  315  slot status */
+	PNE_X_CONST, 3, 0,  /*  317  const [3] = 300 */
+	PNE_X_LT,           /*  320  lt */
+	PNE_X_LAND,         /*  321  land */
+	PNE_X_END,          /*  322  end */
+	/* @323: te & (Strict ? 4 : 2) */
+	PNE_X_SLOT, 2,      /*  323  slot te */
+	PNE_X_CVAR, 1,      /*  325  cvar Strict */
+	PNE_X_IMM8, 4,      /*  327  imm8 4 */
+	PNE_X_IMM8, 2,      /*  329  imm8 2 */
+	PNE_X_SEL,          /*  331  sel */
+	PNE_X_AND,          /*  332  and */
+	PNE_X_END,          /*  333  end */
+	/* @334: cl & 2 */
+	PNE_X_SLOT, 0,      /*  334  slot cl */
+	PNE_X_IMM8, 2,      /*  336  imm8 2 */
+	PNE_X_AND,          /*  338  and */
+	PNE_X_END,          /*  339  end */
 };
 
 static const uint64_t consts[] = {
 	[0] = 1024,                  /* 1024 */
 	[1] = UINT64_C(0xffffffff),  /* 4294967295 */
-	[2] = 3338,                  /* 3338 */
-	[3] = 304,                   /* 304 */
-	[4] = 300,                   /* 300 */
+	[2] = 304,                   /* 304 */
+	[3] = 300,                   /* 300 */
 };
 
 static const struct pne_unit units[] = {
 	[0] = { .name = 0, .entry = 0, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 0, .max_len = UINT64_C(0x400000000000), .report = 0, .nreports = 4, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* request */
-	[1] = { .name = 1, .entry = 87, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 3, .max_len = UINT64_C(0x400000000000), .report = 4, .nreports = 3, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* response */
-};
-
-static const struct pne_hdr hdrs[] = {
-	[0] = { .size = 2, .max = 2, .field = 0, .nfields = 1 },
-};
-
-static const struct pne_field fields[] = {
-	[0] = { .off = 0, .type = PNE_FT_U16, .shift = 0, .slot = 14, .mask = 65535 },  /* chunk_size */
+	[1] = { .name = 1, .entry = 118, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 2, .max_len = UINT64_C(0x400000000000), .report = 4, .nreports = 3, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* response */
 };
 
 static const struct pne_text texts[] = {
-	[0] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 0, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[1] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 7, .nfields = 9, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[2] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 16, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[3] = { .delim = 42, .dfa = 2, .linesep = 42, .kvsep = 29, .max = 4096, .field = 23, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
-	[4] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 25, .nfields = 1, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[5] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 26, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[6] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 28, .nfields = 9, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[7] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 37, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[8] = { .delim = 42, .dfa = 2, .linesep = 42, .kvsep = 29, .max = 4096, .field = 44, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
-	[9] = { .delim = 27, .dfa = 1, .linesep = 28, .kvsep = 29, .max = 16384, .field = 46, .nfields = 1, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[0] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 0, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[1] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 7, .nfields = 16, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[2] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 23, .nfields = 14, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[3] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 4096, .field = 37, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[4] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 4096, .field = 40, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[5] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 16384, .field = 42, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[6] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 44, .nfields = 10, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[7] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 54, .nfields = 16, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[8] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 70, .nfields = 14, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[9] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 4096, .field = 84, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[10] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 4096, .field = 87, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[11] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 16384, .field = 89, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[12] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 4096, .field = 91, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[13] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 4096, .field = 94, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[14] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 16384, .field = 96, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
 };
 
 static const struct pne_tfield tfields[] = {
-	[0] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[1] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 15, .arg = 0, .lit = PNE_NO_STR, .max = 16 },  /* method */
-	[2] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 16, .arg = 1, .lit = PNE_NO_STR, .max = 96 },  /* uri */
-	[3] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 17, .arg = 2, .lit = 30, .max = 0 },  /* v1 */
-	[4] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 18, .arg = 2, .lit = 31, .max = 0 },  /* v2 */
-	[5] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 19, .arg = 0, .lit = 32, .max = 0 },  /* is_head */
-	[6] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 20, .arg = 0, .lit = 33, .max = 0 },  /* is_connect */
-	[7] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[8] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 6, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[9] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 7, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[10] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 8, .arg = 36, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[11] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 37, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[12] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 10, .arg = 37, .lit = 38, .max = 0 },  /* h_te_chunked */
-	[13] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 39, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[14] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 12, .arg = 40, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
-	[15] = { .src = PNE_TS_HEADER, .conv = PNE_TC_STRING, .slot = 13, .arg = 40, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
-	[16] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[17] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 6, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[18] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 7, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[19] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 8, .arg = 36, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[20] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 37, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[21] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 10, .arg = 37, .lit = 38, .max = 0 },  /* h_te_chunked */
-	[22] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 39, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[23] = { .src = PNE_TS_ALL, .conv = PNE_TC_HEX, .slot = 14, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
-	[24] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[25] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[26] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 17, .arg = 0, .lit = 30, .max = 0 },  /* v1 */
-	[27] = { .src = PNE_TS_WORD, .conv = PNE_TC_DECIMAL, .slot = 21, .arg = 1, .lit = PNE_NO_STR, .max = 999 },  /* status */
-	[28] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[29] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 6, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[30] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 7, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[31] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 8, .arg = 36, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[32] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 37, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[33] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 10, .arg = 37, .lit = 38, .max = 0 },  /* h_te_chunked */
-	[34] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 39, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[35] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 12, .arg = 40, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
-	[36] = { .src = PNE_TS_HEADER, .conv = PNE_TC_STRING, .slot = 13, .arg = 40, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
-	[37] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[38] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 6, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[39] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 7, .arg = 36, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[40] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 8, .arg = 36, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[41] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 37, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[42] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 10, .arg = 37, .lit = 38, .max = 0 },  /* h_te_chunked */
-	[43] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 39, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[44] = { .src = PNE_TS_ALL, .conv = PNE_TC_HEX, .slot = 14, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
-	[45] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[46] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 5, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[0] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[1] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 23, .arg = 0, .lit = PNE_NO_STR, .max = 16 },  /* method */
+	[2] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 24, .arg = 1, .lit = PNE_NO_STR, .max = 96 },  /* uri */
+	[3] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 25, .arg = 2, .lit = 39, .max = 0 },  /* v1 */
+	[4] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 26, .arg = 2, .lit = 40, .max = 0 },  /* v2 */
+	[5] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 27, .arg = 0, .lit = 41, .max = 0 },  /* is_head */
+	[6] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 28, .arg = 0, .lit = 42, .max = 0 },  /* is_connect */
+	[7] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[8] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[9] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 8, .arg = 0, .lit = 45, .max = 0 },  /* fold */
+	[10] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 9, .arg = 0, .lit = 46, .max = 0 },  /* fold_ht */
+	[11] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 10, .arg = 0, .lit = 47, .max = 0 },  /* fold_chunked */
+	[12] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[13] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 12, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[14] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 13, .arg = 48, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[15] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 14, .arg = 49, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[16] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 15, .arg = 0, .lit = 49, .max = 0 },  /* name_te */
+	[17] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 16, .arg = 49, .lit = 47, .max = 0 },  /* h_te_final */
+	[18] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 49, .lit = 47, .max = 0 },  /* h_te_any */
+	[19] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 18, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[20] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 19, .arg = 51, .lit = 9, .max = 0 },  /* h_close */
+	[21] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 20, .arg = 52, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
+	[22] = { .src = PNE_TS_HEADER, .conv = PNE_TC_STRING, .slot = 21, .arg = 52, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
+	[23] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[24] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[25] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 8, .arg = 0, .lit = 45, .max = 0 },  /* fold */
+	[26] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 9, .arg = 0, .lit = 46, .max = 0 },  /* fold_ht */
+	[27] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 10, .arg = 0, .lit = 47, .max = 0 },  /* fold_chunked */
+	[28] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[29] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 12, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[30] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 13, .arg = 48, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[31] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 14, .arg = 49, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[32] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 15, .arg = 0, .lit = 49, .max = 0 },  /* name_te */
+	[33] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 16, .arg = 49, .lit = 47, .max = 0 },  /* h_te_final */
+	[34] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 49, .lit = 47, .max = 0 },  /* h_te_any */
+	[35] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 18, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[36] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 19, .arg = 51, .lit = 9, .max = 0 },  /* h_close */
+	[37] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 22, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[38] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[39] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 55, .max = 0 },  /* blank */
+	[40] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[41] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[42] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[43] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[44] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 25, .arg = 0, .lit = 58, .max = 0 },  /* v1 */
+	[45] = { .src = PNE_TS_WORD, .conv = PNE_TC_DECIMAL, .slot = 29, .arg = 1, .lit = PNE_NO_STR, .max = UINT64_C(0xffffffff) },  /* status */
+	[46] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[47] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 12, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[48] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 13, .arg = 48, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[49] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 14, .arg = 49, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[50] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 16, .arg = 49, .lit = 47, .max = 0 },  /* h_te_final */
+	[51] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 49, .lit = 47, .max = 0 },  /* h_te_any */
+	[52] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 18, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[53] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 19, .arg = 51, .lit = 9, .max = 0 },  /* h_close */
+	[54] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[55] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[56] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 8, .arg = 0, .lit = 45, .max = 0 },  /* fold */
+	[57] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 9, .arg = 0, .lit = 46, .max = 0 },  /* fold_ht */
+	[58] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 10, .arg = 0, .lit = 47, .max = 0 },  /* fold_chunked */
+	[59] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[60] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 12, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[61] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 13, .arg = 48, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[62] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 14, .arg = 49, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[63] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 15, .arg = 0, .lit = 49, .max = 0 },  /* name_te */
+	[64] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 16, .arg = 49, .lit = 47, .max = 0 },  /* h_te_final */
+	[65] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 49, .lit = 47, .max = 0 },  /* h_te_any */
+	[66] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 18, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[67] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 19, .arg = 51, .lit = 9, .max = 0 },  /* h_close */
+	[68] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 20, .arg = 52, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
+	[69] = { .src = PNE_TS_HEADER, .conv = PNE_TC_STRING, .slot = 21, .arg = 52, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
+	[70] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[71] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[72] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 8, .arg = 0, .lit = 45, .max = 0 },  /* fold */
+	[73] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 9, .arg = 0, .lit = 46, .max = 0 },  /* fold_ht */
+	[74] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 10, .arg = 0, .lit = 47, .max = 0 },  /* fold_chunked */
+	[75] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[76] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 12, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[77] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 13, .arg = 48, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[78] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 14, .arg = 49, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[79] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 15, .arg = 0, .lit = 49, .max = 0 },  /* name_te */
+	[80] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 16, .arg = 49, .lit = 47, .max = 0 },  /* h_te_final */
+	[81] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 49, .lit = 47, .max = 0 },  /* h_te_any */
+	[82] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 18, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[83] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 19, .arg = 51, .lit = 9, .max = 0 },  /* h_close */
+	[84] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 22, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[85] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[86] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 55, .max = 0 },  /* blank */
+	[87] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[88] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[89] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[90] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[91] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 22, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[92] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[93] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 55, .max = 0 },  /* blank */
+	[94] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[95] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[96] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[97] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
 };
 
 static const uint8_t dfa0_cls[256] = {
@@ -572,37 +833,6 @@ static const uint16_t dfa1_accept_len[] = {
 
 static const uint8_t dfa2_cls[256] = {
 	/*        _0    _1    _2    _3    _4    _5    _6    _7    _8    _9    _A    _B    _C    _D    _E    _F  */
-	/* 0_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00,
-	/* 1_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* 2_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* 3_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* 4_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* 5_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* 6_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* 7_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* 8_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* 9_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* A_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* B_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* C_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* D_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* E_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* F_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-};
-
-static const uint16_t dfa2_next[3 * 3] = {
-	/* class:    0    1    2 */
-	/*     0 */    0,    0,    1,
-	/*     1 */    0,    2,    1,
-	/*     2 */    0,    0,    1,  /* accepts, length 2 */
-};
-
-static const uint16_t dfa2_accept_len[] = {
-	2,  /* state 2 */
-};
-
-static const uint8_t dfa3_cls[256] = {
-	/*        _0    _1    _2    _3    _4    _5    _6    _7    _8    _9    _A    _B    _C    _D    _E    _F  */
 	/* 0_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	/* 1_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	/* 2_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02,
@@ -621,7 +851,7 @@ static const uint8_t dfa3_cls[256] = {
 	/* F_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
-static const uint16_t dfa3_next[8 * 7] = {
+static const uint16_t dfa2_next[8 * 7] = {
 	/* class:    0    1    2    3    4    5    6 */
 	/*     0 */    0,    0,    0,    0,    1,    0,    0,
 	/*     1 */    0,    0,    0,    0,    1,    0,    2,
@@ -633,29 +863,29 @@ static const uint16_t dfa3_next[8 * 7] = {
 	/*     7 */    0,    0,    0,    0,    1,    0,    0,  /* accepts, length 7 */
 };
 
-static const uint16_t dfa3_accept_len[] = {
+static const uint16_t dfa2_accept_len[] = {
 	7,  /* state 7 */
 };
 
 static const struct pne_dfa dfas[] = {
 	[0] = { .cls = dfa0_cls, .next = dfa0_next, .accept_len = dfa0_accept_len, .nstates = 52, .nclasses = 17, .accept = 43 },
 	[1] = { .cls = dfa1_cls, .next = dfa1_next, .accept_len = dfa1_accept_len, .nstates = 2, .nclasses = 2, .accept = 1 },
-	[2] = { .cls = dfa2_cls, .next = dfa2_next, .accept_len = dfa2_accept_len, .nstates = 3, .nclasses = 3, .accept = 2 },
-	[3] = { .cls = dfa3_cls, .next = dfa3_next, .accept_len = dfa3_accept_len, .nstates = 8, .nclasses = 7, .accept = 7 },
+	[2] = { .cls = dfa2_cls, .next = dfa2_next, .accept_len = dfa2_accept_len, .nstates = 8, .nclasses = 7, .accept = 7 },
 };
 
 static const struct pne_report reports[] = {
-	[0] = { .name = 19, .slot = 15, .kind = PNE_RK_STRING },  /* method <- method */
-	[1] = { .name = 20, .slot = 16, .kind = PNE_RK_STRING },  /* uri <- uri */
-	[2] = { .name = 5, .slot = 1, .kind = PNE_RK_UINT },      /* content_length <- content_length */
-	[3] = { .name = 17, .slot = 13, .kind = PNE_RK_STRING },  /* content_encoding <- content_encoding */
-	[4] = { .name = 25, .slot = 21, .kind = PNE_RK_UINT },    /* status <- status */
-	[5] = { .name = 5, .slot = 1, .kind = PNE_RK_UINT },      /* content_length <- content_length */
-	[6] = { .name = 17, .slot = 13, .kind = PNE_RK_STRING },  /* content_encoding <- content_encoding */
+	[0] = { .name = 28, .slot = 23, .kind = PNE_RK_STRING },  /* method <- method */
+	[1] = { .name = 29, .slot = 24, .kind = PNE_RK_STRING },  /* uri <- uri */
+	[2] = { .name = 6, .slot = 1, .kind = PNE_RK_UINT },      /* content_length <- content_length */
+	[3] = { .name = 26, .slot = 21, .kind = PNE_RK_STRING },  /* content_encoding <- content_encoding */
+	[4] = { .name = 34, .slot = 29, .kind = PNE_RK_UINT },    /* status <- status */
+	[5] = { .name = 6, .slot = 1, .kind = PNE_RK_UINT },      /* content_length <- content_length */
+	[6] = { .name = 26, .slot = 21, .kind = PNE_RK_STRING },  /* content_encoding <- content_encoding */
 };
 
 static const struct pne_cvar cvars[] = {
 	[0] = { .name = 3, .is_param = 0, .width = 1, .init = 0 },  /* hold */
+	[1] = { .name = 4, .is_param = 1, .width = 1, .init = 0 },  /* Strict */
 };
 
 static const struct pne_fifo fifos[] = {
@@ -663,30 +893,38 @@ static const struct pne_fifo fifos[] = {
 };
 
 static const struct pne_slotinfo slots[] = {
-	[0] = { .name = 4, .kind = PNE_RK_UINT },      /* cl */
-	[1] = { .name = 5, .kind = PNE_RK_UINT },      /* content_length */
-	[2] = { .name = 6, .kind = PNE_RK_UINT },      /* te */
-	[3] = { .name = 7, .kind = PNE_RK_UINT },      /* te_chunked */
-	[4] = { .name = 8, .kind = PNE_RK_UINT },      /* upgrade */
-	[5] = { .name = 9, .kind = PNE_RK_UINT },      /* line_len */
-	[6] = { .name = 10, .kind = PNE_RK_BOOL },     /* h_cl */
-	[7] = { .name = 11, .kind = PNE_RK_BOOL },     /* h_cl_ok */
-	[8] = { .name = 12, .kind = PNE_RK_UINT },     /* h_cl_val */
-	[9] = { .name = 13, .kind = PNE_RK_BOOL },     /* h_te */
-	[10] = { .name = 14, .kind = PNE_RK_BOOL },    /* h_te_chunked */
-	[11] = { .name = 15, .kind = PNE_RK_BOOL },    /* h_upgrade */
-	[12] = { .name = 16, .kind = PNE_RK_BOOL },    /* h_ce */
-	[13] = { .name = 17, .kind = PNE_RK_STRING },  /* content_encoding */
-	[14] = { .name = 18, .kind = PNE_RK_UINT },    /* chunk_size */
-	[15] = { .name = 19, .kind = PNE_RK_STRING },  /* method */
-	[16] = { .name = 20, .kind = PNE_RK_STRING },  /* uri */
-	[17] = { .name = 21, .kind = PNE_RK_BOOL },    /* v1 */
-	[18] = { .name = 22, .kind = PNE_RK_BOOL },    /* v2 */
-	[19] = { .name = 23, .kind = PNE_RK_BOOL },    /* is_head */
-	[20] = { .name = 24, .kind = PNE_RK_BOOL },    /* is_connect */
-	[21] = { .name = 25, .kind = PNE_RK_UINT },    /* status */
-	[22] = { .name = 26, .kind = PNE_RK_UINT },    /* kind */
-	[23] = { .name = 46, .kind = PNE_RK_UINT },    /* .r0 */
+	[0] = { .name = 5, .kind = PNE_RK_UINT },      /* cl */
+	[1] = { .name = 6, .kind = PNE_RK_UINT },      /* content_length */
+	[2] = { .name = 7, .kind = PNE_RK_UINT },      /* te */
+	[3] = { .name = 8, .kind = PNE_RK_UINT },      /* upgrade */
+	[4] = { .name = 9, .kind = PNE_RK_UINT },      /* close */
+	[5] = { .name = 10, .kind = PNE_RK_UINT },     /* last */
+	[6] = { .name = 11, .kind = PNE_RK_UINT },     /* line_len */
+	[7] = { .name = 12, .kind = PNE_RK_BOOL },     /* blank */
+	[8] = { .name = 13, .kind = PNE_RK_BOOL },     /* fold */
+	[9] = { .name = 14, .kind = PNE_RK_BOOL },     /* fold_ht */
+	[10] = { .name = 15, .kind = PNE_RK_BOOL },    /* fold_chunked */
+	[11] = { .name = 16, .kind = PNE_RK_BOOL },    /* h_cl */
+	[12] = { .name = 17, .kind = PNE_RK_BOOL },    /* h_cl_ok */
+	[13] = { .name = 18, .kind = PNE_RK_UINT },    /* h_cl_val */
+	[14] = { .name = 19, .kind = PNE_RK_BOOL },    /* h_te */
+	[15] = { .name = 20, .kind = PNE_RK_BOOL },    /* name_te */
+	[16] = { .name = 21, .kind = PNE_RK_BOOL },    /* h_te_final */
+	[17] = { .name = 22, .kind = PNE_RK_BOOL },    /* h_te_any */
+	[18] = { .name = 23, .kind = PNE_RK_BOOL },    /* h_upgrade */
+	[19] = { .name = 24, .kind = PNE_RK_BOOL },    /* h_close */
+	[20] = { .name = 25, .kind = PNE_RK_BOOL },    /* h_ce */
+	[21] = { .name = 26, .kind = PNE_RK_STRING },  /* content_encoding */
+	[22] = { .name = 27, .kind = PNE_RK_UINT },    /* chunk_size */
+	[23] = { .name = 28, .kind = PNE_RK_STRING },  /* method */
+	[24] = { .name = 29, .kind = PNE_RK_STRING },  /* uri */
+	[25] = { .name = 30, .kind = PNE_RK_BOOL },    /* v1 */
+	[26] = { .name = 31, .kind = PNE_RK_BOOL },    /* v2 */
+	[27] = { .name = 32, .kind = PNE_RK_BOOL },    /* is_head */
+	[28] = { .name = 33, .kind = PNE_RK_BOOL },    /* is_connect */
+	[29] = { .name = 34, .kind = PNE_RK_UINT },    /* status */
+	[30] = { .name = 35, .kind = PNE_RK_UINT },    /* kind */
+	[31] = { .name = 60, .kind = PNE_RK_UINT },    /* .r0 */
 };
 
 static const struct pne_str strs[] = {
@@ -694,49 +932,63 @@ static const struct pne_str strs[] = {
 	[1] = { .s = "response", .len = 8 },
 	[2] = { .s = "pending", .len = 7 },
 	[3] = { .s = "hold", .len = 4 },
-	[4] = { .s = "cl", .len = 2 },
-	[5] = { .s = "content_length", .len = 14 },
-	[6] = { .s = "te", .len = 2 },
-	[7] = { .s = "te_chunked", .len = 10 },
+	[4] = { .s = "Strict", .len = 6 },
+	[5] = { .s = "cl", .len = 2 },
+	[6] = { .s = "content_length", .len = 14 },
+	[7] = { .s = "te", .len = 2 },
 	[8] = { .s = "upgrade", .len = 7 },
-	[9] = { .s = "line_len", .len = 8 },
-	[10] = { .s = "h_cl", .len = 4 },
-	[11] = { .s = "h_cl_ok", .len = 7 },
-	[12] = { .s = "h_cl_val", .len = 8 },
-	[13] = { .s = "h_te", .len = 4 },
-	[14] = { .s = "h_te_chunked", .len = 12 },
-	[15] = { .s = "h_upgrade", .len = 9 },
-	[16] = { .s = "h_ce", .len = 4 },
-	[17] = { .s = "content_encoding", .len = 16 },
-	[18] = { .s = "chunk_size", .len = 10 },
-	[19] = { .s = "method", .len = 6 },
-	[20] = { .s = "uri", .len = 3 },
-	[21] = { .s = "v1", .len = 2 },
-	[22] = { .s = "v2", .len = 2 },
-	[23] = { .s = "is_head", .len = 7 },
-	[24] = { .s = "is_connect", .len = 10 },
-	[25] = { .s = "status", .len = 6 },
-	[26] = { .s = "kind", .len = 4 },
-	[27] = { .s = "\n", .len = 1 },
-	[28] = { .s = "\r", .len = 1 },
-	[29] = { .s = ":", .len = 1 },
-	[30] = { .s = "HTTP/1.", .len = 7 },
-	[31] = { .s = "HTTP/2.0", .len = 8 },
-	[32] = { .s = "HEAD", .len = 4 },
-	[33] = { .s = "CONNECT", .len = 7 },
-	[34] = { .s = "repeat limit", .len = 12 },
-	[35] = { .s = "request-line", .len = 12 },
-	[36] = { .s = "Content-Length", .len = 14 },
-	[37] = { .s = "Transfer-Encoding", .len = 17 },
-	[38] = { .s = "chunked", .len = 7 },
-	[39] = { .s = "Upgrade", .len = 7 },
-	[40] = { .s = "Content-Encoding", .len = 16 },
-	[41] = { .s = "request Transfer-Encoding is not chunked", .len = 40 },
-	[42] = { .s = "\r\n", .len = 2 },
-	[43] = { .s = "empty chunk-size line", .len = 21 },
-	[44] = { .s = "chunk data not followed by CRLF", .len = 31 },
-	[45] = { .s = "status-line", .len = 11 },
-	[46] = { .s = ".r0", .len = 3 },
+	[9] = { .s = "close", .len = 5 },
+	[10] = { .s = "last", .len = 4 },
+	[11] = { .s = "line_len", .len = 8 },
+	[12] = { .s = "blank", .len = 5 },
+	[13] = { .s = "fold", .len = 4 },
+	[14] = { .s = "fold_ht", .len = 7 },
+	[15] = { .s = "fold_chunked", .len = 12 },
+	[16] = { .s = "h_cl", .len = 4 },
+	[17] = { .s = "h_cl_ok", .len = 7 },
+	[18] = { .s = "h_cl_val", .len = 8 },
+	[19] = { .s = "h_te", .len = 4 },
+	[20] = { .s = "name_te", .len = 7 },
+	[21] = { .s = "h_te_final", .len = 10 },
+	[22] = { .s = "h_te_any", .len = 8 },
+	[23] = { .s = "h_upgrade", .len = 9 },
+	[24] = { .s = "h_close", .len = 7 },
+	[25] = { .s = "h_ce", .len = 4 },
+	[26] = { .s = "content_encoding", .len = 16 },
+	[27] = { .s = "chunk_size", .len = 10 },
+	[28] = { .s = "method", .len = 6 },
+	[29] = { .s = "uri", .len = 3 },
+	[30] = { .s = "v1", .len = 2 },
+	[31] = { .s = "v2", .len = 2 },
+	[32] = { .s = "is_head", .len = 7 },
+	[33] = { .s = "is_connect", .len = 10 },
+	[34] = { .s = "status", .len = 6 },
+	[35] = { .s = "kind", .len = 4 },
+	[36] = { .s = "\n", .len = 1 },
+	[37] = { .s = "\r", .len = 1 },
+	[38] = { .s = ":", .len = 1 },
+	[39] = { .s = "HTTP/1.", .len = 7 },
+	[40] = { .s = "HTTP/2.0", .len = 8 },
+	[41] = { .s = "HEAD", .len = 4 },
+	[42] = { .s = "CONNECT", .len = 7 },
+	[43] = { .s = "repeat limit", .len = 12 },
+	[44] = { .s = "request-line", .len = 12 },
+	[45] = { .s = " ", .len = 1 },
+	[46] = { .s = "\t", .len = 1 },
+	[47] = { .s = "chunked", .len = 7 },
+	[48] = { .s = "Content-Length", .len = 14 },
+	[49] = { .s = "Transfer-Encoding", .len = 17 },
+	[50] = { .s = "Upgrade", .len = 7 },
+	[51] = { .s = "Connection", .len = 10 },
+	[52] = { .s = "Content-Encoding", .len = 16 },
+	[53] = { .s = "request Transfer-Encoding is not chunked", .len = 40 },
+	[54] = { .s = "\r\n", .len = 2 },
+	[55] = { .s = "0", .len = 1 },
+	[56] = { .s = "chunk-size", .len = 10 },
+	[57] = { .s = "chunk data not followed by CRLF", .len = 31 },
+	[58] = { .s = "HTTP/", .len = 5 },
+	[59] = { .s = "status-line", .len = 11 },
+	[60] = { .s = ".r0", .len = 3 },
 };
 
 const struct pne_spec pne_spec_http = {
@@ -746,21 +998,21 @@ const struct pne_spec pne_spec_http = {
 	.ports = ports,
 	.nports = 8,
 	.start = { 0, 1 },
-	.nslots = 24,
-	.ncvars = 1,
+	.nslots = 32,
+	.ncvars = 2,
 	.nfifos = 1,
 	.nunits = 2,
-	.nops = 171,
-	.ncode = 209,
-	.nconsts = 5,
+	.nops = 285,
+	.ncode = 340,
+	.nconsts = 4,
 	.hdr_max = 16384,
 	.str_max = 240,
 	.ops = ops,
 	.code = code,
 	.consts = consts,
 	.units = units,
-	.hdrs = hdrs,
-	.fields = fields,
+	.hdrs = NULL,
+	.fields = NULL,
 	.texts = texts,
 	.tfields = tfields,
 	.dfas = dfas,
@@ -770,12 +1022,12 @@ const struct pne_spec pne_spec_http = {
 	.fifos = fifos,
 	.slots = slots,
 	.strs = strs,
-	.nhdrs = 1,
-	.nfields = 1,
-	.ntexts = 10,
-	.ntfields = 47,
-	.ndfas = 4,
+	.nhdrs = 0,
+	.nfields = 0,
+	.ntexts = 15,
+	.ntfields = 98,
+	.ndfas = 3,
 	.nreports = 7,
 	.ntypemaps = 0,
-	.nstrs = 47,
+	.nstrs = 61,
 };

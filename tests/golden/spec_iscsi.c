@@ -16,32 +16,34 @@ static const struct pne_op ops[] = {
 	[2] = { .code = PNE_OP_REQUIRE, .aux = 19, .expr = 9 },                 /*   90  require opcode <= 6 || opcode == 16 || opcode >= 28 && opcode <= 30 "initiator opcode" */
 	[3] = { .code = PNE_OP_REQUIRE, .aux = 20, .expr = 33 },                /*   91  require dsl <= MaxDataSegment "DataSegmentLength" */
 	[4] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 39 },                /*   92  require dsl == 0 || !(opcode == 2 || opcode == 6 || opcode == 16) "DSL of a PDU without data" */
-	[5] = { .code = PNE_OP_JZ, .aux = 9, .expr = 64 },                      /*   93  jz opcode == 3 -> 9 */
-	[6] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 3, .expr = 70 },    /*   94  set login = 1 */
-	[7] = { .code = PNE_OP_SKIP, .expr = 73 },                              /*   95  skip ahs * 4 + (dsl + 3 >> 2 << 2) */
-	[8] = { .code = PNE_OP_JMP, .aux = 11, .expr = PNE_NO_EXPR },           /*   93  jmp 11 */
-	[9] = { .code = PNE_OP_WAIT, .expr = 91 },                              /*   97  wait !login */
-	[10] = { .code = PNE_OP_SKIP, .expr = 95 },                             /*   68  skip ahs * 4 + (HeaderDigest ? 4 : 0) + (dsl + 3 >> 2 << 2) + (dsl > 0 && DataDigest ? 4 : 0) */
-	[11] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                     /*   72  end */
+	[5] = { .code = PNE_OP_REQUIRE, .aux = 22, .expr = 64 },                /*   95  require (b1 & 128) != 0 || !(opcode == 0 || opcode == 2 || opcode == 6 || opcode == 16) "byte 1 bit 7 of a final-only PDU" */
+	[6] = { .code = PNE_OP_JZ, .aux = 10, .expr = 98 },                     /*   97  jz opcode == 3 -> 10 */
+	[7] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 3, .expr = 104 },   /*   98  set login = 1 */
+	[8] = { .code = PNE_OP_SKIP, .expr = 107 },                             /*   99  skip ahs * 4 + (dsl + 3 >> 2 << 2) */
+	[9] = { .code = PNE_OP_JMP, .aux = 12, .expr = PNE_NO_EXPR },           /*   97  jmp 12 */
+	[10] = { .code = PNE_OP_WAIT, .expr = 125 },                            /*  101  wait !login */
+	[11] = { .code = PNE_OP_SKIP, .expr = 129 },                            /*   68  skip ahs * 4 + (HeaderDigest ? 4 : 0) + (dsl + 3 >> 2 << 2) + (dsl > 0 && DataDigest ? 4 : 0) */
+	[12] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                     /*   72  end */
 	/* unit target */
-	[12] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                     /*   54  hdr 48 { b0=u8@0, opcode=u8@0&0x3f, b1=u8@1, ahs=u8@4, dsl=u24be@5, lun=u64be@8, itt=u32be@16, status_class=u8@36 } */
-	[13] = { .code = PNE_OP_REQUIRE, .aux = 31, .expr = 135 },              /*  121  require (b0 & 192) == 0 "reserved bits of byte 0" */
-	[14] = { .code = PNE_OP_REQUIRE, .aux = 32, .expr = 144 },              /*  122  require opcode >= 32 && opcode <= 38 || opcode == 49 || opcode == 50 || opcode >= 60 && opcode <= 63 "target opcode" */
-	[15] = { .code = PNE_OP_REQUIRE, .aux = 20, .expr = 33 },               /*  123  require dsl <= MaxDataSegment "DataSegmentLength" */
-	[16] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 180 },              /*  124  require dsl == 0 || !(opcode == 34 || opcode == 38 || opcode == 49) "DSL of a PDU without data" */
-	[17] = { .code = PNE_OP_JZ, .aux = 28, .expr = 205 },                   /*  125  jz opcode == 35 -> 28 */
-	[18] = { .code = PNE_OP_SKIP, .expr = 211 },                            /*  126  skip ahs * 4 */
-	[19] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },                    /*  127  text size dsl max 8192 { hd_key=header "HeaderDigest" present, hd_crc=header "HeaderDigest" is "CRC32C", dd_key=header "DataDigest" present, dd_crc=header "DataDigest" is "CRC32C" } */
-	[20] = { .code = PNE_OP_SKIP, .expr = 220 },                            /*  133  skip 4 - (dsl & 3) & 3 */
-	[21] = { .code = PNE_OP_JZ, .aux = 23, .expr = 232 },                   /*  134  jz hd_key -> 23 */
-	[22] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 235 },  /*  135  set HeaderDigest = hd_crc */
-	[23] = { .code = PNE_OP_JZ, .aux = 25, .expr = 238 },                   /*  137  jz dd_key -> 25 */
-	[24] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 1, .expr = 241 },  /*  138  set DataDigest = dd_crc */
-	[25] = { .code = PNE_OP_JZ, .aux = 27, .expr = 244 },                   /*  141  jz (b1 & 131) == 131 || status_class != 0 -> 27 */
-	[26] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 3, .expr = 259 },  /*  142  set login = 0 */
-	[27] = { .code = PNE_OP_JMP, .aux = 29, .expr = PNE_NO_EXPR },          /*  125  jmp 29 */
-	[28] = { .code = PNE_OP_SKIP, .expr = 95 },                             /*   68  skip ahs * 4 + (HeaderDigest ? 4 : 0) + (dsl + 3 >> 2 << 2) + (dsl > 0 && DataDigest ? 4 : 0) */
-	[29] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                     /*  102  end */
+	[13] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                     /*   54  hdr 48 { b0=u8@0, opcode=u8@0&0x3f, b1=u8@1, ahs=u8@4, dsl=u24be@5, lun=u64be@8, itt=u32be@16, status_class=u8@36 } */
+	[14] = { .code = PNE_OP_REQUIRE, .aux = 32, .expr = 169 },              /*  125  require (b0 & 192) == 0 "reserved bits of byte 0" */
+	[15] = { .code = PNE_OP_REQUIRE, .aux = 33, .expr = 178 },              /*  126  require opcode >= 32 && opcode <= 38 || opcode == 49 || opcode == 50 || opcode >= 60 && opcode <= 63 "target opcode" */
+	[16] = { .code = PNE_OP_REQUIRE, .aux = 20, .expr = 33 },               /*  127  require dsl <= MaxDataSegment "DataSegmentLength" */
+	[17] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 214 },              /*  128  require dsl == 0 || !(opcode == 34 || opcode == 38 || opcode == 49) "DSL of a PDU without data" */
+	[18] = { .code = PNE_OP_REQUIRE, .aux = 22, .expr = 239 },              /*  129  require (b1 & 128) != 0 || !(opcode == 32 || opcode == 33 || opcode == 34 || opcode == 38 || opcode == 49 || opcode == 50 || opcode == 63) "byte 1 bit 7 of a final-only PDU" */
+	[19] = { .code = PNE_OP_JZ, .aux = 30, .expr = 291 },                   /*  131  jz opcode == 35 -> 30 */
+	[20] = { .code = PNE_OP_SKIP, .expr = 297 },                            /*  132  skip ahs * 4 */
+	[21] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },                    /*  133  text size dsl max 8192 { hd_key=header "HeaderDigest" present, hd_crc=header "HeaderDigest" is "CRC32C", dd_key=header "DataDigest" present, dd_crc=header "DataDigest" is "CRC32C" } */
+	[22] = { .code = PNE_OP_SKIP, .expr = 306 },                            /*  139  skip 4 - (dsl & 3) & 3 */
+	[23] = { .code = PNE_OP_JZ, .aux = 25, .expr = 318 },                   /*  140  jz hd_key -> 25 */
+	[24] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 321 },  /*  141  set HeaderDigest = hd_crc */
+	[25] = { .code = PNE_OP_JZ, .aux = 27, .expr = 324 },                   /*  143  jz dd_key -> 27 */
+	[26] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 1, .expr = 327 },  /*  144  set DataDigest = dd_crc */
+	[27] = { .code = PNE_OP_JZ, .aux = 29, .expr = 330 },                   /*  147  jz (b1 & 131) == 131 || status_class != 0 -> 29 */
+	[28] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 3, .expr = 345 },  /*  148  set login = 0 */
+	[29] = { .code = PNE_OP_JMP, .aux = 31, .expr = PNE_NO_EXPR },          /*  131  jmp 31 */
+	[30] = { .code = PNE_OP_SKIP, .expr = 129 },                            /*   68  skip ahs * 4 + (HeaderDigest ? 4 : 0) + (dsl + 3 >> 2 << 2) + (dsl > 0 && DataDigest ? 4 : 0) */
+	[31] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                     /*  106  end */
 };
 
 static const uint8_t code[] = {
@@ -92,161 +94,221 @@ static const uint8_t code[] = {
 	PNE_X_LNOT,       /*   61  lnot */
 	PNE_X_LOR,        /*   62  lor */
 	PNE_X_END,        /*   63  end */
-	/* @64: opcode == 3 */
-	PNE_X_SLOT, 1,    /*   64  slot opcode */
-	PNE_X_IMM8, 3,    /*   66  imm8 3 */
-	PNE_X_EQ,         /*   68  eq */
-	PNE_X_END,        /*   69  end */
-	/* @70: 1 */
-	PNE_X_IMM8, 1,    /*   70  imm8 1 */
-	PNE_X_END,        /*   72  end */
-	/* @73: ahs * 4 + (dsl + 3 >> 2 << 2) */
-	PNE_X_SLOT, 3,    /*   73  slot ahs */
-	PNE_X_IMM8, 4,    /*   75  imm8 4 */
-	PNE_X_MUL,        /*   77  mul */
-	PNE_X_SLOT, 4,    /*   78  slot dsl */
-	PNE_X_IMM8, 3,    /*   80  imm8 3 */
-	PNE_X_ADD,        /*   82  add */
-	PNE_X_IMM8, 2,    /*   83  imm8 2 */
-	PNE_X_SHR,        /*   85  shr */
-	PNE_X_IMM8, 2,    /*   86  imm8 2 */
-	PNE_X_SHL,        /*   88  shl */
-	PNE_X_ADD,        /*   89  add */
-	PNE_X_END,        /*   90  end */
-	/* @91: !login */
-	PNE_X_CVAR, 3,    /*   91  cvar login */
-	PNE_X_LNOT,       /*   93  lnot */
-	PNE_X_END,        /*   94  end */
-	/* @95: ahs * 4 + (HeaderDigest ? 4 : 0) + (dsl + 3 >> 2 << 2) + (dsl > 0 && DataDigest ? 4 : 0) */
-	PNE_X_SLOT, 3,    /*   95  slot ahs */
-	PNE_X_IMM8, 4,    /*   97  imm8 4 */
-	PNE_X_MUL,        /*   99  mul */
-	PNE_X_CVAR, 0,    /*  100  cvar HeaderDigest */
-	PNE_X_IMM8, 4,    /*  102  imm8 4 */
-	PNE_X_IMM8, 0,    /*  104  imm8 0 */
-	PNE_X_SEL,        /*  106  sel */
-	PNE_X_ADD,        /*  107  add */
-	PNE_X_SLOT, 4,    /*  108  slot dsl */
-	PNE_X_IMM8, 3,    /*  110  imm8 3 */
-	PNE_X_ADD,        /*  112  add */
-	PNE_X_IMM8, 2,    /*  113  imm8 2 */
-	PNE_X_SHR,        /*  115  shr */
-	PNE_X_IMM8, 2,    /*  116  imm8 2 */
-	PNE_X_SHL,        /*  118  shl */
-	PNE_X_ADD,        /*  119  add */
-	PNE_X_SLOT, 4,    /*  120  slot dsl */
-	PNE_X_IMM8, 0,    /*  122  imm8 0 */
-	PNE_X_GT,         /*  124  gt */
-	PNE_X_CVAR, 1,    /*  125  cvar DataDigest */
-	PNE_X_LAND,       /*  127  land */
-	PNE_X_IMM8, 4,    /*  128  imm8 4 */
-	PNE_X_IMM8, 0,    /*  130  imm8 0 */
-	PNE_X_SEL,        /*  132  sel */
-	PNE_X_ADD,        /*  133  add */
-	PNE_X_END,        /*  134  end */
-	/* @135: (b0 & 192) == 0 */
-	PNE_X_SLOT, 0,    /*  135  slot b0 */
-	PNE_X_IMM8, 192,  /*  137  imm8 192 */
-	PNE_X_AND,        /*  139  and */
-	PNE_X_IMM8, 0,    /*  140  imm8 0 */
-	PNE_X_EQ,         /*  142  eq */
-	PNE_X_END,        /*  143  end */
-	/* @144: opcode >= 32 && opcode <= 38 || opcode == 49 || opcode == 50 || opcode >= 60 && opcode <= 63 */
-	PNE_X_SLOT, 1,    /*  144  slot opcode */
-	PNE_X_IMM8, 32,   /*  146  imm8 32 */
-	PNE_X_GE,         /*  148  ge */
-	PNE_X_SLOT, 1,    /*  149  slot opcode */
-	PNE_X_IMM8, 38,   /*  151  imm8 38 */
-	PNE_X_LE,         /*  153  le */
-	PNE_X_LAND,       /*  154  land */
-	PNE_X_SLOT, 1,    /*  155  slot opcode */
-	PNE_X_IMM8, 49,   /*  157  imm8 49 */
-	PNE_X_EQ,         /*  159  eq */
-	PNE_X_LOR,        /*  160  lor */
-	PNE_X_SLOT, 1,    /*  161  slot opcode */
-	PNE_X_IMM8, 50,   /*  163  imm8 50 */
-	PNE_X_EQ,         /*  165  eq */
-	PNE_X_LOR,        /*  166  lor */
-	PNE_X_SLOT, 1,    /*  167  slot opcode */
-	PNE_X_IMM8, 60,   /*  169  imm8 60 */
-	PNE_X_GE,         /*  171  ge */
-	PNE_X_SLOT, 1,    /*  172  slot opcode */
-	PNE_X_IMM8, 63,   /*  174  imm8 63 */
-	PNE_X_LE,         /*  176  le */
-	PNE_X_LAND,       /*  177  land */
-	PNE_X_LOR,        /*  178  lor */
-	PNE_X_END,        /*  179  end */
-	/* @180: dsl == 0 || !(opcode == 34 || opcode == 38 || opcode == 49) */
-	PNE_X_SLOT, 4,    /*  180  slot dsl */
-	PNE_X_IMM8, 0,    /*  182  imm8 0 */
-	PNE_X_EQ,         /*  184  eq */
-	PNE_X_SLOT, 1,    /*  185  slot opcode */
-	PNE_X_IMM8, 34,   /*  187  imm8 34 */
-	PNE_X_EQ,         /*  189  eq */
-	PNE_X_SLOT, 1,    /*  190  slot opcode */
-	PNE_X_IMM8, 38,   /*  192  imm8 38 */
-	PNE_X_EQ,         /*  194  eq */
-	PNE_X_LOR,        /*  195  lor */
-	PNE_X_SLOT, 1,    /*  196  slot opcode */
-	PNE_X_IMM8, 49,   /*  198  imm8 49 */
-	PNE_X_EQ,         /*  200  eq */
-	PNE_X_LOR,        /*  201  lor */
-	PNE_X_LNOT,       /*  202  lnot */
-	PNE_X_LOR,        /*  203  lor */
-	PNE_X_END,        /*  204  end */
-	/* @205: opcode == 35 */
-	PNE_X_SLOT, 1,    /*  205  slot opcode */
-	PNE_X_IMM8, 35,   /*  207  imm8 35 */
-	PNE_X_EQ,         /*  209  eq */
-	PNE_X_END,        /*  210  end */
-	/* @211: ahs * 4 */
-	PNE_X_SLOT, 3,    /*  211  slot ahs */
-	PNE_X_IMM8, 4,    /*  213  imm8 4 */
-	PNE_X_MUL,        /*  215  mul */
-	PNE_X_END,        /*  216  end */
-	/* @217: dsl */
-	PNE_X_SLOT, 4,    /*  217  slot dsl */
-	PNE_X_END,        /*  219  end */
-	/* @220: 4 - (dsl & 3) & 3 */
-	PNE_X_IMM8, 4,    /*  220  imm8 4 */
-	PNE_X_SLOT, 4,    /*  222  slot dsl */
-	PNE_X_IMM8, 3,    /*  224  imm8 3 */
-	PNE_X_AND,        /*  226  and */
-	PNE_X_SUB,        /*  227  sub */
-	PNE_X_IMM8, 3,    /*  228  imm8 3 */
-	PNE_X_AND,        /*  230  and */
-	PNE_X_END,        /*  231  end */
-	/* @232: hd_key */
-	PNE_X_SLOT, 8,    /*  232  slot hd_key */
-	PNE_X_END,        /*  234  end */
-	/* @235: hd_crc */
-	PNE_X_SLOT, 9,    /*  235  slot hd_crc */
-	PNE_X_END,        /*  237  end */
-	/* @238: dd_key */
-	PNE_X_SLOT, 10,   /*  238  slot dd_key */
-	PNE_X_END,        /*  240  end */
-	/* @241: dd_crc */
-	PNE_X_SLOT, 11,   /*  241  slot dd_crc */
-	PNE_X_END,        /*  243  end */
-	/* @244: (b1 & 131) == 131 || status_class != 0 */
-	PNE_X_SLOT, 2,    /*  244  slot b1 */
-	PNE_X_IMM8, 131,  /*  246  imm8 131 */
-	PNE_X_AND,        /*  248  and */
-	PNE_X_IMM8, 131,  /*  249  imm8 131 */
+	/* @64: (b1 & 128) != 0 || !(opcode == 0 || opcode == 2 || opcode == 6 || opcode == 16) */
+	PNE_X_SLOT, 2,    /*   64  slot b1 */
+	PNE_X_IMM8, 128,  /*   66  imm8 128 */
+	PNE_X_AND,        /*   68  and */
+	PNE_X_IMM8, 0,    /*   69  imm8 0 */
+	PNE_X_NE,         /*   71  ne */
+	PNE_X_SLOT, 1,    /*   72  slot opcode */
+	PNE_X_IMM8, 0,    /*   74  imm8 0 */
+	PNE_X_EQ,         /*   76  eq */
+	PNE_X_SLOT, 1,    /*   77  slot opcode */
+	PNE_X_IMM8, 2,    /*   79  imm8 2 */
+	PNE_X_EQ,         /*   81  eq */
+	PNE_X_LOR,        /*   82  lor */
+	PNE_X_SLOT, 1,    /*   83  slot opcode */
+	PNE_X_IMM8, 6,    /*   85  imm8 6 */
+	PNE_X_EQ,         /*   87  eq */
+	PNE_X_LOR,        /*   88  lor */
+	PNE_X_SLOT, 1,    /*   89  slot opcode */
+	PNE_X_IMM8, 16,   /*   91  imm8 16 */
+	PNE_X_EQ,         /*   93  eq */
+	PNE_X_LOR,        /*   94  lor */
+	PNE_X_LNOT,       /*   95  lnot */
+	PNE_X_LOR,        /*   96  lor */
+	PNE_X_END,        /*   97  end */
+	/* @98: opcode == 3 */
+	PNE_X_SLOT, 1,    /*   98  slot opcode */
+	PNE_X_IMM8, 3,    /*  100  imm8 3 */
+	PNE_X_EQ,         /*  102  eq */
+	PNE_X_END,        /*  103  end */
+	/* @104: 1 */
+	PNE_X_IMM8, 1,    /*  104  imm8 1 */
+	PNE_X_END,        /*  106  end */
+	/* @107: ahs * 4 + (dsl + 3 >> 2 << 2) */
+	PNE_X_SLOT, 3,    /*  107  slot ahs */
+	PNE_X_IMM8, 4,    /*  109  imm8 4 */
+	PNE_X_MUL,        /*  111  mul */
+	PNE_X_SLOT, 4,    /*  112  slot dsl */
+	PNE_X_IMM8, 3,    /*  114  imm8 3 */
+	PNE_X_ADD,        /*  116  add */
+	PNE_X_IMM8, 2,    /*  117  imm8 2 */
+	PNE_X_SHR,        /*  119  shr */
+	PNE_X_IMM8, 2,    /*  120  imm8 2 */
+	PNE_X_SHL,        /*  122  shl */
+	PNE_X_ADD,        /*  123  add */
+	PNE_X_END,        /*  124  end */
+	/* @125: !login */
+	PNE_X_CVAR, 3,    /*  125  cvar login */
+	PNE_X_LNOT,       /*  127  lnot */
+	PNE_X_END,        /*  128  end */
+	/* @129: ahs * 4 + (HeaderDigest ? 4 : 0) + (dsl + 3 >> 2 << 2) + (dsl > 0 && DataDigest ? 4 : 0) */
+	PNE_X_SLOT, 3,    /*  129  slot ahs */
+	PNE_X_IMM8, 4,    /*  131  imm8 4 */
+	PNE_X_MUL,        /*  133  mul */
+	PNE_X_CVAR, 0,    /*  134  cvar HeaderDigest */
+	PNE_X_IMM8, 4,    /*  136  imm8 4 */
+	PNE_X_IMM8, 0,    /*  138  imm8 0 */
+	PNE_X_SEL,        /*  140  sel */
+	PNE_X_ADD,        /*  141  add */
+	PNE_X_SLOT, 4,    /*  142  slot dsl */
+	PNE_X_IMM8, 3,    /*  144  imm8 3 */
+	PNE_X_ADD,        /*  146  add */
+	PNE_X_IMM8, 2,    /*  147  imm8 2 */
+	PNE_X_SHR,        /*  149  shr */
+	PNE_X_IMM8, 2,    /*  150  imm8 2 */
+	PNE_X_SHL,        /*  152  shl */
+	PNE_X_ADD,        /*  153  add */
+	PNE_X_SLOT, 4,    /*  154  slot dsl */
+	PNE_X_IMM8, 0,    /*  156  imm8 0 */
+	PNE_X_GT,         /*  158  gt */
+	PNE_X_CVAR, 1,    /*  159  cvar DataDigest */
+	PNE_X_LAND,       /*  161  land */
+	PNE_X_IMM8, 4,    /*  162  imm8 4 */
+	PNE_X_IMM8, 0,    /*  164  imm8 0 */
+	PNE_X_SEL,        /*  166  sel */
+	PNE_X_ADD,        /*  167  add */
+	PNE_X_END,        /*  168  end */
+	/* @169: (b0 & 192) == 0 */
+	PNE_X_SLOT, 0,    /*  169  slot b0 */
+	PNE_X_IMM8, 192,  /*  171  imm8 192 */
+	PNE_X_AND,        /*  173  and */
+	PNE_X_IMM8, 0,    /*  174  imm8 0 */
+	PNE_X_EQ,         /*  176  eq */
+	PNE_X_END,        /*  177  end */
+	/* @178: opcode >= 32 && opcode <= 38 || opcode == 49 || opcode == 50 || opcode >= 60 && opcode <= 63 */
+	PNE_X_SLOT, 1,    /*  178  slot opcode */
+	PNE_X_IMM8, 32,   /*  180  imm8 32 */
+	PNE_X_GE,         /*  182  ge */
+	PNE_X_SLOT, 1,    /*  183  slot opcode */
+	PNE_X_IMM8, 38,   /*  185  imm8 38 */
+	PNE_X_LE,         /*  187  le */
+	PNE_X_LAND,       /*  188  land */
+	PNE_X_SLOT, 1,    /*  189  slot opcode */
+	PNE_X_IMM8, 49,   /*  191  imm8 49 */
+	PNE_X_EQ,         /*  193  eq */
+	PNE_X_LOR,        /*  194  lor */
+	PNE_X_SLOT, 1,    /*  195  slot opcode */
+	PNE_X_IMM8, 50,   /*  197  imm8 50 */
+	PNE_X_EQ,         /*  199  eq */
+	PNE_X_LOR,        /*  200  lor */
+	PNE_X_SLOT, 1,    /*  201  slot opcode */
+	PNE_X_IMM8, 60,   /*  203  imm8 60 */
+	PNE_X_GE,         /*  205  ge */
+	PNE_X_SLOT, 1,    /*  206  slot opcode */
+	PNE_X_IMM8, 63,   /*  208  imm8 63 */
+	PNE_X_LE,         /*  210  le */
+	PNE_X_LAND,       /*  211  land */
+	PNE_X_LOR,        /*  212  lor */
+	PNE_X_END,        /*  213  end */
+	/* @214: dsl == 0 || !(opcode == 34 || opcode == 38 || opcode == 49) */
+	PNE_X_SLOT, 4,    /*  214  slot dsl */
+	PNE_X_IMM8, 0,    /*  216  imm8 0 */
+	PNE_X_EQ,         /*  218  eq */
+	PNE_X_SLOT, 1,    /*  219  slot opcode */
+	PNE_X_IMM8, 34,   /*  221  imm8 34 */
+	PNE_X_EQ,         /*  223  eq */
+	PNE_X_SLOT, 1,    /*  224  slot opcode */
+	PNE_X_IMM8, 38,   /*  226  imm8 38 */
+	PNE_X_EQ,         /*  228  eq */
+	PNE_X_LOR,        /*  229  lor */
+	PNE_X_SLOT, 1,    /*  230  slot opcode */
+	PNE_X_IMM8, 49,   /*  232  imm8 49 */
+	PNE_X_EQ,         /*  234  eq */
+	PNE_X_LOR,        /*  235  lor */
+	PNE_X_LNOT,       /*  236  lnot */
+	PNE_X_LOR,        /*  237  lor */
+	PNE_X_END,        /*  238  end */
+	/* @239: (b1 & 128) != 0 || !(opcode == 32 || opcode == 33 || opcode == 34 || opcode == 38 || opcode == 49 || opcode == 50 || opcode == 63) */
+	PNE_X_SLOT, 2,    /*  239  slot b1 */
+	PNE_X_IMM8, 128,  /*  241  imm8 128 */
+	PNE_X_AND,        /*  243  and */
+	PNE_X_IMM8, 0,    /*  244  imm8 0 */
+	PNE_X_NE,         /*  246  ne */
+	PNE_X_SLOT, 1,    /*  247  slot opcode */
+	PNE_X_IMM8, 32,   /*  249  imm8 32 */
 	PNE_X_EQ,         /*  251  eq */
-	PNE_X_SLOT, 7,    /*  252  slot status_class */
-	PNE_X_IMM8, 0,    /*  254  imm8 0 */
-	PNE_X_NE,         /*  256  ne */
+	PNE_X_SLOT, 1,    /*  252  slot opcode */
+	PNE_X_IMM8, 33,   /*  254  imm8 33 */
+	PNE_X_EQ,         /*  256  eq */
 	PNE_X_LOR,        /*  257  lor */
-	PNE_X_END,        /*  258  end */
-	/* @259: 0 */
-	PNE_X_IMM8, 0,    /*  259  imm8 0 */
-	PNE_X_END,        /*  261  end */
+	PNE_X_SLOT, 1,    /*  258  slot opcode */
+	PNE_X_IMM8, 34,   /*  260  imm8 34 */
+	PNE_X_EQ,         /*  262  eq */
+	PNE_X_LOR,        /*  263  lor */
+	PNE_X_SLOT, 1,    /*  264  slot opcode */
+	PNE_X_IMM8, 38,   /*  266  imm8 38 */
+	PNE_X_EQ,         /*  268  eq */
+	PNE_X_LOR,        /*  269  lor */
+	PNE_X_SLOT, 1,    /*  270  slot opcode */
+	PNE_X_IMM8, 49,   /*  272  imm8 49 */
+	PNE_X_EQ,         /*  274  eq */
+	PNE_X_LOR,        /*  275  lor */
+	PNE_X_SLOT, 1,    /*  276  slot opcode */
+	PNE_X_IMM8, 50,   /*  278  imm8 50 */
+	PNE_X_EQ,         /*  280  eq */
+	PNE_X_LOR,        /*  281  lor */
+	PNE_X_SLOT, 1,    /*  282  slot opcode */
+	PNE_X_IMM8, 63,   /*  284  imm8 63 */
+	PNE_X_EQ,         /*  286  eq */
+	PNE_X_LOR,        /*  287  lor */
+	PNE_X_LNOT,       /*  288  lnot */
+	PNE_X_LOR,        /*  289  lor */
+	PNE_X_END,        /*  290  end */
+	/* @291: opcode == 35 */
+	PNE_X_SLOT, 1,    /*  291  slot opcode */
+	PNE_X_IMM8, 35,   /*  293  imm8 35 */
+	PNE_X_EQ,         /*  295  eq */
+	PNE_X_END,        /*  296  end */
+	/* @297: ahs * 4 */
+	PNE_X_SLOT, 3,    /*  297  slot ahs */
+	PNE_X_IMM8, 4,    /*  299  imm8 4 */
+	PNE_X_MUL,        /*  301  mul */
+	PNE_X_END,        /*  302  end */
+	/* @303: dsl */
+	PNE_X_SLOT, 4,    /*  303  slot dsl */
+	PNE_X_END,        /*  305  end */
+	/* @306: 4 - (dsl & 3) & 3 */
+	PNE_X_IMM8, 4,    /*  306  imm8 4 */
+	PNE_X_SLOT, 4,    /*  308  slot dsl */
+	PNE_X_IMM8, 3,    /*  310  imm8 3 */
+	PNE_X_AND,        /*  312  and */
+	PNE_X_SUB,        /*  313  sub */
+	PNE_X_IMM8, 3,    /*  314  imm8 3 */
+	PNE_X_AND,        /*  316  and */
+	PNE_X_END,        /*  317  end */
+	/* @318: hd_key */
+	PNE_X_SLOT, 8,    /*  318  slot hd_key */
+	PNE_X_END,        /*  320  end */
+	/* @321: hd_crc */
+	PNE_X_SLOT, 9,    /*  321  slot hd_crc */
+	PNE_X_END,        /*  323  end */
+	/* @324: dd_key */
+	PNE_X_SLOT, 10,   /*  324  slot dd_key */
+	PNE_X_END,        /*  326  end */
+	/* @327: dd_crc */
+	PNE_X_SLOT, 11,   /*  327  slot dd_crc */
+	PNE_X_END,        /*  329  end */
+	/* @330: (b1 & 131) == 131 || status_class != 0 */
+	PNE_X_SLOT, 2,    /*  330  slot b1 */
+	PNE_X_IMM8, 131,  /*  332  imm8 131 */
+	PNE_X_AND,        /*  334  and */
+	PNE_X_IMM8, 131,  /*  335  imm8 131 */
+	PNE_X_EQ,         /*  337  eq */
+	PNE_X_SLOT, 7,    /*  338  slot status_class */
+	PNE_X_IMM8, 0,    /*  340  imm8 0 */
+	PNE_X_NE,         /*  342  ne */
+	PNE_X_LOR,        /*  343  lor */
+	PNE_X_END,        /*  344  end */
+	/* @345: 0 */
+	PNE_X_IMM8, 0,    /*  345  imm8 0 */
+	PNE_X_END,        /*  347  end */
 };
 
 static const struct pne_unit units[] = {
-	[0] = { .name = 0, .entry = 0, .resync = PNE_RESYNC_CONFIRM, .confirm = 3, .anchor_dfa = PNE_NO_STR, .max_len = UINT64_C(0x1000434), .report = 0, .nreports = 4, .typemap = 0, .ntypemaps = 8, .type_slot = 1, .type_default = 30 },  /* initiator */
-	[1] = { .name = 1, .entry = 12, .resync = PNE_RESYNC_CONFIRM, .confirm = 3, .anchor_dfa = PNE_NO_STR, .max_len = UINT64_C(0x1000434), .report = 4, .nreports = 4, .typemap = 8, .ntypemaps = 10, .type_slot = 1, .type_default = 46 },  /* target */
+	[0] = { .name = 0, .entry = 0, .resync = PNE_RESYNC_CONFIRM, .confirm = 3, .anchor_dfa = PNE_NO_STR, .max_len = UINT64_C(0x1000434), .report = 0, .nreports = 4, .typemap = 0, .ntypemaps = 8, .type_slot = 1, .type_default = 31 },  /* initiator */
+	[1] = { .name = 1, .entry = 13, .resync = PNE_RESYNC_CONFIRM, .confirm = 3, .anchor_dfa = PNE_NO_STR, .max_len = UINT64_C(0x1000434), .report = 4, .nreports = 4, .typemap = 8, .ntypemaps = 10, .type_slot = 1, .type_default = 47 },  /* target */
 };
 
 static const struct pne_hdr hdrs[] = {
@@ -265,14 +327,14 @@ static const struct pne_field fields[] = {
 };
 
 static const struct pne_text texts[] = {
-	[0] = { .delim = PNE_NO_STR, .dfa = PNE_NO_STR, .linesep = 33, .kvsep = 34, .max = 8192, .field = 0, .nfields = 4, .size_expr = 217 },
+	[0] = { .delim = PNE_NO_STR, .dfa = PNE_NO_STR, .linesep = 34, .kvsep = 35, .max = 8192, .field = 0, .nfields = 4, .size_expr = 303 },
 };
 
 static const struct pne_tfield tfields[] = {
 	[0] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 8, .arg = 2, .lit = PNE_NO_STR, .max = 0 },  /* hd_key */
-	[1] = { .src = PNE_TS_HEADER, .conv = PNE_TC_IS, .slot = 9, .arg = 2, .lit = 35, .max = 0 },  /* hd_crc */
+	[1] = { .src = PNE_TS_HEADER, .conv = PNE_TC_IS, .slot = 9, .arg = 2, .lit = 36, .max = 0 },  /* hd_crc */
 	[2] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 10, .arg = 3, .lit = PNE_NO_STR, .max = 0 },  /* dd_key */
-	[3] = { .src = PNE_TS_HEADER, .conv = PNE_TC_IS, .slot = 11, .arg = 3, .lit = 35, .max = 0 },  /* dd_crc */
+	[3] = { .src = PNE_TS_HEADER, .conv = PNE_TC_IS, .slot = 11, .arg = 3, .lit = 36, .max = 0 },  /* dd_crc */
 };
 
 static const struct pne_report reports[] = {
@@ -287,24 +349,24 @@ static const struct pne_report reports[] = {
 };
 
 static const struct pne_typemap typemaps[] = {
-	[0] = { .value = 0, .name = 22 },    /* nop_out */
-	[1] = { .value = 1, .name = 23 },    /* scsi_command */
-	[2] = { .value = 2, .name = 24 },    /* task_mgmt */
-	[3] = { .value = 3, .name = 25 },    /* login_request */
-	[4] = { .value = 4, .name = 26 },    /* text_request */
-	[5] = { .value = 5, .name = 27 },    /* data_out */
-	[6] = { .value = 6, .name = 28 },    /* logout_request */
-	[7] = { .value = 16, .name = 29 },   /* snack */
-	[8] = { .value = 32, .name = 36 },   /* nop_in */
-	[9] = { .value = 33, .name = 37 },   /* scsi_response */
-	[10] = { .value = 34, .name = 38 },  /* task_mgmt_response */
-	[11] = { .value = 35, .name = 39 },  /* login_response */
-	[12] = { .value = 36, .name = 40 },  /* text_response */
-	[13] = { .value = 37, .name = 41 },  /* data_in */
-	[14] = { .value = 38, .name = 42 },  /* logout_response */
-	[15] = { .value = 49, .name = 43 },  /* r2t */
-	[16] = { .value = 50, .name = 44 },  /* async_message */
-	[17] = { .value = 63, .name = 45 },  /* reject */
+	[0] = { .value = 0, .name = 23 },    /* nop_out */
+	[1] = { .value = 1, .name = 24 },    /* scsi_command */
+	[2] = { .value = 2, .name = 25 },    /* task_mgmt */
+	[3] = { .value = 3, .name = 26 },    /* login_request */
+	[4] = { .value = 4, .name = 27 },    /* text_request */
+	[5] = { .value = 5, .name = 28 },    /* data_out */
+	[6] = { .value = 6, .name = 29 },    /* logout_request */
+	[7] = { .value = 16, .name = 30 },   /* snack */
+	[8] = { .value = 32, .name = 37 },   /* nop_in */
+	[9] = { .value = 33, .name = 38 },   /* scsi_response */
+	[10] = { .value = 34, .name = 39 },  /* task_mgmt_response */
+	[11] = { .value = 35, .name = 40 },  /* login_response */
+	[12] = { .value = 36, .name = 41 },  /* text_response */
+	[13] = { .value = 37, .name = 42 },  /* data_in */
+	[14] = { .value = 38, .name = 43 },  /* logout_response */
+	[15] = { .value = 49, .name = 44 },  /* r2t */
+	[16] = { .value = 50, .name = 45 },  /* async_message */
+	[17] = { .value = 63, .name = 46 },  /* reject */
 };
 
 static const struct pne_cvar cvars[] = {
@@ -352,31 +414,32 @@ static const struct pne_str strs[] = {
 	[19] = { .s = "initiator opcode", .len = 16 },
 	[20] = { .s = "DataSegmentLength", .len = 17 },
 	[21] = { .s = "DSL of a PDU without data", .len = 25 },
-	[22] = { .s = "nop_out", .len = 7 },
-	[23] = { .s = "scsi_command", .len = 12 },
-	[24] = { .s = "task_mgmt", .len = 9 },
-	[25] = { .s = "login_request", .len = 13 },
-	[26] = { .s = "text_request", .len = 12 },
-	[27] = { .s = "data_out", .len = 8 },
-	[28] = { .s = "logout_request", .len = 14 },
-	[29] = { .s = "snack", .len = 5 },
-	[30] = { .s = "vendor_request", .len = 14 },
-	[31] = { .s = "reserved bits of byte 0", .len = 23 },
-	[32] = { .s = "target opcode", .len = 13 },
-	[33] = { .s = "\000", .len = 1 },
-	[34] = { .s = "=", .len = 1 },
-	[35] = { .s = "CRC32C", .len = 6 },
-	[36] = { .s = "nop_in", .len = 6 },
-	[37] = { .s = "scsi_response", .len = 13 },
-	[38] = { .s = "task_mgmt_response", .len = 18 },
-	[39] = { .s = "login_response", .len = 14 },
-	[40] = { .s = "text_response", .len = 13 },
-	[41] = { .s = "data_in", .len = 7 },
-	[42] = { .s = "logout_response", .len = 15 },
-	[43] = { .s = "r2t", .len = 3 },
-	[44] = { .s = "async_message", .len = 13 },
-	[45] = { .s = "reject", .len = 6 },
-	[46] = { .s = "vendor_response", .len = 15 },
+	[22] = { .s = "byte 1 bit 7 of a final-only PDU", .len = 32 },
+	[23] = { .s = "nop_out", .len = 7 },
+	[24] = { .s = "scsi_command", .len = 12 },
+	[25] = { .s = "task_mgmt", .len = 9 },
+	[26] = { .s = "login_request", .len = 13 },
+	[27] = { .s = "text_request", .len = 12 },
+	[28] = { .s = "data_out", .len = 8 },
+	[29] = { .s = "logout_request", .len = 14 },
+	[30] = { .s = "snack", .len = 5 },
+	[31] = { .s = "vendor_request", .len = 14 },
+	[32] = { .s = "reserved bits of byte 0", .len = 23 },
+	[33] = { .s = "target opcode", .len = 13 },
+	[34] = { .s = "\000", .len = 1 },
+	[35] = { .s = "=", .len = 1 },
+	[36] = { .s = "CRC32C", .len = 6 },
+	[37] = { .s = "nop_in", .len = 6 },
+	[38] = { .s = "scsi_response", .len = 13 },
+	[39] = { .s = "task_mgmt_response", .len = 18 },
+	[40] = { .s = "login_response", .len = 14 },
+	[41] = { .s = "text_response", .len = 13 },
+	[42] = { .s = "data_in", .len = 7 },
+	[43] = { .s = "logout_response", .len = 15 },
+	[44] = { .s = "r2t", .len = 3 },
+	[45] = { .s = "async_message", .len = 13 },
+	[46] = { .s = "reject", .len = 6 },
+	[47] = { .s = "vendor_response", .len = 15 },
 };
 
 const struct pne_spec pne_spec_iscsi = {
@@ -390,8 +453,8 @@ const struct pne_spec pne_spec_iscsi = {
 	.ncvars = 4,
 	.nfifos = 0,
 	.nunits = 2,
-	.nops = 30,
-	.ncode = 262,
+	.nops = 32,
+	.ncode = 348,
 	.nconsts = 0,
 	.hdr_max = 8192,
 	.str_max = 0,
@@ -417,5 +480,5 @@ const struct pne_spec pne_spec_iscsi = {
 	.ndfas = 0,
 	.nreports = 8,
 	.ntypemaps = 18,
-	.nstrs = 47,
+	.nstrs = 48,
 };

@@ -11,117 +11,385 @@ static const uint16_t ports[] = {
 
 static const struct pne_op ops[] = {
 	/* unit packet */
-	[0] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                          /*   54  hdr 1 { packet_type=u8@0>>4, flags=u8@0&0xf } */
-	[1] = { .code = PNE_OP_REQUIRE, .aux = 4, .expr = 0 },                      /*   58  require packet_type != 0 "reserved packet type 0" */
-	[2] = { .code = PNE_OP_REQUIRE, .aux = 5, .expr = 6 },                      /*   59  require packet_type == 3 ? (flags & 6) != 6 : flags == (packet_type == 6 || packet_type == 8 || packet_type == 10 ? 2 : 0) "fixed header flags not as table 2.2 requires" */
-	[3] = { .code = PNE_OP_VARINT, .slot = 2, .expr = PNE_NO_EXPR, .max = 4 },  /*   63  varint remaining_length max 4 */
-	[4] = { .code = PNE_OP_SKIP, .expr = 46 },                                  /*   64  skip remaining_length */
-	[5] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                          /*   32  end */
+	[0] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                          /*   68  hdr 1 { packet_type=u8@0>>4, flags=u8@0&0xf } */
+	[1] = { .code = PNE_OP_REQUIRE, .aux = 11, .expr = 0 },                     /*   72  require packet_type != 0 "reserved packet type 0" */
+	[2] = { .code = PNE_OP_REQUIRE, .aux = 12, .expr = 6 },                     /*   73  require packet_type == 3 ? (flags & 6) != 6 && ((flags & 8) == 0 || (flags & 6) != 0) : flags == (packet_type == 6 || packet_type == 8 || packet_type == 10 ? 2 : 0) "fixed header flags not as table 2.2 requires" */
+	[3] = { .code = PNE_OP_VARINT, .slot = 2, .expr = PNE_NO_EXPR, .max = 4 },  /*   77  varint remaining_length max 4 */
+	[4] = { .code = PNE_OP_REQUIRE, .aux = 13, .expr = 64 },                    /*   80  require remaining_length >= (packet_type == 3 ? 3 + ((flags & 6) != 0 ? 2 : 0) : packet_type == 1 ? 12 : packet_type == 8 ? 6 : packet_type == 10 ? 5 : packet_type ==  "Remaining Length under the type's variable header" */
+	[5] = { .code = PNE_OP_REQUIRE, .aux = 14, .expr = 162 },                   /*   87  require remaining_length == 0 || !(packet_type == 12 || packet_type == 13) "PINGREQ and PINGRESP have no variable header" */
+	[6] = { .code = PNE_OP_REQUIRE, .aux = 15, .expr = 181 },                   /*   92  require level == 0 || level >= 5 || (packet_type == 2 || packet_type == 4 || packet_type == 5 || packet_type == 6 || packet_type == 7 || packet_type == 11 ? remaining_ "packet longer than MQTT 3.1.1 allows" */
+	[7] = { .code = PNE_OP_JZ, .aux = 19, .expr = 251 },                        /*   96  jz packet_type == 1 -> 19 */
+	[8] = { .code = PNE_OP_HDR, .aux = 1, .expr = PNE_NO_EXPR },                /*   99  hdr 7 { name_len=u16be@0, name4=u32be@2, level4=u8@6 } */
+	[9] = { .code = PNE_OP_JZ, .aux = 14, .expr = 257 },                        /*  100  jz name_len == 4 -> 14 */
+	[10] = { .code = PNE_OP_REQUIRE, .aux = 16, .expr = 263 },                  /*  101  require name4 == 0x4d515454 && (level4 == 4 || level4 == 5) "CONNECT protocol" */
+	[11] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 282 },      /*  102  set level = level4 */
+	[12] = { .code = PNE_OP_SKIP, .expr = 285 },                                /*  103  skip remaining_length - 7 */
+	[13] = { .code = PNE_OP_JMP, .aux = 18, .expr = PNE_NO_EXPR },              /*  100  jmp 18 */
+	[14] = { .code = PNE_OP_HDR, .aux = 2, .expr = PNE_NO_EXPR },               /*  106  hdr 2 { p6=u8@0, level6=u8@1 } */
+	[15] = { .code = PNE_OP_REQUIRE, .aux = 16, .expr = 291 },                  /*  107  require name_len == 6 && name4 == 0x4d514973 && level4 == 100 && p6 == 112 && level6 == 3 "CONNECT protocol" */
+	[16] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 322 },      /*  109  set level = level6 */
+	[17] = { .code = PNE_OP_SKIP, .expr = 325 },                                /*  110  skip remaining_length - 9 */
+	[18] = { .code = PNE_OP_JMP, .aux = 25, .expr = PNE_NO_EXPR },              /*   96  jmp 25 */
+	[19] = { .code = PNE_OP_JZ, .aux = 24, .expr = 331 },                       /*  112  jz packet_type == 2 -> 24 */
+	[20] = { .code = PNE_OP_HDR, .aux = 3, .expr = PNE_NO_EXPR },               /*  114  hdr 1 { ack_flags=u8@0 } */
+	[21] = { .code = PNE_OP_REQUIRE, .aux = 17, .expr = 337 },                  /*  115  require ack_flags <= 1 "CONNACK flags" */
+	[22] = { .code = PNE_OP_SKIP, .expr = 343 },                                /*  116  skip remaining_length - 1 */
+	[23] = { .code = PNE_OP_JMP, .aux = 25, .expr = PNE_NO_EXPR },              /*  112  jmp 25 */
+	[24] = { .code = PNE_OP_SKIP, .expr = 349 },                                /*  118  skip remaining_length */
+	[25] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                         /*   46  end */
 };
 
 static const uint8_t code[] = {
 	/* @0: packet_type != 0 */
-	PNE_X_SLOT, 0,   /*    0  slot packet_type */
-	PNE_X_IMM8, 0,   /*    2  imm8 0 */
-	PNE_X_NE,        /*    4  ne */
-	PNE_X_END,       /*    5  end */
-	/* @6: packet_type == 3 ? (flags & 6) != 6 : flags == (packet_type == 6 || packet_type == 8 || packet_type == 10 ? 2 : 0) */
-	PNE_X_SLOT, 0,   /*    6  slot packet_type */
-	PNE_X_IMM8, 3,   /*    8  imm8 3 */
-	PNE_X_EQ,        /*   10  eq */
-	PNE_X_SLOT, 1,   /*   11  slot flags */
-	PNE_X_IMM8, 6,   /*   13  imm8 6 */
-	PNE_X_AND,       /*   15  and */
-	PNE_X_IMM8, 6,   /*   16  imm8 6 */
-	PNE_X_NE,        /*   18  ne */
-	PNE_X_SLOT, 1,   /*   19  slot flags */
-	PNE_X_SLOT, 0,   /*   21  slot packet_type */
-	PNE_X_IMM8, 6,   /*   23  imm8 6 */
-	PNE_X_EQ,        /*   25  eq */
-	PNE_X_SLOT, 0,   /*   26  slot packet_type */
-	PNE_X_IMM8, 8,   /*   28  imm8 8 */
-	PNE_X_EQ,        /*   30  eq */
-	PNE_X_LOR,       /*   31  lor */
-	PNE_X_SLOT, 0,   /*   32  slot packet_type */
-	PNE_X_IMM8, 10,  /*   34  imm8 10 */
-	PNE_X_EQ,        /*   36  eq */
-	PNE_X_LOR,       /*   37  lor */
-	PNE_X_IMM8, 2,   /*   38  imm8 2 */
-	PNE_X_IMM8, 0,   /*   40  imm8 0 */
-	PNE_X_SEL,       /*   42  sel */
-	PNE_X_EQ,        /*   43  eq */
-	PNE_X_SEL,       /*   44  sel */
-	PNE_X_END,       /*   45  end */
-	/* @46: remaining_length */
-	PNE_X_SLOT, 2,   /*   46  slot remaining_length */
-	PNE_X_END,       /*   48  end */
+	PNE_X_SLOT, 0,      /*    0  slot packet_type */
+	PNE_X_IMM8, 0,      /*    2  imm8 0 */
+	PNE_X_NE,           /*    4  ne */
+	PNE_X_END,          /*    5  end */
+	/* @6: packet_type == 3 ? (flags & 6) != 6 && ((flags & 8) == 0 || (flags & 6) != 0) : flags == (packet_type == 6 || packet_type == 8 || packet_type == 10 ? 2 : 0) */
+	PNE_X_SLOT, 0,      /*    6  slot packet_type */
+	PNE_X_IMM8, 3,      /*    8  imm8 3 */
+	PNE_X_EQ,           /*   10  eq */
+	PNE_X_SLOT, 1,      /*   11  slot flags */
+	PNE_X_IMM8, 6,      /*   13  imm8 6 */
+	PNE_X_AND,          /*   15  and */
+	PNE_X_IMM8, 6,      /*   16  imm8 6 */
+	PNE_X_NE,           /*   18  ne */
+	PNE_X_SLOT, 1,      /*   19  slot flags */
+	PNE_X_IMM8, 8,      /*   21  imm8 8 */
+	PNE_X_AND,          /*   23  and */
+	PNE_X_IMM8, 0,      /*   24  imm8 0 */
+	PNE_X_EQ,           /*   26  eq */
+	PNE_X_SLOT, 1,      /*   27  slot flags */
+	PNE_X_IMM8, 6,      /*   29  imm8 6 */
+	PNE_X_AND,          /*   31  and */
+	PNE_X_IMM8, 0,      /*   32  imm8 0 */
+	PNE_X_NE,           /*   34  ne */
+	PNE_X_LOR,          /*   35  lor */
+	PNE_X_LAND,         /*   36  land */
+	PNE_X_SLOT, 1,      /*   37  slot flags */
+	PNE_X_SLOT, 0,      /*   39  slot packet_type */
+	PNE_X_IMM8, 6,      /*   41  imm8 6 */
+	PNE_X_EQ,           /*   43  eq */
+	PNE_X_SLOT, 0,      /*   44  slot packet_type */
+	PNE_X_IMM8, 8,      /*   46  imm8 8 */
+	PNE_X_EQ,           /*   48  eq */
+	PNE_X_LOR,          /*   49  lor */
+	PNE_X_SLOT, 0,      /*   50  slot packet_type */
+	PNE_X_IMM8, 10,     /*   52  imm8 10 */
+	PNE_X_EQ,           /*   54  eq */
+	PNE_X_LOR,          /*   55  lor */
+	PNE_X_IMM8, 2,      /*   56  imm8 2 */
+	PNE_X_IMM8, 0,      /*   58  imm8 0 */
+	PNE_X_SEL,          /*   60  sel */
+	PNE_X_EQ,           /*   61  eq */
+	PNE_X_SEL,          /*   62  sel */
+	PNE_X_END,          /*   63  end */
+	/* @64: remaining_length >= (packet_type == 3 ? 3 + ((flags & 6) != 0 ? 2 : 0) : packet_type == 1 ? 12 : packet_type == 8 ? 6 : packet_type == 10 ? 5 : packet_type ==  */
+	PNE_X_SLOT, 2,      /*   64  slot remaining_length */
+	PNE_X_SLOT, 0,      /*   66  slot packet_type */
+	PNE_X_IMM8, 3,      /*   68  imm8 3 */
+	PNE_X_EQ,           /*   70  eq */
+	PNE_X_IMM8, 3,      /*   71  imm8 3 */
+	PNE_X_SLOT, 1,      /*   73  slot flags */
+	PNE_X_IMM8, 6,      /*   75  imm8 6 */
+	PNE_X_AND,          /*   77  and */
+	PNE_X_IMM8, 0,      /*   78  imm8 0 */
+	PNE_X_NE,           /*   80  ne */
+	PNE_X_IMM8, 2,      /*   81  imm8 2 */
+	PNE_X_IMM8, 0,      /*   83  imm8 0 */
+	PNE_X_SEL,          /*   85  sel */
+	PNE_X_ADD,          /*   86  add */
+	PNE_X_SLOT, 0,      /*   87  slot packet_type */
+	PNE_X_IMM8, 1,      /*   89  imm8 1 */
+	PNE_X_EQ,           /*   91  eq */
+	PNE_X_IMM8, 12,     /*   92  imm8 12 */
+	PNE_X_SLOT, 0,      /*   94  slot packet_type */
+	PNE_X_IMM8, 8,      /*   96  imm8 8 */
+	PNE_X_EQ,           /*   98  eq */
+	PNE_X_IMM8, 6,      /*   99  imm8 6 */
+	PNE_X_SLOT, 0,      /*  101  slot packet_type */
+	PNE_X_IMM8, 10,     /*  103  imm8 10 */
+	PNE_X_EQ,           /*  105  eq */
+	PNE_X_IMM8, 5,      /*  106  imm8 5 */
+	PNE_X_SLOT, 0,      /*  108  slot packet_type */
+	PNE_X_IMM8, 9,      /*  110  imm8 9 */
+	PNE_X_EQ,           /*  112  eq */
+	PNE_X_IMM8, 3,      /*  113  imm8 3 */
+	PNE_X_SLOT, 0,      /*  115  slot packet_type */
+	PNE_X_IMM8, 2,      /*  117  imm8 2 */
+	PNE_X_EQ,           /*  119  eq */
+	PNE_X_SLOT, 0,      /*  120  slot packet_type */
+	PNE_X_IMM8, 4,      /*  122  imm8 4 */
+	PNE_X_EQ,           /*  124  eq */
+	PNE_X_LOR,          /*  125  lor */
+	PNE_X_SLOT, 0,      /*  126  slot packet_type */
+	PNE_X_IMM8, 5,      /*  128  imm8 5 */
+	PNE_X_EQ,           /*  130  eq */
+	PNE_X_LOR,          /*  131  lor */
+	PNE_X_SLOT, 0,      /*  132  slot packet_type */
+	PNE_X_IMM8, 6,      /*  134  imm8 6 */
+	PNE_X_EQ,           /*  136  eq */
+	PNE_X_LOR,          /*  137  lor */
+	PNE_X_SLOT, 0,      /*  138  slot packet_type */
+	PNE_X_IMM8, 7,      /*  140  imm8 7 */
+	PNE_X_EQ,           /*  142  eq */
+	PNE_X_LOR,          /*  143  lor */
+	PNE_X_SLOT, 0,      /*  144  slot packet_type */
+	PNE_X_IMM8, 11,     /*  146  imm8 11 */
+	PNE_X_EQ,           /*  148  eq */
+	PNE_X_LOR,          /*  149  lor */
+	PNE_X_IMM8, 2,      /*  150  imm8 2 */
+	PNE_X_IMM8, 0,      /*  152  imm8 0 */
+	PNE_X_SEL,          /*  154  sel */
+	PNE_X_SEL,          /*  155  sel */
+	PNE_X_SEL,          /*  156  sel */
+	PNE_X_SEL,          /*  157  sel */
+	PNE_X_SEL,          /*  158  sel */
+	PNE_X_SEL,          /*  159  sel */
+	PNE_X_GE,           /*  160  ge */
+	PNE_X_END,          /*  161  end */
+	/* @162: remaining_length == 0 || !(packet_type == 12 || packet_type == 13) */
+	PNE_X_SLOT, 2,      /*  162  slot remaining_length */
+	PNE_X_IMM8, 0,      /*  164  imm8 0 */
+	PNE_X_EQ,           /*  166  eq */
+	PNE_X_SLOT, 0,      /*  167  slot packet_type */
+	PNE_X_IMM8, 12,     /*  169  imm8 12 */
+	PNE_X_EQ,           /*  171  eq */
+	PNE_X_SLOT, 0,      /*  172  slot packet_type */
+	PNE_X_IMM8, 13,     /*  174  imm8 13 */
+	PNE_X_EQ,           /*  176  eq */
+	PNE_X_LOR,          /*  177  lor */
+	PNE_X_LNOT,         /*  178  lnot */
+	PNE_X_LOR,          /*  179  lor */
+	PNE_X_END,          /*  180  end */
+	/* @181: level == 0 || level >= 5 || (packet_type == 2 || packet_type == 4 || packet_type == 5 || packet_type == 6 || packet_type == 7 || packet_type == 11 ? remaining_ */
+	PNE_X_CVAR, 0,      /*  181  cvar level */
+	PNE_X_IMM8, 0,      /*  183  imm8 0 */
+	PNE_X_EQ,           /*  185  eq */
+	PNE_X_CVAR, 0,      /*  186  cvar level */
+	PNE_X_IMM8, 5,      /*  188  imm8 5 */
+	PNE_X_GE,           /*  190  ge */
+	PNE_X_LOR,          /*  191  lor */
+	PNE_X_SLOT, 0,      /*  192  slot packet_type */
+	PNE_X_IMM8, 2,      /*  194  imm8 2 */
+	PNE_X_EQ,           /*  196  eq */
+	PNE_X_SLOT, 0,      /*  197  slot packet_type */
+	PNE_X_IMM8, 4,      /*  199  imm8 4 */
+	PNE_X_EQ,           /*  201  eq */
+	PNE_X_LOR,          /*  202  lor */
+	PNE_X_SLOT, 0,      /*  203  slot packet_type */
+	PNE_X_IMM8, 5,      /*  205  imm8 5 */
+	PNE_X_EQ,           /*  207  eq */
+	PNE_X_LOR,          /*  208  lor */
+	PNE_X_SLOT, 0,      /*  209  slot packet_type */
+	PNE_X_IMM8, 6,      /*  211  imm8 6 */
+	PNE_X_EQ,           /*  213  eq */
+	PNE_X_LOR,          /*  214  lor */
+	PNE_X_SLOT, 0,      /*  215  slot packet_type */
+	PNE_X_IMM8, 7,      /*  217  imm8 7 */
+	PNE_X_EQ,           /*  219  eq */
+	PNE_X_LOR,          /*  220  lor */
+	PNE_X_SLOT, 0,      /*  221  slot packet_type */
+	PNE_X_IMM8, 11,     /*  223  imm8 11 */
+	PNE_X_EQ,           /*  225  eq */
+	PNE_X_LOR,          /*  226  lor */
+	PNE_X_SLOT, 2,      /*  227  slot remaining_length */
+	PNE_X_IMM8, 2,      /*  229  imm8 2 */
+	PNE_X_EQ,           /*  231  eq */
+	PNE_X_SLOT, 0,      /*  232  slot packet_type */
+	PNE_X_IMM8, 14,     /*  234  imm8 14 */
+	PNE_X_EQ,           /*  236  eq */
+	PNE_X_SLOT, 2,      /*  237  slot remaining_length */
+	PNE_X_IMM8, 0,      /*  239  imm8 0 */
+	PNE_X_EQ,           /*  241  eq */
+	PNE_X_SLOT, 0,      /*  242  slot packet_type */
+	PNE_X_IMM8, 15,     /*  244  imm8 15 */
+	PNE_X_NE,           /*  246  ne */
+	PNE_X_SEL,          /*  247  sel */
+	PNE_X_SEL,          /*  248  sel */
+	PNE_X_LOR,          /*  249  lor */
+	PNE_X_END,          /*  250  end */
+	/* @251: packet_type == 1 */
+	PNE_X_SLOT, 0,      /*  251  slot packet_type */
+	PNE_X_IMM8, 1,      /*  253  imm8 1 */
+	PNE_X_EQ,           /*  255  eq */
+	PNE_X_END,          /*  256  end */
+	/* @257: name_len == 4 */
+	PNE_X_SLOT, 3,      /*  257  slot name_len */
+	PNE_X_IMM8, 4,      /*  259  imm8 4 */
+	PNE_X_EQ,           /*  261  eq */
+	PNE_X_END,          /*  262  end */
+	/* @263: name4 == 0x4d515454 && (level4 == 4 || level4 == 5) */
+	PNE_X_SLOT, 4,      /*  263  slot name4 */
+	PNE_X_CONST, 0, 0,  /*  265  const [0] = 1297175636 */
+	PNE_X_EQ,           /*  268  eq */
+	PNE_X_SLOT, 5,      /*  269  slot level4 */
+	PNE_X_IMM8, 4,      /*  271  imm8 4 */
+	PNE_X_EQ,           /*  273  eq */
+	PNE_X_SLOT, 5,      /*  274  slot level4 */
+	PNE_X_IMM8, 5,      /*  276  imm8 5 */
+	PNE_X_EQ,           /*  278  eq */
+	PNE_X_LOR,          /*  279  lor */
+	PNE_X_LAND,         /*  280  land */
+	PNE_X_END,          /*  281  end */
+	/* @282: level4 */
+	PNE_X_SLOT, 5,      /*  282  slot level4 */
+	PNE_X_END,          /*  284  end */
+	/* @285: remaining_length - 7 */
+	PNE_X_SLOT, 2,      /*  285  slot remaining_length */
+	PNE_X_IMM8, 7,      /*  287  imm8 7 */
+	PNE_X_SUB,          /*  289  sub */
+	PNE_X_END,          /*  290  end */
+	/* @291: name_len == 6 && name4 == 0x4d514973 && level4 == 100 && p6 == 112 && level6 == 3 */
+	PNE_X_SLOT, 3,      /*  291  slot name_len */
+	PNE_X_IMM8, 6,      /*  293  imm8 6 */
+	PNE_X_EQ,           /*  295  eq */
+	PNE_X_SLOT, 4,      /*  296  slot name4 */
+	PNE_X_CONST, 1, 0,  /*  298  const [1] = 1297172851 */
+	PNE_X_EQ,           /*  301  eq */
+	PNE_X_LAND,         /*  302  land */
+	PNE_X_SLOT, 5,      /*  303  slot level4 */
+	PNE_X_IMM8, 100,    /*  305  imm8 100 */
+	PNE_X_EQ,           /*  307  eq */
+	PNE_X_LAND,         /*  308  land */
+	PNE_X_SLOT, 6,      /*  309  slot p6 */
+	PNE_X_IMM8, 112,    /*  311  imm8 112 */
+	PNE_X_EQ,           /*  313  eq */
+	PNE_X_LAND,         /*  314  land */
+	PNE_X_SLOT, 7,      /*  315  slot level6 */
+	PNE_X_IMM8, 3,      /*  317  imm8 3 */
+	PNE_X_EQ,           /*  319  eq */
+	PNE_X_LAND,         /*  320  land */
+	PNE_X_END,          /*  321  end */
+	/* @322: level6 */
+	PNE_X_SLOT, 7,      /*  322  slot level6 */
+	PNE_X_END,          /*  324  end */
+	/* @325: remaining_length - 9 */
+	PNE_X_SLOT, 2,      /*  325  slot remaining_length */
+	PNE_X_IMM8, 9,      /*  327  imm8 9 */
+	PNE_X_SUB,          /*  329  sub */
+	PNE_X_END,          /*  330  end */
+	/* @331: packet_type == 2 */
+	PNE_X_SLOT, 0,      /*  331  slot packet_type */
+	PNE_X_IMM8, 2,      /*  333  imm8 2 */
+	PNE_X_EQ,           /*  335  eq */
+	PNE_X_END,          /*  336  end */
+	/* @337: ack_flags <= 1 */
+	PNE_X_SLOT, 8,      /*  337  slot ack_flags */
+	PNE_X_IMM8, 1,      /*  339  imm8 1 */
+	PNE_X_LE,           /*  341  le */
+	PNE_X_END,          /*  342  end */
+	/* @343: remaining_length - 1 */
+	PNE_X_SLOT, 2,      /*  343  slot remaining_length */
+	PNE_X_IMM8, 1,      /*  345  imm8 1 */
+	PNE_X_SUB,          /*  347  sub */
+	PNE_X_END,          /*  348  end */
+	/* @349: remaining_length */
+	PNE_X_SLOT, 2,      /*  349  slot remaining_length */
+	PNE_X_END,          /*  351  end */
+};
+
+static const uint64_t consts[] = {
+	[0] = UINT64_C(0x4d515454),  /* 1297175636 */
+	[1] = UINT64_C(0x4d514973),  /* 1297172851 */
 };
 
 static const struct pne_unit units[] = {
-	[0] = { .name = 0, .entry = 0, .resync = PNE_RESYNC_CONFIRM, .confirm = 3, .anchor_dfa = PNE_NO_STR, .max_len = UINT64_C(0x10000004), .report = 0, .nreports = 3, .typemap = 0, .ntypemaps = 15, .type_slot = 0, .type_default = PNE_NO_STR },  /* packet */
+	[0] = { .name = 0, .entry = 0, .resync = PNE_RESYNC_CONFIRM, .confirm = 3, .anchor_dfa = PNE_NO_STR, .max_len = UINT64_C(0x10000004), .report = 0, .nreports = 3, .typemap = 0, .ntypemaps = 15, .type_slot = 0, .type_default = PNE_NO_STR, .window_lo = 5, .window_hi = 1 },  /* packet */
 };
 
 static const struct pne_hdr hdrs[] = {
 	[0] = { .size = 1, .max = 1, .field = 0, .nfields = 2 },
+	[1] = { .size = 7, .max = 7, .field = 2, .nfields = 3 },
+	[2] = { .size = 2, .max = 2, .field = 5, .nfields = 2 },
+	[3] = { .size = 1, .max = 1, .field = 7, .nfields = 1 },
 };
 
 static const struct pne_field fields[] = {
-	[0] = { .off = 0, .type = PNE_FT_U8, .shift = 4, .slot = 0, .mask = 15 },  /* packet_type */
-	[1] = { .off = 0, .type = PNE_FT_U8, .shift = 0, .slot = 1, .mask = 15 },  /* flags */
+	[0] = { .off = 0, .type = PNE_FT_U8, .shift = 4, .slot = 0, .mask = 15 },      /* packet_type */
+	[1] = { .off = 0, .type = PNE_FT_U8, .shift = 0, .slot = 1, .mask = 15 },      /* flags */
+	[2] = { .off = 0, .type = PNE_FT_U16, .shift = 0, .slot = 3, .mask = 65535 },  /* name_len */
+	[3] = { .off = 2, .type = PNE_FT_U32, .shift = 0, .slot = 4, .mask = UINT64_C(0xffffffff) },  /* name4 */
+	[4] = { .off = 6, .type = PNE_FT_U8, .shift = 0, .slot = 5, .mask = 255 },     /* level4 */
+	[5] = { .off = 0, .type = PNE_FT_U8, .shift = 0, .slot = 6, .mask = 255 },     /* p6 */
+	[6] = { .off = 1, .type = PNE_FT_U8, .shift = 0, .slot = 7, .mask = 255 },     /* level6 */
+	[7] = { .off = 0, .type = PNE_FT_U8, .shift = 0, .slot = 8, .mask = 255 },     /* ack_flags */
 };
 
 static const struct pne_report reports[] = {
-	[0] = { .name = 1, .slot = 0, .kind = PNE_RK_UINT },  /* packet_type <- packet_type */
-	[1] = { .name = 2, .slot = 1, .kind = PNE_RK_UINT },  /* flags <- flags */
-	[2] = { .name = 3, .slot = 2, .kind = PNE_RK_UINT },  /* remaining_length <- remaining_length */
+	[0] = { .name = 2, .slot = 0, .kind = PNE_RK_UINT },  /* packet_type <- packet_type */
+	[1] = { .name = 3, .slot = 1, .kind = PNE_RK_UINT },  /* flags <- flags */
+	[2] = { .name = 4, .slot = 2, .kind = PNE_RK_UINT },  /* remaining_length <- remaining_length */
 };
 
 static const struct pne_typemap typemaps[] = {
-	[0] = { .value = 1, .name = 6 },     /* CONNECT */
-	[1] = { .value = 2, .name = 7 },     /* CONNACK */
-	[2] = { .value = 3, .name = 8 },     /* PUBLISH */
-	[3] = { .value = 4, .name = 9 },     /* PUBACK */
-	[4] = { .value = 5, .name = 10 },    /* PUBREC */
-	[5] = { .value = 6, .name = 11 },    /* PUBREL */
-	[6] = { .value = 7, .name = 12 },    /* PUBCOMP */
-	[7] = { .value = 8, .name = 13 },    /* SUBSCRIBE */
-	[8] = { .value = 9, .name = 14 },    /* SUBACK */
-	[9] = { .value = 10, .name = 15 },   /* UNSUBSCRIBE */
-	[10] = { .value = 11, .name = 16 },  /* UNSUBACK */
-	[11] = { .value = 12, .name = 17 },  /* PINGREQ */
-	[12] = { .value = 13, .name = 18 },  /* PINGRESP */
-	[13] = { .value = 14, .name = 19 },  /* DISCONNECT */
-	[14] = { .value = 15, .name = 20 },  /* AUTH */
+	[0] = { .value = 1, .name = 18 },    /* CONNECT */
+	[1] = { .value = 2, .name = 19 },    /* CONNACK */
+	[2] = { .value = 3, .name = 20 },    /* PUBLISH */
+	[3] = { .value = 4, .name = 21 },    /* PUBACK */
+	[4] = { .value = 5, .name = 22 },    /* PUBREC */
+	[5] = { .value = 6, .name = 23 },    /* PUBREL */
+	[6] = { .value = 7, .name = 24 },    /* PUBCOMP */
+	[7] = { .value = 8, .name = 25 },    /* SUBSCRIBE */
+	[8] = { .value = 9, .name = 26 },    /* SUBACK */
+	[9] = { .value = 10, .name = 27 },   /* UNSUBSCRIBE */
+	[10] = { .value = 11, .name = 28 },  /* UNSUBACK */
+	[11] = { .value = 12, .name = 29 },  /* PINGREQ */
+	[12] = { .value = 13, .name = 30 },  /* PINGRESP */
+	[13] = { .value = 14, .name = 31 },  /* DISCONNECT */
+	[14] = { .value = 15, .name = 32 },  /* AUTH */
+};
+
+static const struct pne_cvar cvars[] = {
+	[0] = { .name = 1, .is_param = 0, .width = 1, .init = 0 },  /* level */
 };
 
 static const struct pne_slotinfo slots[] = {
-	[0] = { .name = 1, .kind = PNE_RK_UINT },  /* packet_type */
-	[1] = { .name = 2, .kind = PNE_RK_UINT },  /* flags */
-	[2] = { .name = 3, .kind = PNE_RK_UINT },  /* remaining_length */
+	[0] = { .name = 2, .kind = PNE_RK_UINT },   /* packet_type */
+	[1] = { .name = 3, .kind = PNE_RK_UINT },   /* flags */
+	[2] = { .name = 4, .kind = PNE_RK_UINT },   /* remaining_length */
+	[3] = { .name = 5, .kind = PNE_RK_UINT },   /* name_len */
+	[4] = { .name = 6, .kind = PNE_RK_UINT },   /* name4 */
+	[5] = { .name = 7, .kind = PNE_RK_UINT },   /* level4 */
+	[6] = { .name = 8, .kind = PNE_RK_UINT },   /* p6 */
+	[7] = { .name = 9, .kind = PNE_RK_UINT },   /* level6 */
+	[8] = { .name = 10, .kind = PNE_RK_UINT },  /* ack_flags */
 };
 
 static const struct pne_str strs[] = {
 	[0] = { .s = "packet", .len = 6 },
-	[1] = { .s = "packet_type", .len = 11 },
-	[2] = { .s = "flags", .len = 5 },
-	[3] = { .s = "remaining_length", .len = 16 },
-	[4] = { .s = "reserved packet type 0", .len = 22 },
-	[5] = { .s = "fixed header flags not as table 2.2 requires", .len = 44 },
-	[6] = { .s = "CONNECT", .len = 7 },
-	[7] = { .s = "CONNACK", .len = 7 },
-	[8] = { .s = "PUBLISH", .len = 7 },
-	[9] = { .s = "PUBACK", .len = 6 },
-	[10] = { .s = "PUBREC", .len = 6 },
-	[11] = { .s = "PUBREL", .len = 6 },
-	[12] = { .s = "PUBCOMP", .len = 7 },
-	[13] = { .s = "SUBSCRIBE", .len = 9 },
-	[14] = { .s = "SUBACK", .len = 6 },
-	[15] = { .s = "UNSUBSCRIBE", .len = 11 },
-	[16] = { .s = "UNSUBACK", .len = 8 },
-	[17] = { .s = "PINGREQ", .len = 7 },
-	[18] = { .s = "PINGRESP", .len = 8 },
-	[19] = { .s = "DISCONNECT", .len = 10 },
-	[20] = { .s = "AUTH", .len = 4 },
+	[1] = { .s = "level", .len = 5 },
+	[2] = { .s = "packet_type", .len = 11 },
+	[3] = { .s = "flags", .len = 5 },
+	[4] = { .s = "remaining_length", .len = 16 },
+	[5] = { .s = "name_len", .len = 8 },
+	[6] = { .s = "name4", .len = 5 },
+	[7] = { .s = "level4", .len = 6 },
+	[8] = { .s = "p6", .len = 2 },
+	[9] = { .s = "level6", .len = 6 },
+	[10] = { .s = "ack_flags", .len = 9 },
+	[11] = { .s = "reserved packet type 0", .len = 22 },
+	[12] = { .s = "fixed header flags not as table 2.2 requires", .len = 44 },
+	[13] = { .s = "Remaining Length under the type's variable header", .len = 49 },
+	[14] = { .s = "PINGREQ and PINGRESP have no variable header", .len = 44 },
+	[15] = { .s = "packet longer than MQTT 3.1.1 allows", .len = 36 },
+	[16] = { .s = "CONNECT protocol", .len = 16 },
+	[17] = { .s = "CONNACK flags", .len = 13 },
+	[18] = { .s = "CONNECT", .len = 7 },
+	[19] = { .s = "CONNACK", .len = 7 },
+	[20] = { .s = "PUBLISH", .len = 7 },
+	[21] = { .s = "PUBACK", .len = 6 },
+	[22] = { .s = "PUBREC", .len = 6 },
+	[23] = { .s = "PUBREL", .len = 6 },
+	[24] = { .s = "PUBCOMP", .len = 7 },
+	[25] = { .s = "SUBSCRIBE", .len = 9 },
+	[26] = { .s = "SUBACK", .len = 6 },
+	[27] = { .s = "UNSUBSCRIBE", .len = 11 },
+	[28] = { .s = "UNSUBACK", .len = 8 },
+	[29] = { .s = "PINGREQ", .len = 7 },
+	[30] = { .s = "PINGRESP", .len = 8 },
+	[31] = { .s = "DISCONNECT", .len = 10 },
+	[32] = { .s = "AUTH", .len = 4 },
 };
 
 const struct pne_spec pne_spec_mqtt = {
@@ -131,18 +399,18 @@ const struct pne_spec pne_spec_mqtt = {
 	.ports = ports,
 	.nports = 1,
 	.start = { 0, 0 },
-	.nslots = 3,
-	.ncvars = 0,
+	.nslots = 9,
+	.ncvars = 1,
 	.nfifos = 0,
 	.nunits = 1,
-	.nops = 6,
-	.ncode = 49,
-	.nconsts = 0,
-	.hdr_max = 1,
+	.nops = 26,
+	.ncode = 352,
+	.nconsts = 2,
+	.hdr_max = 7,
 	.str_max = 0,
 	.ops = ops,
 	.code = code,
-	.consts = NULL,
+	.consts = consts,
 	.units = units,
 	.hdrs = hdrs,
 	.fields = fields,
@@ -151,16 +419,16 @@ const struct pne_spec pne_spec_mqtt = {
 	.dfas = NULL,
 	.reports = reports,
 	.typemaps = typemaps,
-	.cvars = NULL,
+	.cvars = cvars,
 	.fifos = NULL,
 	.slots = slots,
 	.strs = strs,
-	.nhdrs = 1,
-	.nfields = 2,
+	.nhdrs = 4,
+	.nfields = 8,
 	.ntexts = 0,
 	.ntfields = 0,
 	.ndfas = 0,
 	.nreports = 3,
 	.ntypemaps = 15,
-	.nstrs = 21,
+	.nstrs = 33,
 };

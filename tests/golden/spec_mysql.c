@@ -11,186 +11,456 @@ static const uint16_t ports[] = {
 
 static const struct pne_op ops[] = {
 	/* unit request */
-	[0] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },              /*   93  hdr 4 { length=u24le@0, seq=u8@3 } */
-	[1] = { .code = PNE_OP_SET, .slot = 3, .expr = 0 },             /*   97  set ckind = 256 */
-	[2] = { .code = PNE_OP_JZ, .aux = 7, .expr = 4 },               /*   98  jz seq == 0 && length >= 1 -> 7 */
-	[3] = { .code = PNE_OP_HDR, .aux = 1, .expr = PNE_NO_EXPR },    /*   99  hdr 1 { command=u8@0 } */
-	[4] = { .code = PNE_OP_SET, .slot = 3, .expr = 16 },            /*  100  set ckind = command */
-	[5] = { .code = PNE_OP_SKIP, .expr = 19 },                      /*  101  skip length - 1 */
-	[6] = { .code = PNE_OP_JMP, .aux = 15, .expr = PNE_NO_EXPR },   /*   98  jmp 15 */
-	[7] = { .code = PNE_OP_JZ, .aux = 14, .expr = 25 },             /*  102  jz seq == 1 && length == 32 -> 14 */
-	[8] = { .code = PNE_OP_HDR, .aux = 2, .expr = PNE_NO_EXPR },    /*  105  hdr 4 { capabilities=u32le@0 } */
-	[9] = { .code = PNE_OP_SKIP, .expr = 37 },                      /*  106  skip 28 */
-	[10] = { .code = PNE_OP_JZ, .aux = 13, .expr = 40 },            /*  107  jz capabilities & 2048 -> 13 */
-	[11] = { .code = PNE_OP_SET, .slot = 3, .expr = 47 },           /*  108  set ckind = 257 */
-	[12] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },          /*  109  opaque */
-	[13] = { .code = PNE_OP_JMP, .aux = 15, .expr = PNE_NO_EXPR },  /*  102  jmp 15 */
-	[14] = { .code = PNE_OP_SKIP, .expr = 51 },                     /*  112  skip length */
-	[15] = { .code = PNE_OP_JZ, .aux = 25, .expr = 54 },            /*   40  jz length == 0xffffff -> 25 */
-	[16] = { .code = PNE_OP_SET, .slot = 8, .expr = 61 },           /*   41  set .r0 = 0 */
-	[17] = { .code = PNE_OP_JZ, .aux = 24, .expr = 64 },            /*   41  jz .r0 < 127 -> 24 */
-	[18] = { .code = PNE_OP_SET, .slot = 8, .expr = 70 },           /*   41  set .r0 = .r0 + 1 */
-	[19] = { .code = PNE_OP_HDR, .aux = 3, .expr = PNE_NO_EXPR },   /*   42  hdr 4 { more=u24le@0 } */
-	[20] = { .code = PNE_OP_SKIP, .expr = 76 },                     /*   43  skip more */
-	[21] = { .code = PNE_OP_JZ, .aux = 23, .expr = 79 },            /*   44  jz more < 0xffffff -> 23 */
-	[22] = { .code = PNE_OP_JMP, .aux = 25, .expr = PNE_NO_EXPR },  /*   45  jmp 25 */
-	[23] = { .code = PNE_OP_JMP, .aux = 17, .expr = PNE_NO_EXPR },  /*   41  jmp 17 */
-	[24] = { .code = PNE_OP_REQUIRE, .aux = 10, .expr = 61 },       /*   41  require 0 "repeat limit" */
-	[25] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },             /*   51  end */
+	[0] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                       /*  126  hdr 4 { length=u24le@0, seq=u8@3 } */
+	[1] = { .code = PNE_OP_REQUIRE, .aux = 19, .expr = 0 },                  /*  132  require <bad expression @0> "empty client packet" */
+	[2] = { .code = PNE_OP_REQUIRE, .aux = 20, .expr = 11 },                 /*  135  require <bad expression @11> "client sequence id" */
+	[3] = { .code = PNE_OP_SET, .slot = 4, .expr = 33 },                     /*  137  set ckind = 256 */
+	[4] = { .code = PNE_OP_JZ, .aux = 10, .expr = 37 },                      /*  138  jz seq == 0 && length >= 1 -> 10 */
+	[5] = { .code = PNE_OP_HDR, .aux = 1, .expr = PNE_NO_EXPR },             /*  139  hdr 1 { command=u8@0 } */
+	[6] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 49 },                 /*  143  require <bad expression @49> "resync command" */
+	[7] = { .code = PNE_OP_SET, .slot = 4, .expr = 66 },                     /*  144  set ckind = command */
+	[8] = { .code = PNE_OP_SKIP, .expr = 69 },                               /*  145  skip length - 1 */
+	[9] = { .code = PNE_OP_JMP, .aux = 18, .expr = PNE_NO_EXPR },            /*  138  jmp 18 */
+	[10] = { .code = PNE_OP_JZ, .aux = 17, .expr = 75 },                     /*  146  jz seq == 1 && length == 32 -> 17 */
+	[11] = { .code = PNE_OP_HDR, .aux = 2, .expr = PNE_NO_EXPR },            /*  149  hdr 4 { capabilities=u32le@0 } */
+	[12] = { .code = PNE_OP_SKIP, .expr = 87 },                              /*  150  skip 28 */
+	[13] = { .code = PNE_OP_JZ, .aux = 16, .expr = 90 },                     /*  151  jz capabilities & 2048 -> 16 */
+	[14] = { .code = PNE_OP_SET, .slot = 4, .expr = 97 },                    /*  152  set ckind = 257 */
+	[15] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                   /*  153  opaque */
+	[16] = { .code = PNE_OP_JMP, .aux = 18, .expr = PNE_NO_EXPR },           /*  146  jmp 18 */
+	[17] = { .code = PNE_OP_SKIP, .expr = 101 },                             /*  156  skip length */
+	[18] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 3, .expr = 104 },   /*  158  set cnseq = seq + 1 */
+	[19] = { .code = PNE_OP_JZ, .aux = 29, .expr = 110 },                    /*   73  jz length == 0xffffff -> 29 */
+	[20] = { .code = PNE_OP_SET, .slot = 12, .expr = 117 },                  /*   74  set .r0 = 0 */
+	[21] = { .code = PNE_OP_JZ, .aux = 28, .expr = 120 },                    /*   74  jz .r0 < 127 -> 28 */
+	[22] = { .code = PNE_OP_SET, .slot = 12, .expr = 126 },                  /*   74  set .r0 = .r0 + 1 */
+	[23] = { .code = PNE_OP_HDR, .aux = 3, .expr = PNE_NO_EXPR },            /*   75  hdr 4 { more=u24le@0, cseq=u8@3 } */
+	[24] = { .code = PNE_OP_SKIP, .expr = 132 },                             /*   76  skip more */
+	[25] = { .code = PNE_OP_JZ, .aux = 27, .expr = 135 },                    /*   77  jz more < 0xffffff -> 27 */
+	[26] = { .code = PNE_OP_JMP, .aux = 29, .expr = PNE_NO_EXPR },           /*   78  jmp 29 */
+	[27] = { .code = PNE_OP_JMP, .aux = 21, .expr = PNE_NO_EXPR },           /*   74  jmp 21 */
+	[28] = { .code = PNE_OP_REQUIRE, .aux = 22, .expr = 117 },               /*   74  require 0 "repeat limit" */
+	[29] = { .code = PNE_OP_JZ, .aux = 31, .expr = 110 },                    /*  160  jz length == 0xffffff -> 31 */
+	[30] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 3, .expr = 142 },   /*  161  set cnseq = cseq + 1 */
+	[31] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                      /*   84  end */
 	/* unit response */
-	[26] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },             /*  129  hdr 4 { length=u24le@0, seq=u8@3 } */
-	[27] = { .code = PNE_OP_SET, .slot = 6, .expr = 0 },            /*  133  set rkind = 256 */
-	[28] = { .code = PNE_OP_JZ, .aux = 42, .expr = 86 },            /*  134  jz length >= 1 -> 42 */
-	[29] = { .code = PNE_OP_HDR, .aux = 4, .expr = PNE_NO_EXPR },   /*  135  hdr 1 { first=u8@0 } */
-	[30] = { .code = PNE_OP_JZ, .aux = 33, .expr = 92 },            /*  136  jz first == 255 -> 33 */
-	[31] = { .code = PNE_OP_SET, .slot = 6, .expr = 98 },           /*  137  set rkind = 255 */
-	[32] = { .code = PNE_OP_JMP, .aux = 41, .expr = PNE_NO_EXPR },  /*  136  jmp 41 */
-	[33] = { .code = PNE_OP_JZ, .aux = 36, .expr = 101 },           /*  138  jz first == 254 && length < 9 -> 36 */
-	[34] = { .code = PNE_OP_SET, .slot = 6, .expr = 113 },          /*  139  set rkind = 254 */
-	[35] = { .code = PNE_OP_JMP, .aux = 41, .expr = PNE_NO_EXPR },  /*  138  jmp 41 */
-	[36] = { .code = PNE_OP_JZ, .aux = 39, .expr = 116 },           /*  140  jz first == 0 && seq >= 1 && seq <= 2 && length >= 7 -> 39 */
-	[37] = { .code = PNE_OP_SET, .slot = 6, .expr = 61 },           /*  141  set rkind = 0 */
-	[38] = { .code = PNE_OP_JMP, .aux = 41, .expr = PNE_NO_EXPR },  /*  140  jmp 41 */
-	[39] = { .code = PNE_OP_JZ, .aux = 41, .expr = 140 },           /*  142  jz first == 10 && seq == 0 -> 41 */
-	[40] = { .code = PNE_OP_SET, .slot = 6, .expr = 152 },          /*  143  set rkind = 10 */
-	[41] = { .code = PNE_OP_SKIP, .expr = 19 },                     /*  145  skip length - 1 */
-	[42] = { .code = PNE_OP_JZ, .aux = 52, .expr = 54 },            /*   40  jz length == 0xffffff -> 52 */
-	[43] = { .code = PNE_OP_SET, .slot = 8, .expr = 61 },           /*   41  set .r0 = 0 */
-	[44] = { .code = PNE_OP_JZ, .aux = 51, .expr = 64 },            /*   41  jz .r0 < 127 -> 51 */
-	[45] = { .code = PNE_OP_SET, .slot = 8, .expr = 70 },           /*   41  set .r0 = .r0 + 1 */
-	[46] = { .code = PNE_OP_HDR, .aux = 3, .expr = PNE_NO_EXPR },   /*   42  hdr 4 { more=u24le@0 } */
-	[47] = { .code = PNE_OP_SKIP, .expr = 76 },                     /*   43  skip more */
-	[48] = { .code = PNE_OP_JZ, .aux = 50, .expr = 79 },            /*   44  jz more < 0xffffff -> 50 */
-	[49] = { .code = PNE_OP_JMP, .aux = 52, .expr = PNE_NO_EXPR },  /*   45  jmp 52 */
-	[50] = { .code = PNE_OP_JMP, .aux = 44, .expr = PNE_NO_EXPR },  /*   41  jmp 44 */
-	[51] = { .code = PNE_OP_REQUIRE, .aux = 10, .expr = 61 },       /*   41  require 0 "repeat limit" */
-	[52] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },             /*  117  end */
+	[32] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },                      /*  177  hdr 4 { length=u24le@0, seq=u8@3 } */
+	[33] = { .code = PNE_OP_REQUIRE, .aux = 58, .expr = 148 },               /*  184  require length > 0 "empty server packet" */
+	[34] = { .code = PNE_OP_REQUIRE, .aux = 59, .expr = 154 },               /*  185  require <bad expression @154> "server sequence id" */
+	[35] = { .code = PNE_OP_REQUIRE, .aux = 60, .expr = 176 },               /*  190  require <bad expression @176> "server candidate at sequence id 0" */
+	[36] = { .code = PNE_OP_SET, .slot = 7, .expr = 187 },                   /*  191  set candidate = <bad expression @187> */
+	[37] = { .code = PNE_OP_JZ, .aux = 39, .expr = 192 },                    /*  192  jz candidate || rs != 0 && seq != nseq -> 39 */
+	[38] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 117 },   /*  193  set rs = 0 */
+	[39] = { .code = PNE_OP_SET, .slot = 8, .expr = 33 },                    /*  195  set rkind = 256 */
+	[40] = { .code = PNE_OP_SET, .slot = 9, .expr = 117 },                   /*  196  set used = 0 */
+	[41] = { .code = PNE_OP_JZ, .aux = 86, .expr = 207 },                    /*  197  jz length >= 1 -> 86 */
+	[42] = { .code = PNE_OP_HDR, .aux = 4, .expr = PNE_NO_EXPR },            /*  198  hdr 1 { first=u8@0 } */
+	[43] = { .code = PNE_OP_SET, .slot = 9, .expr = 213 },                   /*  199  set used = 1 */
+	[44] = { .code = PNE_OP_JZ, .aux = 48, .expr = 216 },                    /*  200  jz first == 255 -> 48 */
+	[45] = { .code = PNE_OP_SET, .slot = 8, .expr = 222 },                   /*  201  set rkind = 255 */
+	[46] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 117 },   /*  202  set rs = 0 */
+	[47] = { .code = PNE_OP_JMP, .aux = 85, .expr = PNE_NO_EXPR },           /*  200  jmp 85 */
+	[48] = { .code = PNE_OP_JZ, .aux = 59, .expr = 225 },                    /*  203  jz rs == 3 || rs == 2 -> 59 */
+	[49] = { .code = PNE_OP_JZ, .aux = 57, .expr = 237 },                    /*  209  jz first == 254 && length < 0xffffff -> 57 */
+	[50] = { .code = PNE_OP_JZ, .aux = 52, .expr = 250 },                    /*  210  jz length < 9 -> 52 */
+	[51] = { .code = PNE_OP_SET, .slot = 8, .expr = 256 },                   /*  211  set rkind = 254 */
+	[52] = { .code = PNE_OP_JZ, .aux = 55, .expr = 259 },                    /*  213  jz rs == 2 && length == 5 -> 55 */
+	[53] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 271 },   /*  214  set rs = 3 */
+	[54] = { .code = PNE_OP_JMP, .aux = 56, .expr = PNE_NO_EXPR },           /*  213  jmp 56 */
+	[55] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 117 },   /*  216  set rs = 0 */
+	[56] = { .code = PNE_OP_JMP, .aux = 58, .expr = PNE_NO_EXPR },           /*  209  jmp 58 */
+	[57] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 271 },   /*  219  set rs = 3 */
+	[58] = { .code = PNE_OP_JMP, .aux = 85, .expr = PNE_NO_EXPR },           /*  203  jmp 85 */
+	[59] = { .code = PNE_OP_JZ, .aux = 64, .expr = 274 },                    /*  221  jz rs == 1 -> 64 */
+	[60] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 1, .expr = 280 },   /*  222  set cols = cols - 1 */
+	[61] = { .code = PNE_OP_JZ, .aux = 63, .expr = 286 },                    /*  223  jz cols == 0 -> 63 */
+	[62] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 292 },   /*  224  set rs = 2 */
+	[63] = { .code = PNE_OP_JMP, .aux = 85, .expr = PNE_NO_EXPR },           /*  221  jmp 85 */
+	[64] = { .code = PNE_OP_JZ, .aux = 67, .expr = 295 },                    /*  226  jz first == 254 && length < 9 -> 67 */
+	[65] = { .code = PNE_OP_SET, .slot = 8, .expr = 256 },                   /*  227  set rkind = 254 */
+	[66] = { .code = PNE_OP_JMP, .aux = 85, .expr = PNE_NO_EXPR },           /*  226  jmp 85 */
+	[67] = { .code = PNE_OP_JZ, .aux = 69, .expr = 307 },                    /*  228  jz rs == 4 -> 69 */
+	[68] = { .code = PNE_OP_JMP, .aux = 85, .expr = PNE_NO_EXPR },           /*  228  jmp 85 */
+	[69] = { .code = PNE_OP_JZ, .aux = 72, .expr = 313 },                    /*  231  jz first == 0 && seq >= 1 && seq <= 2 && length >= 7 -> 72 */
+	[70] = { .code = PNE_OP_SET, .slot = 8, .expr = 117 },                   /*  232  set rkind = 0 */
+	[71] = { .code = PNE_OP_JMP, .aux = 85, .expr = PNE_NO_EXPR },           /*  231  jmp 85 */
+	[72] = { .code = PNE_OP_JZ, .aux = 75, .expr = 337 },                    /*  233  jz first == 10 && seq == 0 && !greeted -> 75 */
+	[73] = { .code = PNE_OP_SET, .slot = 8, .expr = 353 },                   /*  234  set rkind = 10 */
+	[74] = { .code = PNE_OP_JMP, .aux = 85, .expr = PNE_NO_EXPR },           /*  233  jmp 85 */
+	[75] = { .code = PNE_OP_JZ, .aux = 79, .expr = 356 },                    /*  235  jz seq == 1 && first >= 1 && first <= 250 && length <= 2 -> 79 */
+	[76] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 213 },   /*  238  set rs = 1 */
+	[77] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 1, .expr = 380 },   /*  239  set cols = first */
+	[78] = { .code = PNE_OP_JMP, .aux = 85, .expr = PNE_NO_EXPR },           /*  235  jmp 85 */
+	[79] = { .code = PNE_OP_JZ, .aux = 85, .expr = 383 },                    /*  240  jz seq == 1 && first == 252 && length >= 3 && length <= 4 -> 85 */
+	[80] = { .code = PNE_OP_HDR, .aux = 5, .expr = PNE_NO_EXPR },            /*  241  hdr 2 { count16=u16le@0 } */
+	[81] = { .code = PNE_OP_SET, .slot = 9, .expr = 271 },                   /*  242  set used = 3 */
+	[82] = { .code = PNE_OP_JZ, .aux = 85, .expr = 407 },                    /*  243  jz count16 > 0 -> 85 */
+	[83] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 213 },   /*  244  set rs = 1 */
+	[84] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 1, .expr = 413 },   /*  245  set cols = count16 */
+	[85] = { .code = PNE_OP_SKIP, .expr = 416 },                             /*  248  skip length - used */
+	[86] = { .code = PNE_OP_JZ, .aux = 88, .expr = 422 },                    /*  250  jz candidate && rs == 0 -> 88 */
+	[87] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 431 },   /*  251  set rs = 4 */
+	[88] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 4, .expr = 213 },   /*  253  set greeted = 1 */
+	[89] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 2, .expr = 104 },   /*  254  set nseq = seq + 1 */
+	[90] = { .code = PNE_OP_JZ, .aux = 100, .expr = 110 },                   /*   73  jz length == 0xffffff -> 100 */
+	[91] = { .code = PNE_OP_SET, .slot = 12, .expr = 117 },                  /*   74  set .r0 = 0 */
+	[92] = { .code = PNE_OP_JZ, .aux = 99, .expr = 120 },                    /*   74  jz .r0 < 127 -> 99 */
+	[93] = { .code = PNE_OP_SET, .slot = 12, .expr = 126 },                  /*   74  set .r0 = .r0 + 1 */
+	[94] = { .code = PNE_OP_HDR, .aux = 3, .expr = PNE_NO_EXPR },            /*   75  hdr 4 { more=u24le@0, cseq=u8@3 } */
+	[95] = { .code = PNE_OP_SKIP, .expr = 132 },                             /*   76  skip more */
+	[96] = { .code = PNE_OP_JZ, .aux = 98, .expr = 135 },                    /*   77  jz more < 0xffffff -> 98 */
+	[97] = { .code = PNE_OP_JMP, .aux = 100, .expr = PNE_NO_EXPR },          /*   78  jmp 100 */
+	[98] = { .code = PNE_OP_JMP, .aux = 92, .expr = PNE_NO_EXPR },           /*   74  jmp 92 */
+	[99] = { .code = PNE_OP_REQUIRE, .aux = 22, .expr = 117 },               /*   74  require 0 "repeat limit" */
+	[100] = { .code = PNE_OP_JZ, .aux = 102, .expr = 110 },                  /*  256  jz length == 0xffffff -> 102 */
+	[101] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 2, .expr = 142 },  /*  257  set nseq = cseq + 1 */
+	[102] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                     /*  165  end */
 };
 
 static const uint8_t code[] = {
-	/* @0: 256 */
-	PNE_X_CONST, 0, 0,  /*    0  const [0] = 256 */
-	PNE_X_END,          /*    3  end */
-	/* @4: seq == 0 && length >= 1 */
-	PNE_X_SLOT, 2,      /*    4  slot seq */
+	/* @0: <bad expression @0> */
+	PNE_X_SLOT, 2,      /*    0  slot length */
+	PNE_X_IMM8, 0,      /*    2  imm8 0 */
+	PNE_X_GT,           /*    4  gt */
+	PNE_X_UNCONF,       /*    5  unconfirmed */
 	PNE_X_IMM8, 0,      /*    6  imm8 0 */
 	PNE_X_EQ,           /*    8  eq */
-	PNE_X_SLOT, 1,      /*    9  slot length */
-	PNE_X_IMM8, 1,      /*   11  imm8 1 */
-	PNE_X_GE,           /*   13  ge */
-	PNE_X_LAND,         /*   14  land */
-	PNE_X_END,          /*   15  end */
-	/* @16: command */
-	PNE_X_SLOT, 4,      /*   16  slot command */
-	PNE_X_END,          /*   18  end */
-	/* @19: length - 1 */
-	PNE_X_SLOT, 1,      /*   19  slot length */
-	PNE_X_IMM8, 1,      /*   21  imm8 1 */
-	PNE_X_SUB,          /*   23  sub */
-	PNE_X_END,          /*   24  end */
-	/* @25: seq == 1 && length == 32 */
-	PNE_X_SLOT, 2,      /*   25  slot seq */
-	PNE_X_IMM8, 1,      /*   27  imm8 1 */
-	PNE_X_EQ,           /*   29  eq */
-	PNE_X_SLOT, 1,      /*   30  slot length */
-	PNE_X_IMM8, 32,     /*   32  imm8 32 */
-	PNE_X_EQ,           /*   34  eq */
-	PNE_X_LAND,         /*   35  land */
+	PNE_X_LOR,          /*    9  lor */
+	PNE_X_END,          /*   10  end */
+	/* @11: <bad expression @11> */
+	PNE_X_UNCONF,       /*   11  unconfirmed */
+	PNE_X_IMM8, 0,      /*   12  imm8 0 */
+	PNE_X_EQ,           /*   14  eq */
+	PNE_X_UNCONF,       /*   15  unconfirmed */
+	PNE_X_IMM8, 4,      /*   16  imm8 4 */
+	PNE_X_EQ,           /*   18  eq */
+	PNE_X_LOR,          /*   19  lor */
+	PNE_X_SLOT, 3,      /*   20  slot seq */
+	PNE_X_CVAR, 3,      /*   22  cvar cnseq */
+	PNE_X_EQ,           /*   24  eq */
+	PNE_X_LOR,          /*   25  lor */
+	PNE_X_SLOT, 3,      /*   26  slot seq */
+	PNE_X_IMM8, 0,      /*   28  imm8 0 */
+	PNE_X_EQ,           /*   30  eq */
+	PNE_X_LOR,          /*   31  lor */
+	PNE_X_END,          /*   32  end */
+	/* @33: 256 */
+	PNE_X_CONST, 0, 0,  /*   33  const [0] = 256 */
 	PNE_X_END,          /*   36  end */
-	/* @37: 28 */
-	PNE_X_IMM8, 28,     /*   37  imm8 28 */
-	PNE_X_END,          /*   39  end */
-	/* @40: capabilities & 2048 */
-	PNE_X_SLOT, 5,      /*   40  slot capabilities */
-	PNE_X_CONST, 1, 0,  /*   42  const [1] = 2048 */
-	PNE_X_AND,          /*   45  and */
-	PNE_X_END,          /*   46  end */
-	/* @47: 257 */
-	PNE_X_CONST, 2, 0,  /*   47  const [2] = 257 */
-	PNE_X_END,          /*   50  end */
-	/* @51: length */
-	PNE_X_SLOT, 1,      /*   51  slot length */
-	PNE_X_END,          /*   53  end */
-	/* @54: length == 0xffffff */
-	PNE_X_SLOT, 1,      /*   54  slot length */
-	PNE_X_CONST, 3, 0,  /*   56  const [3] = 16777215 */
-	PNE_X_EQ,           /*   59  eq */
-	PNE_X_END,          /*   60  end */
-	/* @61: 0 */
-	PNE_X_IMM8, 0,      /*   61  imm8 0 */
-	PNE_X_END,          /*   63  end */
-	/* @64: .r0 < 127 */
-	PNE_X_SLOT, 8,      /*   64  slot .r0 */
-	PNE_X_IMM8, 127,    /*   66  imm8 127 */
-	PNE_X_LT,           /*   68  lt */
-	PNE_X_END,          /*   69  end */
-	/* @70: .r0 + 1 */
-	PNE_X_SLOT, 8,      /*   70  slot .r0 */
-	PNE_X_IMM8, 1,      /*   72  imm8 1 */
-	PNE_X_ADD,          /*   74  add */
-	PNE_X_END,          /*   75  end */
-	/* @76: more */
-	PNE_X_SLOT, 0,      /*   76  slot more */
-	PNE_X_END,          /*   78  end */
-	/* @79: more < 0xffffff */
-	PNE_X_SLOT, 0,      /*   79  slot more */
-	PNE_X_CONST, 3, 0,  /*   81  const [3] = 16777215 */
-	PNE_X_LT,           /*   84  lt */
-	PNE_X_END,          /*   85  end */
-	/* @86: length >= 1 */
-	PNE_X_SLOT, 1,      /*   86  slot length */
-	PNE_X_IMM8, 1,      /*   88  imm8 1 */
-	PNE_X_GE,           /*   90  ge */
-	PNE_X_END,          /*   91  end */
-	/* @92: first == 255 */
-	PNE_X_SLOT, 7,      /*   92  slot first */
-	PNE_X_IMM8, 255,    /*   94  imm8 255 */
-	PNE_X_EQ,           /*   96  eq */
-	PNE_X_END,          /*   97  end */
-	/* @98: 255 */
-	PNE_X_IMM8, 255,    /*   98  imm8 255 */
+	/* @37: seq == 0 && length >= 1 */
+	PNE_X_SLOT, 3,      /*   37  slot seq */
+	PNE_X_IMM8, 0,      /*   39  imm8 0 */
+	PNE_X_EQ,           /*   41  eq */
+	PNE_X_SLOT, 2,      /*   42  slot length */
+	PNE_X_IMM8, 1,      /*   44  imm8 1 */
+	PNE_X_GE,           /*   46  ge */
+	PNE_X_LAND,         /*   47  land */
+	PNE_X_END,          /*   48  end */
+	/* @49: <bad expression @49> */
+	PNE_X_UNCONF,       /*   49  unconfirmed */
+	PNE_X_IMM8, 0,      /*   50  imm8 0 */
+	PNE_X_EQ,           /*   52  eq */
+	PNE_X_SLOT, 5,      /*   53  slot command */
+	PNE_X_IMM8, 1,      /*   55  imm8 1 */
+	PNE_X_GE,           /*   57  ge */
+	PNE_X_SLOT, 5,      /*   58  slot command */
+	PNE_X_IMM8, 32,     /*   60  imm8 32 */
+	PNE_X_LE,           /*   62  le */
+	PNE_X_LAND,         /*   63  land */
+	PNE_X_LOR,          /*   64  lor */
+	PNE_X_END,          /*   65  end */
+	/* @66: command */
+	PNE_X_SLOT, 5,      /*   66  slot command */
+	PNE_X_END,          /*   68  end */
+	/* @69: length - 1 */
+	PNE_X_SLOT, 2,      /*   69  slot length */
+	PNE_X_IMM8, 1,      /*   71  imm8 1 */
+	PNE_X_SUB,          /*   73  sub */
+	PNE_X_END,          /*   74  end */
+	/* @75: seq == 1 && length == 32 */
+	PNE_X_SLOT, 3,      /*   75  slot seq */
+	PNE_X_IMM8, 1,      /*   77  imm8 1 */
+	PNE_X_EQ,           /*   79  eq */
+	PNE_X_SLOT, 2,      /*   80  slot length */
+	PNE_X_IMM8, 32,     /*   82  imm8 32 */
+	PNE_X_EQ,           /*   84  eq */
+	PNE_X_LAND,         /*   85  land */
+	PNE_X_END,          /*   86  end */
+	/* @87: 28 */
+	PNE_X_IMM8, 28,     /*   87  imm8 28 */
+	PNE_X_END,          /*   89  end */
+	/* @90: capabilities & 2048 */
+	PNE_X_SLOT, 6,      /*   90  slot capabilities */
+	PNE_X_CONST, 1, 0,  /*   92  const [1] = 2048 */
+	PNE_X_AND,          /*   95  and */
+	PNE_X_END,          /*   96  end */
+	/* @97: 257 */
+	PNE_X_CONST, 2, 0,  /*   97  const [2] = 257 */
 	PNE_X_END,          /*  100  end */
-	/* @101: first == 254 && length < 9 */
-	PNE_X_SLOT, 7,      /*  101  slot first */
-	PNE_X_IMM8, 254,    /*  103  imm8 254 */
-	PNE_X_EQ,           /*  105  eq */
-	PNE_X_SLOT, 1,      /*  106  slot length */
-	PNE_X_IMM8, 9,      /*  108  imm8 9 */
-	PNE_X_LT,           /*  110  lt */
-	PNE_X_LAND,         /*  111  land */
-	PNE_X_END,          /*  112  end */
-	/* @113: 254 */
-	PNE_X_IMM8, 254,    /*  113  imm8 254 */
-	PNE_X_END,          /*  115  end */
-	/* @116: first == 0 && seq >= 1 && seq <= 2 && length >= 7 */
-	PNE_X_SLOT, 7,      /*  116  slot first */
-	PNE_X_IMM8, 0,      /*  118  imm8 0 */
-	PNE_X_EQ,           /*  120  eq */
-	PNE_X_SLOT, 2,      /*  121  slot seq */
-	PNE_X_IMM8, 1,      /*  123  imm8 1 */
-	PNE_X_GE,           /*  125  ge */
-	PNE_X_LAND,         /*  126  land */
-	PNE_X_SLOT, 2,      /*  127  slot seq */
-	PNE_X_IMM8, 2,      /*  129  imm8 2 */
-	PNE_X_LE,           /*  131  le */
-	PNE_X_LAND,         /*  132  land */
-	PNE_X_SLOT, 1,      /*  133  slot length */
-	PNE_X_IMM8, 7,      /*  135  imm8 7 */
-	PNE_X_GE,           /*  137  ge */
-	PNE_X_LAND,         /*  138  land */
-	PNE_X_END,          /*  139  end */
-	/* @140: first == 10 && seq == 0 */
-	PNE_X_SLOT, 7,      /*  140  slot first */
-	PNE_X_IMM8, 10,     /*  142  imm8 10 */
-	PNE_X_EQ,           /*  144  eq */
-	PNE_X_SLOT, 2,      /*  145  slot seq */
-	PNE_X_IMM8, 0,      /*  147  imm8 0 */
-	PNE_X_EQ,           /*  149  eq */
-	PNE_X_LAND,         /*  150  land */
-	PNE_X_END,          /*  151  end */
-	/* @152: 10 */
-	PNE_X_IMM8, 10,     /*  152  imm8 10 */
-	PNE_X_END,          /*  154  end */
+	/* @101: length */
+	PNE_X_SLOT, 2,      /*  101  slot length */
+	PNE_X_END,          /*  103  end */
+	/* @104: seq + 1 */
+	PNE_X_SLOT, 3,      /*  104  slot seq */
+	PNE_X_IMM8, 1,      /*  106  imm8 1 */
+	PNE_X_ADD,          /*  108  add */
+	PNE_X_END,          /*  109  end */
+	/* @110: length == 0xffffff */
+	PNE_X_SLOT, 2,      /*  110  slot length */
+	PNE_X_CONST, 3, 0,  /*  112  const [3] = 16777215 */
+	PNE_X_EQ,           /*  115  eq */
+	PNE_X_END,          /*  116  end */
+	/* @117: 0 */
+	PNE_X_IMM8, 0,      /*  117  imm8 0 */
+	PNE_X_END,          /*  119  end */
+	/* @120: .r0 < 127 */
+	PNE_X_SLOT, 12,     /*  120  slot .r0 */
+	PNE_X_IMM8, 127,    /*  122  imm8 127 */
+	PNE_X_LT,           /*  124  lt */
+	PNE_X_END,          /*  125  end */
+	/* @126: .r0 + 1 */
+	PNE_X_SLOT, 12,     /*  126  slot .r0 */
+	PNE_X_IMM8, 1,      /*  128  imm8 1 */
+	PNE_X_ADD,          /*  130  add */
+	PNE_X_END,          /*  131  end */
+	/* @132: more */
+	PNE_X_SLOT, 0,      /*  132  slot more */
+	PNE_X_END,          /*  134  end */
+	/* @135: more < 0xffffff */
+	PNE_X_SLOT, 0,      /*  135  slot more */
+	PNE_X_CONST, 3, 0,  /*  137  const [3] = 16777215 */
+	PNE_X_LT,           /*  140  lt */
+	PNE_X_END,          /*  141  end */
+	/* @142: cseq + 1 */
+	PNE_X_SLOT, 1,      /*  142  slot cseq */
+	PNE_X_IMM8, 1,      /*  144  imm8 1 */
+	PNE_X_ADD,          /*  146  add */
+	PNE_X_END,          /*  147  end */
+	/* @148: length > 0 */
+	PNE_X_SLOT, 2,      /*  148  slot length */
+	PNE_X_IMM8, 0,      /*  150  imm8 0 */
+	PNE_X_GT,           /*  152  gt */
+	PNE_X_END,          /*  153  end */
+	/* @154: <bad expression @154> */
+	PNE_X_UNCONF,       /*  154  unconfirmed */
+	PNE_X_IMM8, 0,      /*  155  imm8 0 */
+	PNE_X_EQ,           /*  157  eq */
+	PNE_X_UNCONF,       /*  158  unconfirmed */
+	PNE_X_IMM8, 4,      /*  159  imm8 4 */
+	PNE_X_EQ,           /*  161  eq */
+	PNE_X_LOR,          /*  162  lor */
+	PNE_X_SLOT, 3,      /*  163  slot seq */
+	PNE_X_CVAR, 2,      /*  165  cvar nseq */
+	PNE_X_EQ,           /*  167  eq */
+	PNE_X_LOR,          /*  168  lor */
+	PNE_X_SLOT, 3,      /*  169  slot seq */
+	PNE_X_IMM8, 1,      /*  171  imm8 1 */
+	PNE_X_EQ,           /*  173  eq */
+	PNE_X_LOR,          /*  174  lor */
+	PNE_X_END,          /*  175  end */
+	/* @176: <bad expression @176> */
+	PNE_X_UNCONF,       /*  176  unconfirmed */
+	PNE_X_IMM8, 4,      /*  177  imm8 4 */
+	PNE_X_NE,           /*  179  ne */
+	PNE_X_SLOT, 3,      /*  180  slot seq */
+	PNE_X_IMM8, 0,      /*  182  imm8 0 */
+	PNE_X_NE,           /*  184  ne */
+	PNE_X_LOR,          /*  185  lor */
+	PNE_X_END,          /*  186  end */
+	/* @187: <bad expression @187> */
+	PNE_X_UNCONF,       /*  187  unconfirmed */
+	PNE_X_IMM8, 4,      /*  188  imm8 4 */
+	PNE_X_EQ,           /*  190  eq */
+	PNE_X_END,          /*  191  end */
+	/* @192: candidate || rs != 0 && seq != nseq */
+	PNE_X_SLOT, 7,      /*  192  slot candidate */
+	PNE_X_CVAR, 0,      /*  194  cvar rs */
+	PNE_X_IMM8, 0,      /*  196  imm8 0 */
+	PNE_X_NE,           /*  198  ne */
+	PNE_X_SLOT, 3,      /*  199  slot seq */
+	PNE_X_CVAR, 2,      /*  201  cvar nseq */
+	PNE_X_NE,           /*  203  ne */
+	PNE_X_LAND,         /*  204  land */
+	PNE_X_LOR,          /*  205  lor */
+	PNE_X_END,          /*  206  end */
+	/* @207: length >= 1 */
+	PNE_X_SLOT, 2,      /*  207  slot length */
+	PNE_X_IMM8, 1,      /*  209  imm8 1 */
+	PNE_X_GE,           /*  211  ge */
+	PNE_X_END,          /*  212  end */
+	/* @213: 1 */
+	PNE_X_IMM8, 1,      /*  213  imm8 1 */
+	PNE_X_END,          /*  215  end */
+	/* @216: first == 255 */
+	PNE_X_SLOT, 10,     /*  216  slot first */
+	PNE_X_IMM8, 255,    /*  218  imm8 255 */
+	PNE_X_EQ,           /*  220  eq */
+	PNE_X_END,          /*  221  end */
+	/* @222: 255 */
+	PNE_X_IMM8, 255,    /*  222  imm8 255 */
+	PNE_X_END,          /*  224  end */
+	/* @225: rs == 3 || rs == 2 */
+	PNE_X_CVAR, 0,      /*  225  cvar rs */
+	PNE_X_IMM8, 3,      /*  227  imm8 3 */
+	PNE_X_EQ,           /*  229  eq */
+	PNE_X_CVAR, 0,      /*  230  cvar rs */
+	PNE_X_IMM8, 2,      /*  232  imm8 2 */
+	PNE_X_EQ,           /*  234  eq */
+	PNE_X_LOR,          /*  235  lor */
+	PNE_X_END,          /*  236  end */
+	/* @237: first == 254 && length < 0xffffff */
+	PNE_X_SLOT, 10,     /*  237  slot first */
+	PNE_X_IMM8, 254,    /*  239  imm8 254 */
+	PNE_X_EQ,           /*  241  eq */
+	PNE_X_SLOT, 2,      /*  242  slot length */
+	PNE_X_CONST, 3, 0,  /*  244  const [3] = 16777215 */
+	PNE_X_LT,           /*  247  lt */
+	PNE_X_LAND,         /*  248  land */
+	PNE_X_END,          /*  249  end */
+	/* @250: length < 9 */
+	PNE_X_SLOT, 2,      /*  250  slot length */
+	PNE_X_IMM8, 9,      /*  252  imm8 9 */
+	PNE_X_LT,           /*  254  lt */
+	PNE_X_END,          /*  255  end */
+	/* @256: 254 */
+	PNE_X_IMM8, 254,    /*  256  imm8 254 */
+	PNE_X_END,          /*  258  end */
+	/* @259: rs == 2 && length == 5 */
+	PNE_X_CVAR, 0,      /*  259  cvar rs */
+	PNE_X_IMM8, 2,      /*  261  imm8 2 */
+	PNE_X_EQ,           /*  263  eq */
+	PNE_X_SLOT, 2,      /*  264  slot length */
+	PNE_X_IMM8, 5,      /*  266  imm8 5 */
+	PNE_X_EQ,           /*  268  eq */
+	PNE_X_LAND,         /*  269  land */
+	PNE_X_END,          /*  270  end */
+	/* @271: 3 */
+	PNE_X_IMM8, 3,      /*  271  imm8 3 */
+	PNE_X_END,          /*  273  end */
+	/* @274: rs == 1 */
+	PNE_X_CVAR, 0,      /*  274  cvar rs */
+	PNE_X_IMM8, 1,      /*  276  imm8 1 */
+	PNE_X_EQ,           /*  278  eq */
+	PNE_X_END,          /*  279  end */
+	/* @280: cols - 1 */
+	PNE_X_CVAR, 1,      /*  280  cvar cols */
+	PNE_X_IMM8, 1,      /*  282  imm8 1 */
+	PNE_X_SUB,          /*  284  sub */
+	PNE_X_END,          /*  285  end */
+	/* @286: cols == 0 */
+	PNE_X_CVAR, 1,      /*  286  cvar cols */
+	PNE_X_IMM8, 0,      /*  288  imm8 0 */
+	PNE_X_EQ,           /*  290  eq */
+	PNE_X_END,          /*  291  end */
+	/* @292: 2 */
+	PNE_X_IMM8, 2,      /*  292  imm8 2 */
+	PNE_X_END,          /*  294  end */
+	/* @295: first == 254 && length < 9 */
+	PNE_X_SLOT, 10,     /*  295  slot first */
+	PNE_X_IMM8, 254,    /*  297  imm8 254 */
+	PNE_X_EQ,           /*  299  eq */
+	PNE_X_SLOT, 2,      /*  300  slot length */
+	PNE_X_IMM8, 9,      /*  302  imm8 9 */
+	PNE_X_LT,           /*  304  lt */
+	PNE_X_LAND,         /*  305  land */
+	PNE_X_END,          /*  306  end */
+	/* @307: rs == 4 */
+	PNE_X_CVAR, 0,      /*  307  cvar rs */
+	PNE_X_IMM8, 4,      /*  309  imm8 4 */
+	PNE_X_EQ,           /*  311  eq */
+	PNE_X_END,          /*  312  end */
+	/* @313: first == 0 && seq >= 1 && seq <= 2 && length >= 7 */
+	PNE_X_SLOT, 10,     /*  313  slot first */
+	PNE_X_IMM8, 0,      /*  315  imm8 0 */
+	PNE_X_EQ,           /*  317  eq */
+	PNE_X_SLOT, 3,      /*  318  slot seq */
+	PNE_X_IMM8, 1,      /*  320  imm8 1 */
+	PNE_X_GE,           /*  322  ge */
+	PNE_X_LAND,         /*  323  land */
+	PNE_X_SLOT, 3,      /*  324  slot seq */
+	PNE_X_IMM8, 2,      /*  326  imm8 2 */
+	PNE_X_LE,           /*  328  le */
+	PNE_X_LAND,         /*  329  land */
+	PNE_X_SLOT, 2,      /*  330  slot length */
+	PNE_X_IMM8, 7,      /*  332  imm8 7 */
+	PNE_X_GE,           /*  334  ge */
+	PNE_X_LAND,         /*  335  land */
+	PNE_X_END,          /*  336  end */
+	/* @337: first == 10 && seq == 0 && !greeted */
+	PNE_X_SLOT, 10,     /*  337  slot first */
+	PNE_X_IMM8, 10,     /*  339  imm8 10 */
+	PNE_X_EQ,           /*  341  eq */
+	PNE_X_SLOT, 3,      /*  342  slot seq */
+	PNE_X_IMM8, 0,      /*  344  imm8 0 */
+	PNE_X_EQ,           /*  346  eq */
+	PNE_X_LAND,         /*  347  land */
+	PNE_X_CVAR, 4,      /*  348  cvar greeted */
+	PNE_X_LNOT,         /*  350  lnot */
+	PNE_X_LAND,         /*  351  land */
+	PNE_X_END,          /*  352  end */
+	/* @353: 10 */
+	PNE_X_IMM8, 10,     /*  353  imm8 10 */
+	PNE_X_END,          /*  355  end */
+	/* @356: seq == 1 && first >= 1 && first <= 250 && length <= 2 */
+	PNE_X_SLOT, 3,      /*  356  slot seq */
+	PNE_X_IMM8, 1,      /*  358  imm8 1 */
+	PNE_X_EQ,           /*  360  eq */
+	PNE_X_SLOT, 10,     /*  361  slot first */
+	PNE_X_IMM8, 1,      /*  363  imm8 1 */
+	PNE_X_GE,           /*  365  ge */
+	PNE_X_LAND,         /*  366  land */
+	PNE_X_SLOT, 10,     /*  367  slot first */
+	PNE_X_IMM8, 250,    /*  369  imm8 250 */
+	PNE_X_LE,           /*  371  le */
+	PNE_X_LAND,         /*  372  land */
+	PNE_X_SLOT, 2,      /*  373  slot length */
+	PNE_X_IMM8, 2,      /*  375  imm8 2 */
+	PNE_X_LE,           /*  377  le */
+	PNE_X_LAND,         /*  378  land */
+	PNE_X_END,          /*  379  end */
+	/* @380: first */
+	PNE_X_SLOT, 10,     /*  380  slot first */
+	PNE_X_END,          /*  382  end */
+	/* @383: seq == 1 && first == 252 && length >= 3 && length <= 4 */
+	PNE_X_SLOT, 3,      /*  383  slot seq */
+	PNE_X_IMM8, 1,      /*  385  imm8 1 */
+	PNE_X_EQ,           /*  387  eq */
+	PNE_X_SLOT, 10,     /*  388  slot first */
+	PNE_X_IMM8, 252,    /*  390  imm8 252 */
+	PNE_X_EQ,           /*  392  eq */
+	PNE_X_LAND,         /*  393  land */
+	PNE_X_SLOT, 2,      /*  394  slot length */
+	PNE_X_IMM8, 3,      /*  396  imm8 3 */
+	PNE_X_GE,           /*  398  ge */
+	PNE_X_LAND,         /*  399  land */
+	PNE_X_SLOT, 2,      /*  400  slot length */
+	PNE_X_IMM8, 4,      /*  402  imm8 4 */
+	PNE_X_LE,           /*  404  le */
+	PNE_X_LAND,         /*  405  land */
+	PNE_X_END,          /*  406  end */
+	/* @407: count16 > 0 */
+	PNE_X_SLOT, 11,     /*  407  slot count16 */
+	PNE_X_IMM8, 0,      /*  409  imm8 0 */
+	PNE_X_GT,           /*  411  gt */
+	PNE_X_END,          /*  412  end */
+	/* @413: count16 */
+	PNE_X_SLOT, 11,     /*  413  slot count16 */
+	PNE_X_END,          /*  415  end */
+	/* @416: length - used */
+	PNE_X_SLOT, 2,      /*  416  slot length */
+	PNE_X_SLOT, 9,      /*  418  slot used */
+	PNE_X_SUB,          /*  420  sub */
+	PNE_X_END,          /*  421  end */
+	/* @422: candidate && rs == 0 */
+	PNE_X_SLOT, 7,      /*  422  slot candidate */
+	PNE_X_CVAR, 0,      /*  424  cvar rs */
+	PNE_X_IMM8, 0,      /*  426  imm8 0 */
+	PNE_X_EQ,           /*  428  eq */
+	PNE_X_LAND,         /*  429  land */
+	PNE_X_END,          /*  430  end */
+	/* @431: 4 */
+	PNE_X_IMM8, 4,      /*  431  imm8 4 */
+	PNE_X_END,          /*  433  end */
 };
 
 static const uint64_t consts[] = {
@@ -201,139 +471,169 @@ static const uint64_t consts[] = {
 };
 
 static const struct pne_unit units[] = {
-	[0] = { .name = 0, .entry = 0, .resync = PNE_RESYNC_CONFIRM, .confirm = 4, .anchor_dfa = PNE_NO_STR, .max_len = UINT64_C(0x80000180), .report = 0, .nreports = 2, .typemap = 0, .ntypemaps = 34, .type_slot = 3, .type_default = 45 },  /* request */
-	[1] = { .name = 1, .entry = 26, .resync = PNE_RESYNC_CONFIRM, .confirm = 4, .anchor_dfa = PNE_NO_STR, .max_len = UINT64_C(0x80000180), .report = 2, .nreports = 2, .typemap = 34, .ntypemaps = 4, .type_slot = 6, .type_default = 45 },  /* response */
+	[0] = { .name = 0, .entry = 0, .resync = PNE_RESYNC_CONFIRM, .confirm = 4, .anchor_dfa = PNE_NO_STR, .max_len = UINT64_C(0x80000180), .report = 0, .nreports = 2, .typemap = 0, .ntypemaps = 34, .type_slot = 4, .type_default = 57, .window_lo = 4, .window_hi = 1 },  /* request */
+	[1] = { .name = 1, .entry = 32, .resync = PNE_RESYNC_CONFIRM, .confirm = 4, .anchor_dfa = PNE_NO_STR, .max_len = UINT64_C(0x80000180), .report = 2, .nreports = 2, .typemap = 34, .ntypemaps = 4, .type_slot = 8, .type_default = 57, .window_lo = 4, .window_hi = 1 },  /* response */
 };
 
 static const struct pne_hdr hdrs[] = {
 	[0] = { .size = 4, .max = 4, .field = 0, .nfields = 2 },
 	[1] = { .size = 1, .max = 1, .field = 2, .nfields = 1 },
 	[2] = { .size = 4, .max = 4, .field = 3, .nfields = 1 },
-	[3] = { .size = 4, .max = 4, .field = 4, .nfields = 1 },
-	[4] = { .size = 1, .max = 1, .field = 5, .nfields = 1 },
+	[3] = { .size = 4, .max = 4, .field = 4, .nfields = 2 },
+	[4] = { .size = 1, .max = 1, .field = 6, .nfields = 1 },
+	[5] = { .size = 2, .max = 2, .field = 7, .nfields = 1 },
 };
 
 static const struct pne_field fields[] = {
-	[0] = { .off = 0, .type = PNE_FT_U24 | PNE_FT_LE, .shift = 0, .slot = 1, .mask = UINT64_C(0xffffff) },  /* length */
-	[1] = { .off = 3, .type = PNE_FT_U8, .shift = 0, .slot = 2, .mask = 255 },  /* seq */
-	[2] = { .off = 0, .type = PNE_FT_U8, .shift = 0, .slot = 4, .mask = 255 },  /* command */
-	[3] = { .off = 0, .type = PNE_FT_U32 | PNE_FT_LE, .shift = 0, .slot = 5, .mask = UINT64_C(0xffffffff) },  /* capabilities */
+	[0] = { .off = 0, .type = PNE_FT_U24 | PNE_FT_LE, .shift = 0, .slot = 2, .mask = UINT64_C(0xffffff) },  /* length */
+	[1] = { .off = 3, .type = PNE_FT_U8, .shift = 0, .slot = 3, .mask = 255 },   /* seq */
+	[2] = { .off = 0, .type = PNE_FT_U8, .shift = 0, .slot = 5, .mask = 255 },   /* command */
+	[3] = { .off = 0, .type = PNE_FT_U32 | PNE_FT_LE, .shift = 0, .slot = 6, .mask = UINT64_C(0xffffffff) },  /* capabilities */
 	[4] = { .off = 0, .type = PNE_FT_U24 | PNE_FT_LE, .shift = 0, .slot = 0, .mask = UINT64_C(0xffffff) },  /* more */
-	[5] = { .off = 0, .type = PNE_FT_U8, .shift = 0, .slot = 7, .mask = 255 },  /* first */
+	[5] = { .off = 3, .type = PNE_FT_U8, .shift = 0, .slot = 1, .mask = 255 },   /* cseq */
+	[6] = { .off = 0, .type = PNE_FT_U8, .shift = 0, .slot = 10, .mask = 255 },  /* first */
+	[7] = { .off = 0, .type = PNE_FT_U16 | PNE_FT_LE, .shift = 0, .slot = 11, .mask = 65535 },  /* count16 */
 };
 
 static const struct pne_report reports[] = {
-	[0] = { .name = 3, .slot = 1, .kind = PNE_RK_UINT },  /* length <- length */
-	[1] = { .name = 4, .slot = 2, .kind = PNE_RK_UINT },  /* seq <- seq */
-	[2] = { .name = 3, .slot = 1, .kind = PNE_RK_UINT },  /* length <- length */
-	[3] = { .name = 4, .slot = 2, .kind = PNE_RK_UINT },  /* seq <- seq */
+	[0] = { .name = 9, .slot = 2, .kind = PNE_RK_UINT },   /* length <- length */
+	[1] = { .name = 10, .slot = 3, .kind = PNE_RK_UINT },  /* seq <- seq */
+	[2] = { .name = 9, .slot = 2, .kind = PNE_RK_UINT },   /* length <- length */
+	[3] = { .name = 10, .slot = 3, .kind = PNE_RK_UINT },  /* seq <- seq */
 };
 
 static const struct pne_typemap typemaps[] = {
-	[0] = { .value = 0, .name = 11 },     /* COM_SLEEP */
-	[1] = { .value = 1, .name = 12 },     /* COM_QUIT */
-	[2] = { .value = 2, .name = 13 },     /* COM_INIT_DB */
-	[3] = { .value = 3, .name = 14 },     /* COM_QUERY */
-	[4] = { .value = 4, .name = 15 },     /* COM_FIELD_LIST */
-	[5] = { .value = 5, .name = 16 },     /* COM_CREATE_DB */
-	[6] = { .value = 6, .name = 17 },     /* COM_DROP_DB */
-	[7] = { .value = 7, .name = 18 },     /* COM_REFRESH */
-	[8] = { .value = 8, .name = 19 },     /* COM_SHUTDOWN */
-	[9] = { .value = 9, .name = 20 },     /* COM_STATISTICS */
-	[10] = { .value = 10, .name = 21 },   /* COM_PROCESS_INFO */
-	[11] = { .value = 11, .name = 22 },   /* COM_CONNECT */
-	[12] = { .value = 12, .name = 23 },   /* COM_PROCESS_KILL */
-	[13] = { .value = 13, .name = 24 },   /* COM_DEBUG */
-	[14] = { .value = 14, .name = 25 },   /* COM_PING */
-	[15] = { .value = 15, .name = 26 },   /* COM_TIME */
-	[16] = { .value = 16, .name = 27 },   /* COM_DELAYED_INSERT */
-	[17] = { .value = 17, .name = 28 },   /* COM_CHANGE_USER */
-	[18] = { .value = 18, .name = 29 },   /* COM_BINLOG_DUMP */
-	[19] = { .value = 19, .name = 30 },   /* COM_TABLE_DUMP */
-	[20] = { .value = 20, .name = 31 },   /* COM_CONNECT_OUT */
-	[21] = { .value = 21, .name = 32 },   /* COM_REGISTER_SLAVE */
-	[22] = { .value = 22, .name = 33 },   /* COM_STMT_PREPARE */
-	[23] = { .value = 23, .name = 34 },   /* COM_STMT_EXECUTE */
-	[24] = { .value = 24, .name = 35 },   /* COM_STMT_SEND_LONG_DATA */
-	[25] = { .value = 25, .name = 36 },   /* COM_STMT_CLOSE */
-	[26] = { .value = 26, .name = 37 },   /* COM_STMT_RESET */
-	[27] = { .value = 27, .name = 38 },   /* COM_SET_OPTION */
-	[28] = { .value = 28, .name = 39 },   /* COM_STMT_FETCH */
-	[29] = { .value = 29, .name = 40 },   /* COM_DAEMON */
-	[30] = { .value = 30, .name = 41 },   /* COM_BINLOG_DUMP_GTID */
-	[31] = { .value = 31, .name = 42 },   /* COM_RESET_CONNECTION */
-	[32] = { .value = 32, .name = 43 },   /* COM_CLONE */
-	[33] = { .value = 257, .name = 44 },  /* SSLRequest */
-	[34] = { .value = 0, .name = 47 },    /* OK */
-	[35] = { .value = 10, .name = 46 },   /* HandshakeV10 */
-	[36] = { .value = 254, .name = 48 },  /* EOF */
-	[37] = { .value = 255, .name = 49 },  /* ERR */
+	[0] = { .value = 0, .name = 23 },     /* COM_SLEEP */
+	[1] = { .value = 1, .name = 24 },     /* COM_QUIT */
+	[2] = { .value = 2, .name = 25 },     /* COM_INIT_DB */
+	[3] = { .value = 3, .name = 26 },     /* COM_QUERY */
+	[4] = { .value = 4, .name = 27 },     /* COM_FIELD_LIST */
+	[5] = { .value = 5, .name = 28 },     /* COM_CREATE_DB */
+	[6] = { .value = 6, .name = 29 },     /* COM_DROP_DB */
+	[7] = { .value = 7, .name = 30 },     /* COM_REFRESH */
+	[8] = { .value = 8, .name = 31 },     /* COM_SHUTDOWN */
+	[9] = { .value = 9, .name = 32 },     /* COM_STATISTICS */
+	[10] = { .value = 10, .name = 33 },   /* COM_PROCESS_INFO */
+	[11] = { .value = 11, .name = 34 },   /* COM_CONNECT */
+	[12] = { .value = 12, .name = 35 },   /* COM_PROCESS_KILL */
+	[13] = { .value = 13, .name = 36 },   /* COM_DEBUG */
+	[14] = { .value = 14, .name = 37 },   /* COM_PING */
+	[15] = { .value = 15, .name = 38 },   /* COM_TIME */
+	[16] = { .value = 16, .name = 39 },   /* COM_DELAYED_INSERT */
+	[17] = { .value = 17, .name = 40 },   /* COM_CHANGE_USER */
+	[18] = { .value = 18, .name = 41 },   /* COM_BINLOG_DUMP */
+	[19] = { .value = 19, .name = 42 },   /* COM_TABLE_DUMP */
+	[20] = { .value = 20, .name = 43 },   /* COM_CONNECT_OUT */
+	[21] = { .value = 21, .name = 44 },   /* COM_REGISTER_SLAVE */
+	[22] = { .value = 22, .name = 45 },   /* COM_STMT_PREPARE */
+	[23] = { .value = 23, .name = 46 },   /* COM_STMT_EXECUTE */
+	[24] = { .value = 24, .name = 47 },   /* COM_STMT_SEND_LONG_DATA */
+	[25] = { .value = 25, .name = 48 },   /* COM_STMT_CLOSE */
+	[26] = { .value = 26, .name = 49 },   /* COM_STMT_RESET */
+	[27] = { .value = 27, .name = 50 },   /* COM_SET_OPTION */
+	[28] = { .value = 28, .name = 51 },   /* COM_STMT_FETCH */
+	[29] = { .value = 29, .name = 52 },   /* COM_DAEMON */
+	[30] = { .value = 30, .name = 53 },   /* COM_BINLOG_DUMP_GTID */
+	[31] = { .value = 31, .name = 54 },   /* COM_RESET_CONNECTION */
+	[32] = { .value = 32, .name = 55 },   /* COM_CLONE */
+	[33] = { .value = 257, .name = 56 },  /* SSLRequest */
+	[34] = { .value = 0, .name = 62 },    /* OK */
+	[35] = { .value = 10, .name = 61 },   /* HandshakeV10 */
+	[36] = { .value = 254, .name = 63 },  /* EOF */
+	[37] = { .value = 255, .name = 64 },  /* ERR */
+};
+
+static const struct pne_cvar cvars[] = {
+	[0] = { .name = 2, .is_param = 0, .width = 1, .init = 0 },  /* rs */
+	[1] = { .name = 3, .is_param = 0, .width = 2, .init = 0 },  /* cols */
+	[2] = { .name = 4, .is_param = 0, .width = 1, .init = 0 },  /* nseq */
+	[3] = { .name = 5, .is_param = 0, .width = 1, .init = 0 },  /* cnseq */
+	[4] = { .name = 6, .is_param = 0, .width = 1, .init = 0 },  /* greeted */
 };
 
 static const struct pne_slotinfo slots[] = {
-	[0] = { .name = 2, .kind = PNE_RK_UINT },   /* more */
-	[1] = { .name = 3, .kind = PNE_RK_UINT },   /* length */
-	[2] = { .name = 4, .kind = PNE_RK_UINT },   /* seq */
-	[3] = { .name = 5, .kind = PNE_RK_UINT },   /* ckind */
-	[4] = { .name = 6, .kind = PNE_RK_UINT },   /* command */
-	[5] = { .name = 7, .kind = PNE_RK_UINT },   /* capabilities */
-	[6] = { .name = 8, .kind = PNE_RK_UINT },   /* rkind */
-	[7] = { .name = 9, .kind = PNE_RK_UINT },   /* first */
-	[8] = { .name = 50, .kind = PNE_RK_UINT },  /* .r0 */
+	[0] = { .name = 7, .kind = PNE_RK_UINT },    /* more */
+	[1] = { .name = 8, .kind = PNE_RK_UINT },    /* cseq */
+	[2] = { .name = 9, .kind = PNE_RK_UINT },    /* length */
+	[3] = { .name = 10, .kind = PNE_RK_UINT },   /* seq */
+	[4] = { .name = 11, .kind = PNE_RK_UINT },   /* ckind */
+	[5] = { .name = 12, .kind = PNE_RK_UINT },   /* command */
+	[6] = { .name = 13, .kind = PNE_RK_UINT },   /* capabilities */
+	[7] = { .name = 14, .kind = PNE_RK_BOOL },   /* candidate */
+	[8] = { .name = 15, .kind = PNE_RK_UINT },   /* rkind */
+	[9] = { .name = 16, .kind = PNE_RK_UINT },   /* used */
+	[10] = { .name = 17, .kind = PNE_RK_UINT },  /* first */
+	[11] = { .name = 18, .kind = PNE_RK_UINT },  /* count16 */
+	[12] = { .name = 65, .kind = PNE_RK_UINT },  /* .r0 */
 };
 
 static const struct pne_str strs[] = {
 	[0] = { .s = "request", .len = 7 },
 	[1] = { .s = "response", .len = 8 },
-	[2] = { .s = "more", .len = 4 },
-	[3] = { .s = "length", .len = 6 },
-	[4] = { .s = "seq", .len = 3 },
-	[5] = { .s = "ckind", .len = 5 },
-	[6] = { .s = "command", .len = 7 },
-	[7] = { .s = "capabilities", .len = 12 },
-	[8] = { .s = "rkind", .len = 5 },
-	[9] = { .s = "first", .len = 5 },
-	[10] = { .s = "repeat limit", .len = 12 },
-	[11] = { .s = "COM_SLEEP", .len = 9 },
-	[12] = { .s = "COM_QUIT", .len = 8 },
-	[13] = { .s = "COM_INIT_DB", .len = 11 },
-	[14] = { .s = "COM_QUERY", .len = 9 },
-	[15] = { .s = "COM_FIELD_LIST", .len = 14 },
-	[16] = { .s = "COM_CREATE_DB", .len = 13 },
-	[17] = { .s = "COM_DROP_DB", .len = 11 },
-	[18] = { .s = "COM_REFRESH", .len = 11 },
-	[19] = { .s = "COM_SHUTDOWN", .len = 12 },
-	[20] = { .s = "COM_STATISTICS", .len = 14 },
-	[21] = { .s = "COM_PROCESS_INFO", .len = 16 },
-	[22] = { .s = "COM_CONNECT", .len = 11 },
-	[23] = { .s = "COM_PROCESS_KILL", .len = 16 },
-	[24] = { .s = "COM_DEBUG", .len = 9 },
-	[25] = { .s = "COM_PING", .len = 8 },
-	[26] = { .s = "COM_TIME", .len = 8 },
-	[27] = { .s = "COM_DELAYED_INSERT", .len = 18 },
-	[28] = { .s = "COM_CHANGE_USER", .len = 15 },
-	[29] = { .s = "COM_BINLOG_DUMP", .len = 15 },
-	[30] = { .s = "COM_TABLE_DUMP", .len = 14 },
-	[31] = { .s = "COM_CONNECT_OUT", .len = 15 },
-	[32] = { .s = "COM_REGISTER_SLAVE", .len = 18 },
-	[33] = { .s = "COM_STMT_PREPARE", .len = 16 },
-	[34] = { .s = "COM_STMT_EXECUTE", .len = 16 },
-	[35] = { .s = "COM_STMT_SEND_LONG_DATA", .len = 23 },
-	[36] = { .s = "COM_STMT_CLOSE", .len = 14 },
-	[37] = { .s = "COM_STMT_RESET", .len = 14 },
-	[38] = { .s = "COM_SET_OPTION", .len = 14 },
-	[39] = { .s = "COM_STMT_FETCH", .len = 14 },
-	[40] = { .s = "COM_DAEMON", .len = 10 },
-	[41] = { .s = "COM_BINLOG_DUMP_GTID", .len = 20 },
-	[42] = { .s = "COM_RESET_CONNECTION", .len = 20 },
-	[43] = { .s = "COM_CLONE", .len = 9 },
-	[44] = { .s = "SSLRequest", .len = 10 },
-	[45] = { .s = "packet", .len = 6 },
-	[46] = { .s = "HandshakeV10", .len = 12 },
-	[47] = { .s = "OK", .len = 2 },
-	[48] = { .s = "EOF", .len = 3 },
-	[49] = { .s = "ERR", .len = 3 },
-	[50] = { .s = ".r0", .len = 3 },
+	[2] = { .s = "rs", .len = 2 },
+	[3] = { .s = "cols", .len = 4 },
+	[4] = { .s = "nseq", .len = 4 },
+	[5] = { .s = "cnseq", .len = 5 },
+	[6] = { .s = "greeted", .len = 7 },
+	[7] = { .s = "more", .len = 4 },
+	[8] = { .s = "cseq", .len = 4 },
+	[9] = { .s = "length", .len = 6 },
+	[10] = { .s = "seq", .len = 3 },
+	[11] = { .s = "ckind", .len = 5 },
+	[12] = { .s = "command", .len = 7 },
+	[13] = { .s = "capabilities", .len = 12 },
+	[14] = { .s = "candidate", .len = 9 },
+	[15] = { .s = "rkind", .len = 5 },
+	[16] = { .s = "used", .len = 4 },
+	[17] = { .s = "first", .len = 5 },
+	[18] = { .s = "count16", .len = 7 },
+	[19] = { .s = "empty client packet", .len = 19 },
+	[20] = { .s = "client sequence id", .len = 18 },
+	[21] = { .s = "resync command", .len = 14 },
+	[22] = { .s = "repeat limit", .len = 12 },
+	[23] = { .s = "COM_SLEEP", .len = 9 },
+	[24] = { .s = "COM_QUIT", .len = 8 },
+	[25] = { .s = "COM_INIT_DB", .len = 11 },
+	[26] = { .s = "COM_QUERY", .len = 9 },
+	[27] = { .s = "COM_FIELD_LIST", .len = 14 },
+	[28] = { .s = "COM_CREATE_DB", .len = 13 },
+	[29] = { .s = "COM_DROP_DB", .len = 11 },
+	[30] = { .s = "COM_REFRESH", .len = 11 },
+	[31] = { .s = "COM_SHUTDOWN", .len = 12 },
+	[32] = { .s = "COM_STATISTICS", .len = 14 },
+	[33] = { .s = "COM_PROCESS_INFO", .len = 16 },
+	[34] = { .s = "COM_CONNECT", .len = 11 },
+	[35] = { .s = "COM_PROCESS_KILL", .len = 16 },
+	[36] = { .s = "COM_DEBUG", .len = 9 },
+	[37] = { .s = "COM_PING", .len = 8 },
+	[38] = { .s = "COM_TIME", .len = 8 },
+	[39] = { .s = "COM_DELAYED_INSERT", .len = 18 },
+	[40] = { .s = "COM_CHANGE_USER", .len = 15 },
+	[41] = { .s = "COM_BINLOG_DUMP", .len = 15 },
+	[42] = { .s = "COM_TABLE_DUMP", .len = 14 },
+	[43] = { .s = "COM_CONNECT_OUT", .len = 15 },
+	[44] = { .s = "COM_REGISTER_SLAVE", .len = 18 },
+	[45] = { .s = "COM_STMT_PREPARE", .len = 16 },
+	[46] = { .s = "COM_STMT_EXECUTE", .len = 16 },
+	[47] = { .s = "COM_STMT_SEND_LONG_DATA", .len = 23 },
+	[48] = { .s = "COM_STMT_CLOSE", .len = 14 },
+	[49] = { .s = "COM_STMT_RESET", .len = 14 },
+	[50] = { .s = "COM_SET_OPTION", .len = 14 },
+	[51] = { .s = "COM_STMT_FETCH", .len = 14 },
+	[52] = { .s = "COM_DAEMON", .len = 10 },
+	[53] = { .s = "COM_BINLOG_DUMP_GTID", .len = 20 },
+	[54] = { .s = "COM_RESET_CONNECTION", .len = 20 },
+	[55] = { .s = "COM_CLONE", .len = 9 },
+	[56] = { .s = "SSLRequest", .len = 10 },
+	[57] = { .s = "packet", .len = 6 },
+	[58] = { .s = "empty server packet", .len = 19 },
+	[59] = { .s = "server sequence id", .len = 18 },
+	[60] = { .s = "server candidate at sequence id 0", .len = 33 },
+	[61] = { .s = "HandshakeV10", .len = 12 },
+	[62] = { .s = "OK", .len = 2 },
+	[63] = { .s = "EOF", .len = 3 },
+	[64] = { .s = "ERR", .len = 3 },
+	[65] = { .s = ".r0", .len = 3 },
 };
 
 const struct pne_spec pne_spec_mysql = {
@@ -343,12 +643,12 @@ const struct pne_spec pne_spec_mysql = {
 	.ports = ports,
 	.nports = 1,
 	.start = { 0, 1 },
-	.nslots = 9,
-	.ncvars = 0,
+	.nslots = 13,
+	.ncvars = 5,
 	.nfifos = 0,
 	.nunits = 2,
-	.nops = 53,
-	.ncode = 155,
+	.nops = 103,
+	.ncode = 434,
 	.nconsts = 4,
 	.hdr_max = 4,
 	.str_max = 0,
@@ -363,16 +663,16 @@ const struct pne_spec pne_spec_mysql = {
 	.dfas = NULL,
 	.reports = reports,
 	.typemaps = typemaps,
-	.cvars = NULL,
+	.cvars = cvars,
 	.fifos = NULL,
 	.slots = slots,
 	.strs = strs,
-	.nhdrs = 5,
-	.nfields = 6,
+	.nhdrs = 6,
+	.nfields = 8,
 	.ntexts = 0,
 	.ntfields = 0,
 	.ndfas = 0,
 	.nreports = 4,
 	.ntypemaps = 38,
-	.nstrs = 51,
+	.nstrs = 66,
 };

@@ -11,414 +11,418 @@ static const uint16_t ports[] = {
 
 static const struct pne_op ops[] = {
 	/* unit request */
-	[0] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },              /*  104  hdr 1 { cmd_type=u8@0 } */
-	[1] = { .code = PNE_OP_REQUIRE, .aux = 14, .expr = 0 },         /*  105  require cmd_type == 42 || (cmd_type >= 65 && cmd_type <= 90 || cmd_type >= 97 && cmd_type <= 122) "neither an array nor an inline command" */
-	[2] = { .code = PNE_OP_JZ, .aux = 43, .expr = 30 },             /*  107  jz cmd_type == 42 -> 43 */
-	[3] = { .code = PNE_OP_SET, .slot = 9, .expr = 36 },            /*  108  set t = cmd_type */
-	[4] = { .code = PNE_OP_SET, .slot = 10, .expr = 39 },           /*  109  set capture = 1 */
-	[5] = { .code = PNE_OP_SET, .expr = 39 },                       /*   47  set pending = 1 */
-	[6] = { .code = PNE_OP_SET, .slot = 1, .expr = 42 },            /*   48  set elements = 0 */
-	[7] = { .code = PNE_OP_SET, .slot = 12, .expr = 42 },           /*   49  set .r0 = 0 */
-	[8] = { .code = PNE_OP_JZ, .aux = 41, .expr = 45 },             /*   49  jz .r0 < 0x10000000 -> 41 */
-	[9] = { .code = PNE_OP_SET, .slot = 12, .expr = 52 },           /*   49  set .r0 = .r0 + 1 */
-	[10] = { .code = PNE_OP_SET, .slot = 1, .expr = 58 },           /*   50  set elements = min(elements, 0x10000000) + 1 */
-	[11] = { .code = PNE_OP_SET, .expr = 68 },                      /*   51  set pending = pending - 1 */
-	[12] = { .code = PNE_OP_JZ, .aux = 34, .expr = 74 },            /*   52  jz t == 36 || t == 33 || t == 61 || t == 42 || t == 126 || t == 62 || t == 37 || t == 124 -> 34 */
-	[13] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },            /*   54  text until "\r\n" max 24 { num=all as decimal max 4294967296, digits=all numeric, isnull=all is "-1" } */
-	[14] = { .code = PNE_OP_REQUIRE, .aux = 18, .expr = 122 },      /*   59  require digits || isnull "bad RESP length" */
-	[15] = { .code = PNE_OP_JZ, .aux = 18, .expr = 128 },           /*   60  jz isnull -> 18 */
-	[16] = { .code = PNE_OP_REQUIRE, .aux = 19, .expr = 131 },      /*   61  require t == 36 || t == 42 "only $ and * may be -1" */
-	[17] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   60  jmp 33 */
-	[18] = { .code = PNE_OP_JZ, .aux = 26, .expr = 143 },           /*   62  jz t == 36 || t == 33 || t == 61 -> 26 */
-	[19] = { .code = PNE_OP_JZ, .aux = 22, .expr = 161 },           /*   63  jz capture && elements == 2 && t == 36 && num >= 1 && num <= 62 -> 22 */
-	[20] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },  /*   65  text size num max 62 { command=all as string max 62 } */
-	[21] = { .code = PNE_OP_JMP, .aux = 23, .expr = PNE_NO_EXPR },  /*   63  jmp 23 */
-	[22] = { .code = PNE_OP_SKIP, .expr = 188 },                    /*   69  skip num */
-	[23] = { .code = PNE_OP_HDR, .aux = 1, .expr = PNE_NO_EXPR },   /*   71  hdr 2 { crlf=u16be@0 } */
-	[24] = { .code = PNE_OP_REQUIRE, .aux = 20, .expr = 191 },      /*   72  require crlf == 3338 "bulk not followed by CRLF" */
-	[25] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   62  jmp 33 */
-	[26] = { .code = PNE_OP_JZ, .aux = 29, .expr = 198 },           /*   73  jz t == 37 -> 29 */
-	[27] = { .code = PNE_OP_SET, .expr = 204 },                     /*   74  set pending = min(pending, 0x10000000) + 2 * num */
-	[28] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   73  jmp 33 */
-	[29] = { .code = PNE_OP_JZ, .aux = 32, .expr = 217 },           /*   75  jz t == 124 -> 32 */
-	[30] = { .code = PNE_OP_SET, .expr = 223 },                     /*   76  set pending = min(pending, 0x10000000) + 2 * num + 1 */
-	[31] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   75  jmp 33 */
-	[32] = { .code = PNE_OP_SET, .expr = 239 },                     /*   78  set pending = min(pending, 0x10000000) + num */
-	[33] = { .code = PNE_OP_JMP, .aux = 35, .expr = PNE_NO_EXPR },  /*   52  jmp 35 */
-	[34] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },  /*   82  text until "\r\n" max 65536 */
-	[35] = { .code = PNE_OP_JZ, .aux = 37, .expr = 249 },           /*   84  jz pending == 0 -> 37 */
-	[36] = { .code = PNE_OP_JMP, .aux = 42, .expr = PNE_NO_EXPR },  /*   85  jmp 42 */
-	[37] = { .code = PNE_OP_HDR, .aux = 2, .expr = PNE_NO_EXPR },   /*   87  hdr 1 { next_type=u8@0 } */
-	[38] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 255 },      /*   88  require next_type == 43 || next_type == 45 || next_type == 58 || next_type == 36 || next_type == 42 || next_type == 95 || next_type == 44 || next_type == 35 || next_ty "not a RESP type byte" */
-	[39] = { .code = PNE_OP_SET, .slot = 9, .expr = 345 },          /*   91  set t = next_type */
-	[40] = { .code = PNE_OP_JMP, .aux = 8, .expr = PNE_NO_EXPR },   /*   49  jmp 8 */
-	[41] = { .code = PNE_OP_REQUIRE, .aux = 22, .expr = 42 },       /*   49  require 0 "repeat limit" */
-	[42] = { .code = PNE_OP_JMP, .aux = 45, .expr = PNE_NO_EXPR },  /*  107  jmp 45 */
-	[43] = { .code = PNE_OP_TEXT, .aux = 3, .expr = PNE_NO_EXPR },  /*  112  text until "\n" max 65536 */
-	[44] = { .code = PNE_OP_SET, .slot = 1, .expr = 39 },           /*  113  set elements = 1 */
-	[45] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },             /*   95  end */
+	[0] = { .code = PNE_OP_HDR, .expr = PNE_NO_EXPR },              /*  110  hdr 1 { cmd_type=u8@0 } */
+	[1] = { .code = PNE_OP_REQUIRE, .aux = 14, .expr = 0 },         /*  113  require <bad expression @0> "neither an array nor an inline command" */
+	[2] = { .code = PNE_OP_JZ, .aux = 43, .expr = 35 },             /*  116  jz cmd_type == 42 -> 43 */
+	[3] = { .code = PNE_OP_SET, .slot = 9, .expr = 41 },            /*  117  set t = cmd_type */
+	[4] = { .code = PNE_OP_SET, .slot = 10, .expr = 44 },           /*  118  set capture = 1 */
+	[5] = { .code = PNE_OP_SET, .expr = 44 },                       /*   53  set pending = 1 */
+	[6] = { .code = PNE_OP_SET, .slot = 1, .expr = 47 },            /*   54  set elements = 0 */
+	[7] = { .code = PNE_OP_SET, .slot = 12, .expr = 47 },           /*   55  set .r0 = 0 */
+	[8] = { .code = PNE_OP_JZ, .aux = 41, .expr = 50 },             /*   55  jz .r0 < 0x10000000 -> 41 */
+	[9] = { .code = PNE_OP_SET, .slot = 12, .expr = 57 },           /*   55  set .r0 = .r0 + 1 */
+	[10] = { .code = PNE_OP_SET, .slot = 1, .expr = 63 },           /*   56  set elements = min(elements, 0x10000000) + 1 */
+	[11] = { .code = PNE_OP_SET, .expr = 73 },                      /*   57  set pending = pending - 1 */
+	[12] = { .code = PNE_OP_JZ, .aux = 34, .expr = 79 },            /*   58  jz t == 36 || t == 33 || t == 61 || t == 42 || t == 126 || t == 62 || t == 37 || t == 124 -> 34 */
+	[13] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },            /*   60  text until "\r\n" max 24 { num=all as decimal max 4294967296, digits=all numeric, isnull=all is "-1" } */
+	[14] = { .code = PNE_OP_REQUIRE, .aux = 18, .expr = 127 },      /*   65  require digits || isnull "bad RESP length" */
+	[15] = { .code = PNE_OP_JZ, .aux = 18, .expr = 133 },           /*   66  jz isnull -> 18 */
+	[16] = { .code = PNE_OP_REQUIRE, .aux = 19, .expr = 136 },      /*   67  require t == 36 || t == 42 "only $ and * may be -1" */
+	[17] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   66  jmp 33 */
+	[18] = { .code = PNE_OP_JZ, .aux = 26, .expr = 148 },           /*   68  jz t == 36 || t == 33 || t == 61 -> 26 */
+	[19] = { .code = PNE_OP_JZ, .aux = 22, .expr = 166 },           /*   69  jz capture && elements == 2 && t == 36 && num >= 1 && num <= 62 -> 22 */
+	[20] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },  /*   71  text size num max 62 { command=all as string max 62 } */
+	[21] = { .code = PNE_OP_JMP, .aux = 23, .expr = PNE_NO_EXPR },  /*   69  jmp 23 */
+	[22] = { .code = PNE_OP_SKIP, .expr = 193 },                    /*   75  skip num */
+	[23] = { .code = PNE_OP_HDR, .aux = 1, .expr = PNE_NO_EXPR },   /*   77  hdr 2 { crlf=u16be@0 } */
+	[24] = { .code = PNE_OP_REQUIRE, .aux = 20, .expr = 196 },      /*   78  require crlf == 3338 "bulk not followed by CRLF" */
+	[25] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   68  jmp 33 */
+	[26] = { .code = PNE_OP_JZ, .aux = 29, .expr = 203 },           /*   79  jz t == 37 -> 29 */
+	[27] = { .code = PNE_OP_SET, .expr = 209 },                     /*   80  set pending = min(pending, 0x10000000) + 2 * num */
+	[28] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   79  jmp 33 */
+	[29] = { .code = PNE_OP_JZ, .aux = 32, .expr = 222 },           /*   81  jz t == 124 -> 32 */
+	[30] = { .code = PNE_OP_SET, .expr = 228 },                     /*   82  set pending = min(pending, 0x10000000) + 2 * num + 1 */
+	[31] = { .code = PNE_OP_JMP, .aux = 33, .expr = PNE_NO_EXPR },  /*   81  jmp 33 */
+	[32] = { .code = PNE_OP_SET, .expr = 244 },                     /*   84  set pending = min(pending, 0x10000000) + num */
+	[33] = { .code = PNE_OP_JMP, .aux = 35, .expr = PNE_NO_EXPR },  /*   58  jmp 35 */
+	[34] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },  /*   88  text until "\r\n" max 65536 */
+	[35] = { .code = PNE_OP_JZ, .aux = 37, .expr = 254 },           /*   90  jz pending == 0 -> 37 */
+	[36] = { .code = PNE_OP_JMP, .aux = 42, .expr = PNE_NO_EXPR },  /*   91  jmp 42 */
+	[37] = { .code = PNE_OP_HDR, .aux = 2, .expr = PNE_NO_EXPR },   /*   93  hdr 1 { next_type=u8@0 } */
+	[38] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 260 },      /*   94  require next_type == 43 || next_type == 45 || next_type == 58 || next_type == 36 || next_type == 42 || next_type == 95 || next_type == 44 || next_type == 35 || next_ty "not a RESP type byte" */
+	[39] = { .code = PNE_OP_SET, .slot = 9, .expr = 350 },          /*   97  set t = next_type */
+	[40] = { .code = PNE_OP_JMP, .aux = 8, .expr = PNE_NO_EXPR },   /*   55  jmp 8 */
+	[41] = { .code = PNE_OP_REQUIRE, .aux = 22, .expr = 47 },       /*   55  require 0 "repeat limit" */
+	[42] = { .code = PNE_OP_JMP, .aux = 45, .expr = PNE_NO_EXPR },  /*  116  jmp 45 */
+	[43] = { .code = PNE_OP_TEXT, .aux = 3, .expr = PNE_NO_EXPR },  /*  121  text until "\n" max 65536 */
+	[44] = { .code = PNE_OP_SET, .slot = 1, .expr = 44 },           /*  122  set elements = 1 */
+	[45] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },             /*  101  end */
 	/* unit reply */
-	[46] = { .code = PNE_OP_HDR, .aux = 3, .expr = PNE_NO_EXPR },   /*  139  hdr 1 { reply_type=u8@0 } */
-	[47] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 348 },      /*  140  require reply_type == 43 || reply_type == 45 || reply_type == 58 || reply_type == 36 || reply_type == 42 || reply_type == 95 || reply_type == 44 || reply_type == 35 || "not a RESP type byte" */
-	[48] = { .code = PNE_OP_SET, .slot = 9, .expr = 438 },          /*  143  set t = reply_type */
-	[49] = { .code = PNE_OP_SET, .expr = 39 },                      /*   47  set pending = 1 */
-	[50] = { .code = PNE_OP_SET, .slot = 1, .expr = 42 },           /*   48  set elements = 0 */
-	[51] = { .code = PNE_OP_SET, .slot = 12, .expr = 42 },          /*   49  set .r0 = 0 */
-	[52] = { .code = PNE_OP_JZ, .aux = 85, .expr = 45 },            /*   49  jz .r0 < 0x10000000 -> 85 */
-	[53] = { .code = PNE_OP_SET, .slot = 12, .expr = 52 },          /*   49  set .r0 = .r0 + 1 */
-	[54] = { .code = PNE_OP_SET, .slot = 1, .expr = 58 },           /*   50  set elements = min(elements, 0x10000000) + 1 */
-	[55] = { .code = PNE_OP_SET, .expr = 68 },                      /*   51  set pending = pending - 1 */
-	[56] = { .code = PNE_OP_JZ, .aux = 78, .expr = 74 },            /*   52  jz t == 36 || t == 33 || t == 61 || t == 42 || t == 126 || t == 62 || t == 37 || t == 124 -> 78 */
-	[57] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },  /*   54  text until "\r\n" max 24 { num=all as decimal max 4294967296, digits=all numeric, isnull=all is "-1" } */
-	[58] = { .code = PNE_OP_REQUIRE, .aux = 18, .expr = 122 },      /*   59  require digits || isnull "bad RESP length" */
-	[59] = { .code = PNE_OP_JZ, .aux = 62, .expr = 128 },           /*   60  jz isnull -> 62 */
-	[60] = { .code = PNE_OP_REQUIRE, .aux = 19, .expr = 131 },      /*   61  require t == 36 || t == 42 "only $ and * may be -1" */
-	[61] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   60  jmp 77 */
-	[62] = { .code = PNE_OP_JZ, .aux = 70, .expr = 143 },           /*   62  jz t == 36 || t == 33 || t == 61 -> 70 */
-	[63] = { .code = PNE_OP_JZ, .aux = 66, .expr = 161 },           /*   63  jz capture && elements == 2 && t == 36 && num >= 1 && num <= 62 -> 66 */
-	[64] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },  /*   65  text size num max 62 { command=all as string max 62 } */
-	[65] = { .code = PNE_OP_JMP, .aux = 67, .expr = PNE_NO_EXPR },  /*   63  jmp 67 */
-	[66] = { .code = PNE_OP_SKIP, .expr = 188 },                    /*   69  skip num */
-	[67] = { .code = PNE_OP_HDR, .aux = 1, .expr = PNE_NO_EXPR },   /*   71  hdr 2 { crlf=u16be@0 } */
-	[68] = { .code = PNE_OP_REQUIRE, .aux = 20, .expr = 191 },      /*   72  require crlf == 3338 "bulk not followed by CRLF" */
-	[69] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   62  jmp 77 */
-	[70] = { .code = PNE_OP_JZ, .aux = 73, .expr = 198 },           /*   73  jz t == 37 -> 73 */
-	[71] = { .code = PNE_OP_SET, .expr = 204 },                     /*   74  set pending = min(pending, 0x10000000) + 2 * num */
-	[72] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   73  jmp 77 */
-	[73] = { .code = PNE_OP_JZ, .aux = 76, .expr = 217 },           /*   75  jz t == 124 -> 76 */
-	[74] = { .code = PNE_OP_SET, .expr = 223 },                     /*   76  set pending = min(pending, 0x10000000) + 2 * num + 1 */
-	[75] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   75  jmp 77 */
-	[76] = { .code = PNE_OP_SET, .expr = 239 },                     /*   78  set pending = min(pending, 0x10000000) + num */
-	[77] = { .code = PNE_OP_JMP, .aux = 79, .expr = PNE_NO_EXPR },  /*   52  jmp 79 */
-	[78] = { .code = PNE_OP_TEXT, .aux = 6, .expr = PNE_NO_EXPR },  /*   82  text until "\r\n" max 65536 */
-	[79] = { .code = PNE_OP_JZ, .aux = 81, .expr = 249 },           /*   84  jz pending == 0 -> 81 */
-	[80] = { .code = PNE_OP_JMP, .aux = 86, .expr = PNE_NO_EXPR },  /*   85  jmp 86 */
-	[81] = { .code = PNE_OP_HDR, .aux = 2, .expr = PNE_NO_EXPR },   /*   87  hdr 1 { next_type=u8@0 } */
-	[82] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 255 },      /*   88  require next_type == 43 || next_type == 45 || next_type == 58 || next_type == 36 || next_type == 42 || next_type == 95 || next_type == 44 || next_type == 35 || next_ty "not a RESP type byte" */
-	[83] = { .code = PNE_OP_SET, .slot = 9, .expr = 345 },          /*   91  set t = next_type */
-	[84] = { .code = PNE_OP_JMP, .aux = 52, .expr = PNE_NO_EXPR },  /*   49  jmp 52 */
-	[85] = { .code = PNE_OP_REQUIRE, .aux = 22, .expr = 42 },       /*   49  require 0 "repeat limit" */
-	[86] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },             /*  117  end */
+	[46] = { .code = PNE_OP_HDR, .aux = 3, .expr = PNE_NO_EXPR },   /*  148  hdr 1 { reply_type=u8@0 } */
+	[47] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 353 },      /*  149  require reply_type == 43 || reply_type == 45 || reply_type == 58 || reply_type == 36 || reply_type == 42 || reply_type == 95 || reply_type == 44 || reply_type == 35 || "not a RESP type byte" */
+	[48] = { .code = PNE_OP_SET, .slot = 9, .expr = 443 },          /*  152  set t = reply_type */
+	[49] = { .code = PNE_OP_SET, .expr = 44 },                      /*   53  set pending = 1 */
+	[50] = { .code = PNE_OP_SET, .slot = 1, .expr = 47 },           /*   54  set elements = 0 */
+	[51] = { .code = PNE_OP_SET, .slot = 12, .expr = 47 },          /*   55  set .r0 = 0 */
+	[52] = { .code = PNE_OP_JZ, .aux = 85, .expr = 50 },            /*   55  jz .r0 < 0x10000000 -> 85 */
+	[53] = { .code = PNE_OP_SET, .slot = 12, .expr = 57 },          /*   55  set .r0 = .r0 + 1 */
+	[54] = { .code = PNE_OP_SET, .slot = 1, .expr = 63 },           /*   56  set elements = min(elements, 0x10000000) + 1 */
+	[55] = { .code = PNE_OP_SET, .expr = 73 },                      /*   57  set pending = pending - 1 */
+	[56] = { .code = PNE_OP_JZ, .aux = 78, .expr = 79 },            /*   58  jz t == 36 || t == 33 || t == 61 || t == 42 || t == 126 || t == 62 || t == 37 || t == 124 -> 78 */
+	[57] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },  /*   60  text until "\r\n" max 24 { num=all as decimal max 4294967296, digits=all numeric, isnull=all is "-1" } */
+	[58] = { .code = PNE_OP_REQUIRE, .aux = 18, .expr = 127 },      /*   65  require digits || isnull "bad RESP length" */
+	[59] = { .code = PNE_OP_JZ, .aux = 62, .expr = 133 },           /*   66  jz isnull -> 62 */
+	[60] = { .code = PNE_OP_REQUIRE, .aux = 19, .expr = 136 },      /*   67  require t == 36 || t == 42 "only $ and * may be -1" */
+	[61] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   66  jmp 77 */
+	[62] = { .code = PNE_OP_JZ, .aux = 70, .expr = 148 },           /*   68  jz t == 36 || t == 33 || t == 61 -> 70 */
+	[63] = { .code = PNE_OP_JZ, .aux = 66, .expr = 166 },           /*   69  jz capture && elements == 2 && t == 36 && num >= 1 && num <= 62 -> 66 */
+	[64] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },  /*   71  text size num max 62 { command=all as string max 62 } */
+	[65] = { .code = PNE_OP_JMP, .aux = 67, .expr = PNE_NO_EXPR },  /*   69  jmp 67 */
+	[66] = { .code = PNE_OP_SKIP, .expr = 193 },                    /*   75  skip num */
+	[67] = { .code = PNE_OP_HDR, .aux = 1, .expr = PNE_NO_EXPR },   /*   77  hdr 2 { crlf=u16be@0 } */
+	[68] = { .code = PNE_OP_REQUIRE, .aux = 20, .expr = 196 },      /*   78  require crlf == 3338 "bulk not followed by CRLF" */
+	[69] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   68  jmp 77 */
+	[70] = { .code = PNE_OP_JZ, .aux = 73, .expr = 203 },           /*   79  jz t == 37 -> 73 */
+	[71] = { .code = PNE_OP_SET, .expr = 209 },                     /*   80  set pending = min(pending, 0x10000000) + 2 * num */
+	[72] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   79  jmp 77 */
+	[73] = { .code = PNE_OP_JZ, .aux = 76, .expr = 222 },           /*   81  jz t == 124 -> 76 */
+	[74] = { .code = PNE_OP_SET, .expr = 228 },                     /*   82  set pending = min(pending, 0x10000000) + 2 * num + 1 */
+	[75] = { .code = PNE_OP_JMP, .aux = 77, .expr = PNE_NO_EXPR },  /*   81  jmp 77 */
+	[76] = { .code = PNE_OP_SET, .expr = 244 },                     /*   84  set pending = min(pending, 0x10000000) + num */
+	[77] = { .code = PNE_OP_JMP, .aux = 79, .expr = PNE_NO_EXPR },  /*   58  jmp 79 */
+	[78] = { .code = PNE_OP_TEXT, .aux = 6, .expr = PNE_NO_EXPR },  /*   88  text until "\r\n" max 65536 */
+	[79] = { .code = PNE_OP_JZ, .aux = 81, .expr = 254 },           /*   90  jz pending == 0 -> 81 */
+	[80] = { .code = PNE_OP_JMP, .aux = 86, .expr = PNE_NO_EXPR },  /*   91  jmp 86 */
+	[81] = { .code = PNE_OP_HDR, .aux = 2, .expr = PNE_NO_EXPR },   /*   93  hdr 1 { next_type=u8@0 } */
+	[82] = { .code = PNE_OP_REQUIRE, .aux = 21, .expr = 260 },      /*   94  require next_type == 43 || next_type == 45 || next_type == 58 || next_type == 36 || next_type == 42 || next_type == 95 || next_type == 44 || next_type == 35 || next_ty "not a RESP type byte" */
+	[83] = { .code = PNE_OP_SET, .slot = 9, .expr = 350 },          /*   97  set t = next_type */
+	[84] = { .code = PNE_OP_JMP, .aux = 52, .expr = PNE_NO_EXPR },  /*   55  jmp 52 */
+	[85] = { .code = PNE_OP_REQUIRE, .aux = 22, .expr = 47 },       /*   55  require 0 "repeat limit" */
+	[86] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },             /*  126  end */
 };
 
 static const uint8_t code[] = {
-	/* @0: cmd_type == 42 || (cmd_type >= 65 && cmd_type <= 90 || cmd_type >= 97 && cmd_type <= 122) */
+	/* @0: <bad expression @0> */
 	PNE_X_SLOT, 8,      /*    0  slot cmd_type */
 	PNE_X_IMM8, 42,     /*    2  imm8 42 */
 	PNE_X_EQ,           /*    4  eq */
-	PNE_X_SLOT, 8,      /*    5  slot cmd_type */
-	PNE_X_IMM8, 65,     /*    7  imm8 65 */
-	PNE_X_GE,           /*    9  ge */
-	PNE_X_SLOT, 8,      /*   10  slot cmd_type */
-	PNE_X_IMM8, 90,     /*   12  imm8 90 */
-	PNE_X_LE,           /*   14  le */
-	PNE_X_LAND,         /*   15  land */
-	PNE_X_SLOT, 8,      /*   16  slot cmd_type */
-	PNE_X_IMM8, 97,     /*   18  imm8 97 */
-	PNE_X_GE,           /*   20  ge */
-	PNE_X_SLOT, 8,      /*   21  slot cmd_type */
-	PNE_X_IMM8, 122,    /*   23  imm8 122 */
-	PNE_X_LE,           /*   25  le */
-	PNE_X_LAND,         /*   26  land */
-	PNE_X_LOR,          /*   27  lor */
-	PNE_X_LOR,          /*   28  lor */
-	PNE_X_END,          /*   29  end */
-	/* @30: cmd_type == 42 */
-	PNE_X_SLOT, 8,      /*   30  slot cmd_type */
-	PNE_X_IMM8, 42,     /*   32  imm8 42 */
-	PNE_X_EQ,           /*   34  eq */
-	PNE_X_END,          /*   35  end */
-	/* @36: cmd_type */
-	PNE_X_SLOT, 8,      /*   36  slot cmd_type */
-	PNE_X_END,          /*   38  end */
-	/* @39: 1 */
-	PNE_X_IMM8, 1,      /*   39  imm8 1 */
-	PNE_X_END,          /*   41  end */
-	/* @42: 0 */
-	PNE_X_IMM8, 0,      /*   42  imm8 0 */
-	PNE_X_END,          /*   44  end */
-	/* @45: .r0 < 0x10000000 */
-	PNE_X_SLOT, 12,     /*   45  slot .r0 */
-	PNE_X_CONST, 0, 0,  /*   47  const [0] = 268435456 */
-	PNE_X_LT,           /*   50  lt */
-	PNE_X_END,          /*   51  end */
-	/* @52: .r0 + 1 */
-	PNE_X_SLOT, 12,     /*   52  slot .r0 */
-	PNE_X_IMM8, 1,      /*   54  imm8 1 */
-	PNE_X_ADD,          /*   56  add */
-	PNE_X_END,          /*   57  end */
-	/* @58: min(elements, 0x10000000) + 1 */
-	PNE_X_SLOT, 1,      /*   58  slot elements */
-	PNE_X_CONST, 0, 0,  /*   60  const [0] = 268435456 */
-	PNE_X_MIN,          /*   63  min */
-	PNE_X_IMM8, 1,      /*   64  imm8 1 */
-	PNE_X_ADD,          /*   66  add */
-	PNE_X_END,          /*   67  end */
-	/* @68: pending - 1 */
-	PNE_X_SLOT, 0,      /*   68  slot pending */
-	PNE_X_IMM8, 1,      /*   70  imm8 1 */
-	PNE_X_SUB,          /*   72  sub */
-	PNE_X_END,          /*   73  end */
-	/* @74: t == 36 || t == 33 || t == 61 || t == 42 || t == 126 || t == 62 || t == 37 || t == 124 */
-	PNE_X_SLOT, 9,      /*   74  slot t */
-	PNE_X_IMM8, 36,     /*   76  imm8 36 */
-	PNE_X_EQ,           /*   78  eq */
+	PNE_X_UNCONF,       /*    5  unconfirmed */
+	PNE_X_IMM8, 0,      /*    6  imm8 0 */
+	PNE_X_EQ,           /*    8  eq */
+	PNE_X_SLOT, 8,      /*    9  slot cmd_type */
+	PNE_X_IMM8, 65,     /*   11  imm8 65 */
+	PNE_X_GE,           /*   13  ge */
+	PNE_X_SLOT, 8,      /*   14  slot cmd_type */
+	PNE_X_IMM8, 90,     /*   16  imm8 90 */
+	PNE_X_LE,           /*   18  le */
+	PNE_X_LAND,         /*   19  land */
+	PNE_X_SLOT, 8,      /*   20  slot cmd_type */
+	PNE_X_IMM8, 97,     /*   22  imm8 97 */
+	PNE_X_GE,           /*   24  ge */
+	PNE_X_SLOT, 8,      /*   25  slot cmd_type */
+	PNE_X_IMM8, 122,    /*   27  imm8 122 */
+	PNE_X_LE,           /*   29  le */
+	PNE_X_LAND,         /*   30  land */
+	PNE_X_LOR,          /*   31  lor */
+	PNE_X_LAND,         /*   32  land */
+	PNE_X_LOR,          /*   33  lor */
+	PNE_X_END,          /*   34  end */
+	/* @35: cmd_type == 42 */
+	PNE_X_SLOT, 8,      /*   35  slot cmd_type */
+	PNE_X_IMM8, 42,     /*   37  imm8 42 */
+	PNE_X_EQ,           /*   39  eq */
+	PNE_X_END,          /*   40  end */
+	/* @41: cmd_type */
+	PNE_X_SLOT, 8,      /*   41  slot cmd_type */
+	PNE_X_END,          /*   43  end */
+	/* @44: 1 */
+	PNE_X_IMM8, 1,      /*   44  imm8 1 */
+	PNE_X_END,          /*   46  end */
+	/* @47: 0 */
+	PNE_X_IMM8, 0,      /*   47  imm8 0 */
+	PNE_X_END,          /*   49  end */
+	/* @50: .r0 < 0x10000000 */
+	PNE_X_SLOT, 12,     /*   50  slot .r0 */
+	PNE_X_CONST, 0, 0,  /*   52  const [0] = 268435456 */
+	PNE_X_LT,           /*   55  lt */
+	PNE_X_END,          /*   56  end */
+	/* @57: .r0 + 1 */
+	PNE_X_SLOT, 12,     /*   57  slot .r0 */
+	PNE_X_IMM8, 1,      /*   59  imm8 1 */
+	PNE_X_ADD,          /*   61  add */
+	PNE_X_END,          /*   62  end */
+	/* @63: min(elements, 0x10000000) + 1 */
+	PNE_X_SLOT, 1,      /*   63  slot elements */
+	PNE_X_CONST, 0, 0,  /*   65  const [0] = 268435456 */
+	PNE_X_MIN,          /*   68  min */
+	PNE_X_IMM8, 1,      /*   69  imm8 1 */
+	PNE_X_ADD,          /*   71  add */
+	PNE_X_END,          /*   72  end */
+	/* @73: pending - 1 */
+	PNE_X_SLOT, 0,      /*   73  slot pending */
+	PNE_X_IMM8, 1,      /*   75  imm8 1 */
+	PNE_X_SUB,          /*   77  sub */
+	PNE_X_END,          /*   78  end */
+	/* @79: t == 36 || t == 33 || t == 61 || t == 42 || t == 126 || t == 62 || t == 37 || t == 124 */
 	PNE_X_SLOT, 9,      /*   79  slot t */
-	PNE_X_IMM8, 33,     /*   81  imm8 33 */
+	PNE_X_IMM8, 36,     /*   81  imm8 36 */
 	PNE_X_EQ,           /*   83  eq */
-	PNE_X_LOR,          /*   84  lor */
-	PNE_X_SLOT, 9,      /*   85  slot t */
-	PNE_X_IMM8, 61,     /*   87  imm8 61 */
-	PNE_X_EQ,           /*   89  eq */
-	PNE_X_LOR,          /*   90  lor */
-	PNE_X_SLOT, 9,      /*   91  slot t */
-	PNE_X_IMM8, 42,     /*   93  imm8 42 */
-	PNE_X_EQ,           /*   95  eq */
-	PNE_X_LOR,          /*   96  lor */
-	PNE_X_SLOT, 9,      /*   97  slot t */
-	PNE_X_IMM8, 126,    /*   99  imm8 126 */
-	PNE_X_EQ,           /*  101  eq */
-	PNE_X_LOR,          /*  102  lor */
-	PNE_X_SLOT, 9,      /*  103  slot t */
-	PNE_X_IMM8, 62,     /*  105  imm8 62 */
-	PNE_X_EQ,           /*  107  eq */
-	PNE_X_LOR,          /*  108  lor */
-	PNE_X_SLOT, 9,      /*  109  slot t */
-	PNE_X_IMM8, 37,     /*  111  imm8 37 */
-	PNE_X_EQ,           /*  113  eq */
-	PNE_X_LOR,          /*  114  lor */
-	PNE_X_SLOT, 9,      /*  115  slot t */
-	PNE_X_IMM8, 124,    /*  117  imm8 124 */
-	PNE_X_EQ,           /*  119  eq */
-	PNE_X_LOR,          /*  120  lor */
-	PNE_X_END,          /*  121  end */
-	/* @122: digits || isnull */
-	PNE_X_SLOT, 3,      /*  122  slot digits */
-	PNE_X_SLOT, 4,      /*  124  slot isnull */
-	PNE_X_LOR,          /*  126  lor */
-	PNE_X_END,          /*  127  end */
-	/* @128: isnull */
-	PNE_X_SLOT, 4,      /*  128  slot isnull */
-	PNE_X_END,          /*  130  end */
-	/* @131: t == 36 || t == 42 */
-	PNE_X_SLOT, 9,      /*  131  slot t */
-	PNE_X_IMM8, 36,     /*  133  imm8 36 */
-	PNE_X_EQ,           /*  135  eq */
+	PNE_X_SLOT, 9,      /*   84  slot t */
+	PNE_X_IMM8, 33,     /*   86  imm8 33 */
+	PNE_X_EQ,           /*   88  eq */
+	PNE_X_LOR,          /*   89  lor */
+	PNE_X_SLOT, 9,      /*   90  slot t */
+	PNE_X_IMM8, 61,     /*   92  imm8 61 */
+	PNE_X_EQ,           /*   94  eq */
+	PNE_X_LOR,          /*   95  lor */
+	PNE_X_SLOT, 9,      /*   96  slot t */
+	PNE_X_IMM8, 42,     /*   98  imm8 42 */
+	PNE_X_EQ,           /*  100  eq */
+	PNE_X_LOR,          /*  101  lor */
+	PNE_X_SLOT, 9,      /*  102  slot t */
+	PNE_X_IMM8, 126,    /*  104  imm8 126 */
+	PNE_X_EQ,           /*  106  eq */
+	PNE_X_LOR,          /*  107  lor */
+	PNE_X_SLOT, 9,      /*  108  slot t */
+	PNE_X_IMM8, 62,     /*  110  imm8 62 */
+	PNE_X_EQ,           /*  112  eq */
+	PNE_X_LOR,          /*  113  lor */
+	PNE_X_SLOT, 9,      /*  114  slot t */
+	PNE_X_IMM8, 37,     /*  116  imm8 37 */
+	PNE_X_EQ,           /*  118  eq */
+	PNE_X_LOR,          /*  119  lor */
+	PNE_X_SLOT, 9,      /*  120  slot t */
+	PNE_X_IMM8, 124,    /*  122  imm8 124 */
+	PNE_X_EQ,           /*  124  eq */
+	PNE_X_LOR,          /*  125  lor */
+	PNE_X_END,          /*  126  end */
+	/* @127: digits || isnull */
+	PNE_X_SLOT, 3,      /*  127  slot digits */
+	PNE_X_SLOT, 4,      /*  129  slot isnull */
+	PNE_X_LOR,          /*  131  lor */
+	PNE_X_END,          /*  132  end */
+	/* @133: isnull */
+	PNE_X_SLOT, 4,      /*  133  slot isnull */
+	PNE_X_END,          /*  135  end */
+	/* @136: t == 36 || t == 42 */
 	PNE_X_SLOT, 9,      /*  136  slot t */
-	PNE_X_IMM8, 42,     /*  138  imm8 42 */
+	PNE_X_IMM8, 36,     /*  138  imm8 36 */
 	PNE_X_EQ,           /*  140  eq */
-	PNE_X_LOR,          /*  141  lor */
-	PNE_X_END,          /*  142  end */
-	/* @143: t == 36 || t == 33 || t == 61 */
-	PNE_X_SLOT, 9,      /*  143  slot t */
-	PNE_X_IMM8, 36,     /*  145  imm8 36 */
-	PNE_X_EQ,           /*  147  eq */
+	PNE_X_SLOT, 9,      /*  141  slot t */
+	PNE_X_IMM8, 42,     /*  143  imm8 42 */
+	PNE_X_EQ,           /*  145  eq */
+	PNE_X_LOR,          /*  146  lor */
+	PNE_X_END,          /*  147  end */
+	/* @148: t == 36 || t == 33 || t == 61 */
 	PNE_X_SLOT, 9,      /*  148  slot t */
-	PNE_X_IMM8, 33,     /*  150  imm8 33 */
+	PNE_X_IMM8, 36,     /*  150  imm8 36 */
 	PNE_X_EQ,           /*  152  eq */
-	PNE_X_LOR,          /*  153  lor */
-	PNE_X_SLOT, 9,      /*  154  slot t */
-	PNE_X_IMM8, 61,     /*  156  imm8 61 */
-	PNE_X_EQ,           /*  158  eq */
-	PNE_X_LOR,          /*  159  lor */
-	PNE_X_END,          /*  160  end */
-	/* @161: capture && elements == 2 && t == 36 && num >= 1 && num <= 62 */
-	PNE_X_SLOT, 10,     /*  161  slot capture */
-	PNE_X_SLOT, 1,      /*  163  slot elements */
-	PNE_X_IMM8, 2,      /*  165  imm8 2 */
-	PNE_X_EQ,           /*  167  eq */
-	PNE_X_LAND,         /*  168  land */
-	PNE_X_SLOT, 9,      /*  169  slot t */
-	PNE_X_IMM8, 36,     /*  171  imm8 36 */
-	PNE_X_EQ,           /*  173  eq */
-	PNE_X_LAND,         /*  174  land */
-	PNE_X_SLOT, 2,      /*  175  slot num */
-	PNE_X_IMM8, 1,      /*  177  imm8 1 */
-	PNE_X_GE,           /*  179  ge */
-	PNE_X_LAND,         /*  180  land */
-	PNE_X_SLOT, 2,      /*  181  slot num */
-	PNE_X_IMM8, 62,     /*  183  imm8 62 */
-	PNE_X_LE,           /*  185  le */
-	PNE_X_LAND,         /*  186  land */
-	PNE_X_END,          /*  187  end */
-	/* @188: num */
-	PNE_X_SLOT, 2,      /*  188  slot num */
-	PNE_X_END,          /*  190  end */
-	/* @191: crlf == 3338 */
-	PNE_X_SLOT, 6,      /*  191  slot crlf */
-	PNE_X_CONST, 1, 0,  /*  193  const [1] = 3338 */
-	PNE_X_EQ,           /*  196  eq */
-	PNE_X_END,          /*  197  end */
-	/* @198: t == 37 */
-	PNE_X_SLOT, 9,      /*  198  slot t */
-	PNE_X_IMM8, 37,     /*  200  imm8 37 */
-	PNE_X_EQ,           /*  202  eq */
-	PNE_X_END,          /*  203  end */
-	/* @204: min(pending, 0x10000000) + 2 * num */
-	PNE_X_SLOT, 0,      /*  204  slot pending */
-	PNE_X_CONST, 0, 0,  /*  206  const [0] = 268435456 */
-	PNE_X_MIN,          /*  209  min */
-	PNE_X_IMM8, 2,      /*  210  imm8 2 */
-	PNE_X_SLOT, 2,      /*  212  slot num */
-	PNE_X_MUL,          /*  214  mul */
-	PNE_X_ADD,          /*  215  add */
-	PNE_X_END,          /*  216  end */
-	/* @217: t == 124 */
-	PNE_X_SLOT, 9,      /*  217  slot t */
-	PNE_X_IMM8, 124,    /*  219  imm8 124 */
-	PNE_X_EQ,           /*  221  eq */
-	PNE_X_END,          /*  222  end */
-	/* @223: min(pending, 0x10000000) + 2 * num + 1 */
-	PNE_X_SLOT, 0,      /*  223  slot pending */
-	PNE_X_CONST, 0, 0,  /*  225  const [0] = 268435456 */
-	PNE_X_MIN,          /*  228  min */
-	PNE_X_IMM8, 2,      /*  229  imm8 2 */
-	PNE_X_SLOT, 2,      /*  231  slot num */
-	PNE_X_MUL,          /*  233  mul */
-	PNE_X_ADD,          /*  234  add */
-	PNE_X_IMM8, 1,      /*  235  imm8 1 */
-	PNE_X_ADD,          /*  237  add */
-	PNE_X_END,          /*  238  end */
-	/* @239: min(pending, 0x10000000) + num */
-	PNE_X_SLOT, 0,      /*  239  slot pending */
-	PNE_X_CONST, 0, 0,  /*  241  const [0] = 268435456 */
-	PNE_X_MIN,          /*  244  min */
-	PNE_X_SLOT, 2,      /*  245  slot num */
-	PNE_X_ADD,          /*  247  add */
-	PNE_X_END,          /*  248  end */
-	/* @249: pending == 0 */
-	PNE_X_SLOT, 0,      /*  249  slot pending */
-	PNE_X_IMM8, 0,      /*  251  imm8 0 */
-	PNE_X_EQ,           /*  253  eq */
-	PNE_X_END,          /*  254  end */
-	/* @255: next_type == 43 || next_type == 45 || next_type == 58 || next_type == 36 || next_type == 42 || next_type == 95 || next_type == 44 || next_type == 35 || next_ty */
-	PNE_X_SLOT, 7,      /*  255  slot next_type */
-	PNE_X_IMM8, 43,     /*  257  imm8 43 */
-	PNE_X_EQ,           /*  259  eq */
+	PNE_X_SLOT, 9,      /*  153  slot t */
+	PNE_X_IMM8, 33,     /*  155  imm8 33 */
+	PNE_X_EQ,           /*  157  eq */
+	PNE_X_LOR,          /*  158  lor */
+	PNE_X_SLOT, 9,      /*  159  slot t */
+	PNE_X_IMM8, 61,     /*  161  imm8 61 */
+	PNE_X_EQ,           /*  163  eq */
+	PNE_X_LOR,          /*  164  lor */
+	PNE_X_END,          /*  165  end */
+	/* @166: capture && elements == 2 && t == 36 && num >= 1 && num <= 62 */
+	PNE_X_SLOT, 10,     /*  166  slot capture */
+	PNE_X_SLOT, 1,      /*  168  slot elements */
+	PNE_X_IMM8, 2,      /*  170  imm8 2 */
+	PNE_X_EQ,           /*  172  eq */
+	PNE_X_LAND,         /*  173  land */
+	PNE_X_SLOT, 9,      /*  174  slot t */
+	PNE_X_IMM8, 36,     /*  176  imm8 36 */
+	PNE_X_EQ,           /*  178  eq */
+	PNE_X_LAND,         /*  179  land */
+	PNE_X_SLOT, 2,      /*  180  slot num */
+	PNE_X_IMM8, 1,      /*  182  imm8 1 */
+	PNE_X_GE,           /*  184  ge */
+	PNE_X_LAND,         /*  185  land */
+	PNE_X_SLOT, 2,      /*  186  slot num */
+	PNE_X_IMM8, 62,     /*  188  imm8 62 */
+	PNE_X_LE,           /*  190  le */
+	PNE_X_LAND,         /*  191  land */
+	PNE_X_END,          /*  192  end */
+	/* @193: num */
+	PNE_X_SLOT, 2,      /*  193  slot num */
+	PNE_X_END,          /*  195  end */
+	/* @196: crlf == 3338 */
+	PNE_X_SLOT, 6,      /*  196  slot crlf */
+	PNE_X_CONST, 1, 0,  /*  198  const [1] = 3338 */
+	PNE_X_EQ,           /*  201  eq */
+	PNE_X_END,          /*  202  end */
+	/* @203: t == 37 */
+	PNE_X_SLOT, 9,      /*  203  slot t */
+	PNE_X_IMM8, 37,     /*  205  imm8 37 */
+	PNE_X_EQ,           /*  207  eq */
+	PNE_X_END,          /*  208  end */
+	/* @209: min(pending, 0x10000000) + 2 * num */
+	PNE_X_SLOT, 0,      /*  209  slot pending */
+	PNE_X_CONST, 0, 0,  /*  211  const [0] = 268435456 */
+	PNE_X_MIN,          /*  214  min */
+	PNE_X_IMM8, 2,      /*  215  imm8 2 */
+	PNE_X_SLOT, 2,      /*  217  slot num */
+	PNE_X_MUL,          /*  219  mul */
+	PNE_X_ADD,          /*  220  add */
+	PNE_X_END,          /*  221  end */
+	/* @222: t == 124 */
+	PNE_X_SLOT, 9,      /*  222  slot t */
+	PNE_X_IMM8, 124,    /*  224  imm8 124 */
+	PNE_X_EQ,           /*  226  eq */
+	PNE_X_END,          /*  227  end */
+	/* @228: min(pending, 0x10000000) + 2 * num + 1 */
+	PNE_X_SLOT, 0,      /*  228  slot pending */
+	PNE_X_CONST, 0, 0,  /*  230  const [0] = 268435456 */
+	PNE_X_MIN,          /*  233  min */
+	PNE_X_IMM8, 2,      /*  234  imm8 2 */
+	PNE_X_SLOT, 2,      /*  236  slot num */
+	PNE_X_MUL,          /*  238  mul */
+	PNE_X_ADD,          /*  239  add */
+	PNE_X_IMM8, 1,      /*  240  imm8 1 */
+	PNE_X_ADD,          /*  242  add */
+	PNE_X_END,          /*  243  end */
+	/* @244: min(pending, 0x10000000) + num */
+	PNE_X_SLOT, 0,      /*  244  slot pending */
+	PNE_X_CONST, 0, 0,  /*  246  const [0] = 268435456 */
+	PNE_X_MIN,          /*  249  min */
+	PNE_X_SLOT, 2,      /*  250  slot num */
+	PNE_X_ADD,          /*  252  add */
+	PNE_X_END,          /*  253  end */
+	/* @254: pending == 0 */
+	PNE_X_SLOT, 0,      /*  254  slot pending */
+	PNE_X_IMM8, 0,      /*  256  imm8 0 */
+	PNE_X_EQ,           /*  258  eq */
+	PNE_X_END,          /*  259  end */
+	/* @260: next_type == 43 || next_type == 45 || next_type == 58 || next_type == 36 || next_type == 42 || next_type == 95 || next_type == 44 || next_type == 35 || next_ty */
 	PNE_X_SLOT, 7,      /*  260  slot next_type */
-	PNE_X_IMM8, 45,     /*  262  imm8 45 */
+	PNE_X_IMM8, 43,     /*  262  imm8 43 */
 	PNE_X_EQ,           /*  264  eq */
-	PNE_X_LOR,          /*  265  lor */
-	PNE_X_SLOT, 7,      /*  266  slot next_type */
-	PNE_X_IMM8, 58,     /*  268  imm8 58 */
-	PNE_X_EQ,           /*  270  eq */
-	PNE_X_LOR,          /*  271  lor */
-	PNE_X_SLOT, 7,      /*  272  slot next_type */
-	PNE_X_IMM8, 36,     /*  274  imm8 36 */
-	PNE_X_EQ,           /*  276  eq */
-	PNE_X_LOR,          /*  277  lor */
-	PNE_X_SLOT, 7,      /*  278  slot next_type */
-	PNE_X_IMM8, 42,     /*  280  imm8 42 */
-	PNE_X_EQ,           /*  282  eq */
-	PNE_X_LOR,          /*  283  lor */
-	PNE_X_SLOT, 7,      /*  284  slot next_type */
-	PNE_X_IMM8, 95,     /*  286  imm8 95 */
-	PNE_X_EQ,           /*  288  eq */
-	PNE_X_LOR,          /*  289  lor */
-	PNE_X_SLOT, 7,      /*  290  slot next_type */
-	PNE_X_IMM8, 44,     /*  292  imm8 44 */
-	PNE_X_EQ,           /*  294  eq */
-	PNE_X_LOR,          /*  295  lor */
-	PNE_X_SLOT, 7,      /*  296  slot next_type */
-	PNE_X_IMM8, 35,     /*  298  imm8 35 */
-	PNE_X_EQ,           /*  300  eq */
-	PNE_X_LOR,          /*  301  lor */
-	PNE_X_SLOT, 7,      /*  302  slot next_type */
-	PNE_X_IMM8, 33,     /*  304  imm8 33 */
-	PNE_X_EQ,           /*  306  eq */
-	PNE_X_LOR,          /*  307  lor */
-	PNE_X_SLOT, 7,      /*  308  slot next_type */
-	PNE_X_IMM8, 61,     /*  310  imm8 61 */
-	PNE_X_EQ,           /*  312  eq */
-	PNE_X_LOR,          /*  313  lor */
-	PNE_X_SLOT, 7,      /*  314  slot next_type */
-	PNE_X_IMM8, 40,     /*  316  imm8 40 */
-	PNE_X_EQ,           /*  318  eq */
-	PNE_X_LOR,          /*  319  lor */
-	PNE_X_SLOT, 7,      /*  320  slot next_type */
-	PNE_X_IMM8, 37,     /*  322  imm8 37 */
-	PNE_X_EQ,           /*  324  eq */
-	PNE_X_LOR,          /*  325  lor */
-	PNE_X_SLOT, 7,      /*  326  slot next_type */
-	PNE_X_IMM8, 126,    /*  328  imm8 126 */
-	PNE_X_EQ,           /*  330  eq */
-	PNE_X_LOR,          /*  331  lor */
-	PNE_X_SLOT, 7,      /*  332  slot next_type */
-	PNE_X_IMM8, 62,     /*  334  imm8 62 */
-	PNE_X_EQ,           /*  336  eq */
-	PNE_X_LOR,          /*  337  lor */
-	PNE_X_SLOT, 7,      /*  338  slot next_type */
-	PNE_X_IMM8, 124,    /*  340  imm8 124 */
-	PNE_X_EQ,           /*  342  eq */
-	PNE_X_LOR,          /*  343  lor */
-	PNE_X_END,          /*  344  end */
-	/* @345: next_type */
-	PNE_X_SLOT, 7,      /*  345  slot next_type */
-	PNE_X_END,          /*  347  end */
-	/* @348: reply_type == 43 || reply_type == 45 || reply_type == 58 || reply_type == 36 || reply_type == 42 || reply_type == 95 || reply_type == 44 || reply_type == 35 || */
-	PNE_X_SLOT, 11,     /*  348  slot reply_type */
-	PNE_X_IMM8, 43,     /*  350  imm8 43 */
-	PNE_X_EQ,           /*  352  eq */
+	PNE_X_SLOT, 7,      /*  265  slot next_type */
+	PNE_X_IMM8, 45,     /*  267  imm8 45 */
+	PNE_X_EQ,           /*  269  eq */
+	PNE_X_LOR,          /*  270  lor */
+	PNE_X_SLOT, 7,      /*  271  slot next_type */
+	PNE_X_IMM8, 58,     /*  273  imm8 58 */
+	PNE_X_EQ,           /*  275  eq */
+	PNE_X_LOR,          /*  276  lor */
+	PNE_X_SLOT, 7,      /*  277  slot next_type */
+	PNE_X_IMM8, 36,     /*  279  imm8 36 */
+	PNE_X_EQ,           /*  281  eq */
+	PNE_X_LOR,          /*  282  lor */
+	PNE_X_SLOT, 7,      /*  283  slot next_type */
+	PNE_X_IMM8, 42,     /*  285  imm8 42 */
+	PNE_X_EQ,           /*  287  eq */
+	PNE_X_LOR,          /*  288  lor */
+	PNE_X_SLOT, 7,      /*  289  slot next_type */
+	PNE_X_IMM8, 95,     /*  291  imm8 95 */
+	PNE_X_EQ,           /*  293  eq */
+	PNE_X_LOR,          /*  294  lor */
+	PNE_X_SLOT, 7,      /*  295  slot next_type */
+	PNE_X_IMM8, 44,     /*  297  imm8 44 */
+	PNE_X_EQ,           /*  299  eq */
+	PNE_X_LOR,          /*  300  lor */
+	PNE_X_SLOT, 7,      /*  301  slot next_type */
+	PNE_X_IMM8, 35,     /*  303  imm8 35 */
+	PNE_X_EQ,           /*  305  eq */
+	PNE_X_LOR,          /*  306  lor */
+	PNE_X_SLOT, 7,      /*  307  slot next_type */
+	PNE_X_IMM8, 33,     /*  309  imm8 33 */
+	PNE_X_EQ,           /*  311  eq */
+	PNE_X_LOR,          /*  312  lor */
+	PNE_X_SLOT, 7,      /*  313  slot next_type */
+	PNE_X_IMM8, 61,     /*  315  imm8 61 */
+	PNE_X_EQ,           /*  317  eq */
+	PNE_X_LOR,          /*  318  lor */
+	PNE_X_SLOT, 7,      /*  319  slot next_type */
+	PNE_X_IMM8, 40,     /*  321  imm8 40 */
+	PNE_X_EQ,           /*  323  eq */
+	PNE_X_LOR,          /*  324  lor */
+	PNE_X_SLOT, 7,      /*  325  slot next_type */
+	PNE_X_IMM8, 37,     /*  327  imm8 37 */
+	PNE_X_EQ,           /*  329  eq */
+	PNE_X_LOR,          /*  330  lor */
+	PNE_X_SLOT, 7,      /*  331  slot next_type */
+	PNE_X_IMM8, 126,    /*  333  imm8 126 */
+	PNE_X_EQ,           /*  335  eq */
+	PNE_X_LOR,          /*  336  lor */
+	PNE_X_SLOT, 7,      /*  337  slot next_type */
+	PNE_X_IMM8, 62,     /*  339  imm8 62 */
+	PNE_X_EQ,           /*  341  eq */
+	PNE_X_LOR,          /*  342  lor */
+	PNE_X_SLOT, 7,      /*  343  slot next_type */
+	PNE_X_IMM8, 124,    /*  345  imm8 124 */
+	PNE_X_EQ,           /*  347  eq */
+	PNE_X_LOR,          /*  348  lor */
+	PNE_X_END,          /*  349  end */
+	/* @350: next_type */
+	PNE_X_SLOT, 7,      /*  350  slot next_type */
+	PNE_X_END,          /*  352  end */
+	/* @353: reply_type == 43 || reply_type == 45 || reply_type == 58 || reply_type == 36 || reply_type == 42 || reply_type == 95 || reply_type == 44 || reply_type == 35 || */
 	PNE_X_SLOT, 11,     /*  353  slot reply_type */
-	PNE_X_IMM8, 45,     /*  355  imm8 45 */
+	PNE_X_IMM8, 43,     /*  355  imm8 43 */
 	PNE_X_EQ,           /*  357  eq */
-	PNE_X_LOR,          /*  358  lor */
-	PNE_X_SLOT, 11,     /*  359  slot reply_type */
-	PNE_X_IMM8, 58,     /*  361  imm8 58 */
-	PNE_X_EQ,           /*  363  eq */
-	PNE_X_LOR,          /*  364  lor */
-	PNE_X_SLOT, 11,     /*  365  slot reply_type */
-	PNE_X_IMM8, 36,     /*  367  imm8 36 */
-	PNE_X_EQ,           /*  369  eq */
-	PNE_X_LOR,          /*  370  lor */
-	PNE_X_SLOT, 11,     /*  371  slot reply_type */
-	PNE_X_IMM8, 42,     /*  373  imm8 42 */
-	PNE_X_EQ,           /*  375  eq */
-	PNE_X_LOR,          /*  376  lor */
-	PNE_X_SLOT, 11,     /*  377  slot reply_type */
-	PNE_X_IMM8, 95,     /*  379  imm8 95 */
-	PNE_X_EQ,           /*  381  eq */
-	PNE_X_LOR,          /*  382  lor */
-	PNE_X_SLOT, 11,     /*  383  slot reply_type */
-	PNE_X_IMM8, 44,     /*  385  imm8 44 */
-	PNE_X_EQ,           /*  387  eq */
-	PNE_X_LOR,          /*  388  lor */
-	PNE_X_SLOT, 11,     /*  389  slot reply_type */
-	PNE_X_IMM8, 35,     /*  391  imm8 35 */
-	PNE_X_EQ,           /*  393  eq */
-	PNE_X_LOR,          /*  394  lor */
-	PNE_X_SLOT, 11,     /*  395  slot reply_type */
-	PNE_X_IMM8, 33,     /*  397  imm8 33 */
-	PNE_X_EQ,           /*  399  eq */
-	PNE_X_LOR,          /*  400  lor */
-	PNE_X_SLOT, 11,     /*  401  slot reply_type */
-	PNE_X_IMM8, 61,     /*  403  imm8 61 */
-	PNE_X_EQ,           /*  405  eq */
-	PNE_X_LOR,          /*  406  lor */
-	PNE_X_SLOT, 11,     /*  407  slot reply_type */
-	PNE_X_IMM8, 40,     /*  409  imm8 40 */
-	PNE_X_EQ,           /*  411  eq */
-	PNE_X_LOR,          /*  412  lor */
-	PNE_X_SLOT, 11,     /*  413  slot reply_type */
-	PNE_X_IMM8, 37,     /*  415  imm8 37 */
-	PNE_X_EQ,           /*  417  eq */
-	PNE_X_LOR,          /*  418  lor */
-	PNE_X_SLOT, 11,     /*  419  slot reply_type */
-	PNE_X_IMM8, 126,    /*  421  imm8 126 */
-	PNE_X_EQ,           /*  423  eq */
-	PNE_X_LOR,          /*  424  lor */
-	PNE_X_SLOT, 11,     /*  425  slot reply_type */
-	PNE_X_IMM8, 62,     /*  427  imm8 62 */
-	PNE_X_EQ,           /*  429  eq */
-	PNE_X_LOR,          /*  430  lor */
-	PNE_X_SLOT, 11,     /*  431  slot reply_type */
-	PNE_X_IMM8, 124,    /*  433  imm8 124 */
-	PNE_X_EQ,           /*  435  eq */
-	PNE_X_LOR,          /*  436  lor */
-	PNE_X_END,          /*  437  end */
-	/* @438: reply_type */
-	PNE_X_SLOT, 11,     /*  438  slot reply_type */
-	PNE_X_END,          /*  440  end */
+	PNE_X_SLOT, 11,     /*  358  slot reply_type */
+	PNE_X_IMM8, 45,     /*  360  imm8 45 */
+	PNE_X_EQ,           /*  362  eq */
+	PNE_X_LOR,          /*  363  lor */
+	PNE_X_SLOT, 11,     /*  364  slot reply_type */
+	PNE_X_IMM8, 58,     /*  366  imm8 58 */
+	PNE_X_EQ,           /*  368  eq */
+	PNE_X_LOR,          /*  369  lor */
+	PNE_X_SLOT, 11,     /*  370  slot reply_type */
+	PNE_X_IMM8, 36,     /*  372  imm8 36 */
+	PNE_X_EQ,           /*  374  eq */
+	PNE_X_LOR,          /*  375  lor */
+	PNE_X_SLOT, 11,     /*  376  slot reply_type */
+	PNE_X_IMM8, 42,     /*  378  imm8 42 */
+	PNE_X_EQ,           /*  380  eq */
+	PNE_X_LOR,          /*  381  lor */
+	PNE_X_SLOT, 11,     /*  382  slot reply_type */
+	PNE_X_IMM8, 95,     /*  384  imm8 95 */
+	PNE_X_EQ,           /*  386  eq */
+	PNE_X_LOR,          /*  387  lor */
+	PNE_X_SLOT, 11,     /*  388  slot reply_type */
+	PNE_X_IMM8, 44,     /*  390  imm8 44 */
+	PNE_X_EQ,           /*  392  eq */
+	PNE_X_LOR,          /*  393  lor */
+	PNE_X_SLOT, 11,     /*  394  slot reply_type */
+	PNE_X_IMM8, 35,     /*  396  imm8 35 */
+	PNE_X_EQ,           /*  398  eq */
+	PNE_X_LOR,          /*  399  lor */
+	PNE_X_SLOT, 11,     /*  400  slot reply_type */
+	PNE_X_IMM8, 33,     /*  402  imm8 33 */
+	PNE_X_EQ,           /*  404  eq */
+	PNE_X_LOR,          /*  405  lor */
+	PNE_X_SLOT, 11,     /*  406  slot reply_type */
+	PNE_X_IMM8, 61,     /*  408  imm8 61 */
+	PNE_X_EQ,           /*  410  eq */
+	PNE_X_LOR,          /*  411  lor */
+	PNE_X_SLOT, 11,     /*  412  slot reply_type */
+	PNE_X_IMM8, 40,     /*  414  imm8 40 */
+	PNE_X_EQ,           /*  416  eq */
+	PNE_X_LOR,          /*  417  lor */
+	PNE_X_SLOT, 11,     /*  418  slot reply_type */
+	PNE_X_IMM8, 37,     /*  420  imm8 37 */
+	PNE_X_EQ,           /*  422  eq */
+	PNE_X_LOR,          /*  423  lor */
+	PNE_X_SLOT, 11,     /*  424  slot reply_type */
+	PNE_X_IMM8, 126,    /*  426  imm8 126 */
+	PNE_X_EQ,           /*  428  eq */
+	PNE_X_LOR,          /*  429  lor */
+	PNE_X_SLOT, 11,     /*  430  slot reply_type */
+	PNE_X_IMM8, 62,     /*  432  imm8 62 */
+	PNE_X_EQ,           /*  434  eq */
+	PNE_X_LOR,          /*  435  lor */
+	PNE_X_SLOT, 11,     /*  436  slot reply_type */
+	PNE_X_IMM8, 124,    /*  438  imm8 124 */
+	PNE_X_EQ,           /*  440  eq */
+	PNE_X_LOR,          /*  441  lor */
+	PNE_X_END,          /*  442  end */
+	/* @443: reply_type */
+	PNE_X_SLOT, 11,     /*  443  slot reply_type */
+	PNE_X_END,          /*  445  end */
 };
 
 static const uint64_t consts[] = {
@@ -447,11 +451,11 @@ static const struct pne_field fields[] = {
 
 static const struct pne_text texts[] = {
 	[0] = { .delim = 15, .dfa = 0, .linesep = 15, .kvsep = 16, .max = 24, .field = 0, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
-	[1] = { .delim = PNE_NO_STR, .dfa = PNE_NO_STR, .linesep = 15, .kvsep = 16, .max = 62, .field = 3, .nfields = 1, .size_expr = 188 },
+	[1] = { .delim = PNE_NO_STR, .dfa = PNE_NO_STR, .linesep = 15, .kvsep = 16, .max = 62, .field = 3, .nfields = 1, .size_expr = 193 },
 	[2] = { .delim = 15, .dfa = 0, .linesep = 15, .kvsep = 16, .max = 65536, .field = 4, .nfields = 0, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
 	[3] = { .delim = 23, .dfa = 1, .linesep = 15, .kvsep = 16, .max = 65536, .field = 4, .nfields = 0, .size_expr = PNE_NO_EXPR },  /* "\n" */
 	[4] = { .delim = 15, .dfa = 0, .linesep = 15, .kvsep = 16, .max = 24, .field = 4, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
-	[5] = { .delim = PNE_NO_STR, .dfa = PNE_NO_STR, .linesep = 15, .kvsep = 16, .max = 62, .field = 7, .nfields = 1, .size_expr = 188 },
+	[5] = { .delim = PNE_NO_STR, .dfa = PNE_NO_STR, .linesep = 15, .kvsep = 16, .max = 62, .field = 7, .nfields = 1, .size_expr = 193 },
 	[6] = { .delim = 15, .dfa = 0, .linesep = 15, .kvsep = 16, .max = 65536, .field = 8, .nfields = 0, .size_expr = PNE_NO_EXPR },  /* "\r\n" */
 };
 
@@ -629,7 +633,7 @@ const struct pne_spec pne_spec_redis = {
 	.nfifos = 0,
 	.nunits = 2,
 	.nops = 87,
-	.ncode = 441,
+	.ncode = 446,
 	.nconsts = 2,
 	.hdr_max = 62,
 	.str_max = 124,

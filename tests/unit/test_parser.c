@@ -454,7 +454,7 @@ static const struct { const char *src; const char *first; int nerr; } bad[] = {
 	{ "protocol p { const C = (1 + 2; }",
 	  "t.pne:1:30: error: unexpected ';', expected ')'", 1 },
 	{ "protocol p { const C = foo(1); }",
-	  "t.pne:1:24: error: unknown function 'foo' (functions: pad4, align, padding, min, max, len)", 1 },
+	  "t.pne:1:24: error: unknown function 'foo' (functions: pad4, align, padding, min, max, len, unconfirmed)", 1 },
 	{ "protocol p { const C = min(1); }",
 	  "t.pne:1:24: error: 'min' takes 2 arguments, not 1", 1 },
 	{ "protocol p { var v : u16be; }",

@@ -250,8 +250,9 @@ static void test_final_transfer_coding(void **state)
 		SH_EXP(PNE_C2S, 0, L(F_REQ1), "request", REQ("POST", "/gz", 0)),
 		SH_EXP(PNE_C2S, L(F_REQ1), L(F_REQ2), "request", REQ("GET", "/next", 0)),
 		SH_EXP(PNE_S2C, 0, L(F_RSP1), "response", RSP(200, 0)),
-		/* not chunked: the chunks are body bytes up to the close */
-		SH_EXP(PNE_S2C, L(F_RSP1), L(F_RSP2), "response", RSP(200, 0), 0, 1),
+		/* chunked for browsers too, though not the final coding
+		 * (RFC 9112 6.3 rule 4 would read it until close) */
+		SH_EXP(PNE_S2C, L(F_RSP1), L(F_RSP2), "response", RSP(200, 0)),
 	};
 	const struct sh_msg bad[] = {
 		SH_C2S(F_REQ3 F_REQ4),
@@ -261,9 +262,22 @@ static void test_final_transfer_coding(void **state)
 		SH_EXP(PNE_C2S, L(F_REQ3), L(F_REQ4), "request", REQ("GET", "/after", 0), 1),
 	};
 
+	/* Strict=1: RFC 9112 6.3 rule 4 -- not the final coding: until close */
+	const struct sh_expect strict_exp[] = {
+		SH_EXP(PNE_C2S, 0, L(F_REQ1), "request", REQ("POST", "/gz", 0)),
+		SH_EXP(PNE_C2S, L(F_REQ1), L(F_REQ2), "request", REQ("GET", "/next", 0)),
+		SH_EXP(PNE_S2C, 0, L(F_RSP1), "response", RSP(200, 0)),
+		SH_EXP(PNE_S2C, L(F_RSP1), L(F_RSP2), "response", RSP(200, 0), 0, 1),
+	};
+	uint64_t params[PNE_MAX_CVARS];
+	struct sh_conv conv = { pne_builtin_spec("http"), msgs, SH_NELEM(msgs), params, { 0, 0 } };
+
 	(void)state;
 	sh_check("http", msgs, SH_NELEM(msgs), exp, SH_NELEM(exp));
 	sh_check("http", bad, SH_NELEM(bad), bad_exp, SH_NELEM(bad_exp));
+	sh_params_default(conv.spec, params);
+	sh_param_set(conv.spec, params, "Strict", 1);
+	sh_check_conv(&conv, strict_exp, SH_NELEM(strict_exp), NULL);
 }
 
 /* ---- CONNECT tunnels ---------------------------------------------------- */
@@ -601,6 +615,141 @@ static void test_corpus_pipelined(void **state)
 	sh_check("http", msgs, SH_NELEM(msgs), exp, SH_NELEM(exp));
 }
 
+/* ---- lenient framing (what browsers accept, RFC 9112 robustness) -------- */
+
+/* Status line: a stray CR or NUL before it, a code that isn't three
+ * digits (read as a final status), no code at all. */
+#define LS_RSP1 "\r\x00HTTP/1.1 2xx odd\r\nContent-Length: 3\r\n\r\nabc"
+#define LS_RSP2 "HTTP/1.1 2040 odd\r\nContent-Length: 2\r\n\r\nde"
+#define LS_RSP3 "HTTP/1.1\r\nContent-Length: 1\r\n\r\nf"
+
+static void test_lenient_status_line(void **state)
+{
+	const struct sh_msg msgs[] = {
+		SH_S2C(LS_RSP1 LS_RSP2 LS_RSP3),
+	};
+	const struct sh_expect exp[] = {
+		SH_EXP(PNE_S2C, 0, L(LS_RSP1), "response", RSP(2, 3)),
+		SH_EXP(PNE_S2C, L(LS_RSP1), L(LS_RSP2), "response", RSP(2040, 2)),
+		SH_EXP(PNE_S2C, L(LS_RSP1 LS_RSP2), L(LS_RSP3), "response", RSP(0, 1)),
+	};
+
+	(void)state;
+	sh_check("http", msgs, SH_NELEM(msgs), exp, SH_NELEM(exp));
+}
+
+/* Field lines after a bare CR (in the status line's text too), a
+ * Transfer-Encoding naming chunked anywhere, among junk, NUL bytes, a
+ * folded value or a folded colon. */
+#define LT_BODY "3\r\nabc\r\n0\r\n\r\n"
+#define LT_RSP1 "HTTP/1.1 200 OK\rTransfer-Encoding: chunked\r\n\r\n" LT_BODY
+#define LT_RSP2 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked;\r\n\r\n" LT_BODY
+#define LT_RSP3 "HTTP/1.1 200 OK\r\nTransfer-Encoding: x\r\n\r\n" \
+	"Transfer-Encoding: chunked\r\n\r\n"
+#define LT_RSP3F "HTTP/1.1 200 OK\r\nTransfer-Encoding: x\r\nTransfer-Encoding: chu\0nked\r\n\r\n" LT_BODY
+#define LT_RSP4 "HTTP/1.1 200 OK\r\nTransfer\0-Encoding\v: chunked\r\n\r\n" LT_BODY
+#define LT_RSP5 "HTTP/1.1 200 OK\r\nTransfer-Encoding:\r\n chunked\r\n\r\n" LT_BODY
+#define LT_RSP6 "HTTP/1.1 200 OK\r\nTransfer-Encoding\r\n :chunked\r\n\r\n" LT_BODY
+#define LT_RSP7 "HTTP/1.1 200 OK\r\nTransfer-Encoding\r :chunked\r\n\r\n" LT_BODY
+
+static void test_lenient_transfer_encoding(void **state)
+{
+	const struct sh_msg msgs[] = {
+		SH_S2C(LT_RSP1 LT_RSP2 LT_RSP3F LT_RSP4 LT_RSP5 LT_RSP6 LT_RSP7),
+	};
+	const struct sh_expect exp[] = {
+		SH_EXP(PNE_S2C, 0, L(LT_RSP1), "response", RSP(200, 0)),
+		SH_EXP(PNE_S2C, L(LT_RSP1), L(LT_RSP2), "response", RSP(200, 0)),
+		SH_EXP(PNE_S2C, L(LT_RSP1 LT_RSP2), L(LT_RSP3F), "response", RSP(200, 0)),
+		SH_EXP(PNE_S2C, L(LT_RSP1 LT_RSP2 LT_RSP3F), L(LT_RSP4), "response", RSP(200, 0)),
+		SH_EXP(PNE_S2C, L(LT_RSP1 LT_RSP2 LT_RSP3F LT_RSP4), L(LT_RSP5), "response",
+		       RSP(200, 0)),
+		SH_EXP(PNE_S2C, L(LT_RSP1 LT_RSP2 LT_RSP3F LT_RSP4 LT_RSP5), L(LT_RSP6),
+		       "response", RSP(200, 0)),
+		SH_EXP(PNE_S2C, L(LT_RSP1 LT_RSP2 LT_RSP3F LT_RSP4 LT_RSP5 LT_RSP6), L(LT_RSP7),
+		       "response", RSP(200, 0)),
+	};
+	/* "Transfer-Encoding: x" alone: read until close (rule 4) */
+	const struct sh_msg other[] = {
+		SH_S2C(LT_RSP3),
+	};
+	const struct sh_expect other_exp[] = {
+		SH_EXP(PNE_S2C, 0, L(LT_RSP3), "response", RSP(200, 0), 0, 1),
+	};
+
+	(void)state;
+	sh_check("http", msgs, SH_NELEM(msgs), exp, SH_NELEM(exp));
+	sh_check("http", other, SH_NELEM(other), other_exp, SH_NELEM(other_exp));
+}
+
+/* Chunk-size lines with blanks or control bytes around the size, bare
+ * LF line ends, empty lines before a size. */
+#define LC_RSP "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" \
+	"\r\n \t2\v\r\nab\n\n\r\n\f3 \r\ncde\r\n0\n\n"
+#define LC_RSP2 "HTTP/1.1 204 No Content\r\n\r\n"
+
+static void test_lenient_chunk_sizes(void **state)
+{
+	const struct sh_msg msgs[] = {
+		SH_S2C(LC_RSP LC_RSP2),
+	};
+	const struct sh_expect exp[] = {
+		SH_EXP(PNE_S2C, 0, L(LC_RSP), "response", RSP(200, 0)),
+		SH_EXP(PNE_S2C, L(LC_RSP), L(LC_RSP2), "response", RSP(204, 0)),
+	};
+	/* a size line that is no number is still invalid */
+	const struct sh_msg bad[] = {
+		SH_S2C("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+		SH_S2C(LC_RSP2),
+	};
+	const struct sh_expect bad_exp[] = {
+		SH_EXP(PNE_S2C, L("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+		       L(LC_RSP2), "response", RSP(204, 0), 1),
+	};
+
+	(void)state;
+	sh_check("http", msgs, SH_NELEM(msgs), exp, SH_NELEM(exp));
+	sh_check("http", bad, SH_NELEM(bad), bad_exp, SH_NELEM(bad_exp));
+}
+
+/* On a connection the server closes after the response: differing or
+ * malformed Content-Length lines, or a body after a status that has
+ * none, are read until the close; without Connection: close they stay
+ * invalid / bodyless (RFC 9112 6.3 rules 1 and 5). */
+#define LL_RSP1 "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 5\r\n" \
+	"Content-Length: 2\r\n\r\nabcdefg"
+#define LL_RSP2 "HTTP/1.1 204 No Content\r\nConnection: close\r\nContent-Length: 3\r\n\r\nxyz"
+#define LL_RSP3 "HTTP/1.1 304 Not Modified\r\nContent-Length: 3\r\n\r\n"
+#define LL_RSP4 "HTTP/1.1 200 OK\r\nContent-Length: 3 4\r\n\r\n"
+
+static void test_lenient_close_delimited(void **state)
+{
+	const struct sh_msg m1[] = {
+		SH_S2C(LL_RSP1),
+	};
+	const struct sh_expect e1[] = {
+		SH_EXP(PNE_S2C, 0, L(LL_RSP1), "response", RSP(200, 5), 0, 1),
+	};
+	const struct sh_msg m2[] = {
+		SH_S2C(LL_RSP3 LL_RSP2),
+	};
+	const struct sh_expect e2[] = {
+		SH_EXP(PNE_S2C, 0, L(LL_RSP3), "response", RSP(304, 3)),
+		SH_EXP(PNE_S2C, L(LL_RSP3), L(LL_RSP2), "response", RSP(204, 3), 0, 1),
+	};
+	const struct sh_msg m3[] = {
+		SH_S2C(LL_RSP4 LL_RSP3),
+	};
+	const struct sh_expect e3[] = {
+		SH_EXP(PNE_S2C, L(LL_RSP4), L(LL_RSP3), "response", RSP(304, 3), 1),
+	};
+
+	(void)state;
+	sh_check("http", m1, SH_NELEM(m1), e1, SH_NELEM(e1));
+	sh_check("http", m2, SH_NELEM(m2), e2, SH_NELEM(e2));
+	sh_check("http", m3, SH_NELEM(m3), e3, SH_NELEM(e3));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -624,6 +773,10 @@ int main(void)
 		cmocka_unit_test(test_midstream_pickup),
 		cmocka_unit_test(test_corpus_pipelined),
 		cmocka_unit_test(test_content_encoding),
+		cmocka_unit_test(test_lenient_status_line),
+		cmocka_unit_test(test_lenient_transfer_encoding),
+		cmocka_unit_test(test_lenient_chunk_sizes),
+		cmocka_unit_test(test_lenient_close_delimited),
 	};
 
 	return cmocka_run_group_tests_name("spec_http", tests, NULL, NULL);

@@ -202,6 +202,149 @@ static void test_mysql_arkime_capture(void **state)
 	sh_check("mysql", msgs, SH_NELEM(msgs), exp, SH_NELEM(exp));
 }
 
+/*
+ * A result set of 300 rows: sequence ids wrap past 255, so rows come
+ * at sequence ids 0, 1 and 2 again. They stay rows ("packet") whatever
+ * their first byte -- a row at seq 0 whose first column is 10 bytes long
+ * starts with 0x0a like HandshakeV10, one whose first column is empty
+ * starts with 0x00 like OK -- because the response is known to be in its
+ * rows until the EOF. The OK of the next command is named again.
+ */
+#define WR_ROWS 300
+
+static void test_mysql_wrapped_rows(void **state)
+{
+	static const char head[] =
+		"\x01\x00\x00\x01\x01"                               /* 5 */
+		"\x17\x00\x00\x02" "\x03" "def" "\0\0\0" "\x01" "1" "\0"
+		"\x0c\x3f\x00\x01\x00\x00\x00\x08\x81\x00\x00\x00\x00" /* 27 */
+		"\x05\x00\x00\x03\xfe\x00\x00\x02\x00";              /* 9 */
+	static const char ok[] = "\x07\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00";
+	struct sh_expect *exp = calloc(WR_ROWS + 7, sizeof(*exp));
+	uint8_t *buf = malloc(sizeof(head) + WR_ROWS * 15 + 9 + sizeof(ok));
+	struct sh_msg msgs[3];
+	size_t n = 0, off = 0, e = 2;  /* the list is c2s first */
+
+	(void)state;
+	assert_non_null(exp);
+	assert_non_null(buf);
+	memcpy(buf, head, sizeof(head) - 1);
+	n = sizeof(head) - 1;
+	exp[e++] = (struct sh_expect)ADU(S2C, 0, 5, "packet", NULL);
+	exp[e++] = (struct sh_expect)ADU(S2C, 5, 27, "packet", NULL);
+	exp[e++] = (struct sh_expect)ADU(S2C, 32, 9, "EOF", NULL);
+	for (unsigned r = 0; r < WR_ROWS; r++) {
+		uint8_t seq = (uint8_t)(4 + r);
+		static const uint8_t ten[] = "\x0a" "0123456789";          /* 11 */
+		static const uint8_t empty[] = "\x00\x06" "abcdef" "\x00";  /* 9 */
+		static const uint8_t one[] = "\x01" "1";                   /* 2 */
+		const uint8_t *row = seq == 0 ? ten : seq <= 2 ? empty : one;
+		size_t len = seq == 0 ? 11 : seq <= 2 ? 9 : 2;
+
+		off = n;
+		buf[n++] = (uint8_t)len;
+		buf[n++] = 0;
+		buf[n++] = 0;
+		buf[n++] = seq;
+		memcpy(buf + n, row, len);
+		n += len;
+		exp[e++] = (struct sh_expect)ADU(S2C, off, 4 + len, "packet", NULL);
+	}
+	off = n;
+	memcpy(buf + n, "\x05\x00\x00\x30\xfe\x00\x00\x02\x00", 9);   /* seq 48 */
+	n += 9;
+	exp[e++] = (struct sh_expect)ADU(S2C, off, 9, "EOF", "{\"length\":5,\"seq\":48}");
+	off = n;
+	memcpy(buf + n, ok, sizeof(ok) - 1);
+	n += sizeof(ok) - 1;
+	exp[e++] = (struct sh_expect)ADU(S2C, off, 11, "OK", NULL);
+	exp[0] = (struct sh_expect)ADU(C2S, 0, 13, "COM_QUERY", NULL);
+	exp[1] = (struct sh_expect)ADU(C2S, 13, 5, "COM_PING", NULL);
+	msgs[0] = (struct sh_msg)SH_C2S("\x09\x00\x00\x00\x03" "select 1");
+	msgs[1] = (struct sh_msg){ S2C, buf, n - 11 };
+	msgs[2] = (struct sh_msg){ S2C, buf + n - 11, 11 };
+	{
+		/* the OK answers a COM_PING sent after the result set */
+		struct sh_msg all[4] = { msgs[0], msgs[1], SH_C2S("\x01\x00\x00\x00\x0e"),
+					 msgs[2] };
+		struct sh_conv conv = { .spec = pne_builtin_spec("mysql"), .msgs = all,
+					.nmsgs = 4 };
+
+		sh_check_conv(&conv, exp, e, NULL);
+	}
+	free(buf);
+	free(exp);
+}
+
+/*
+ * Resync window: picked up mid-stream on the header 00 00 02 10 (a
+ * payload of 131072 bytes, sequence id 0x10) followed by COM_PINGs. The
+ * first offset passes the header test, but its length is over the
+ * resync window (64 KiB + 4), so it is rejected before its payload is
+ * skipped and the scan goes on from its second byte -- the pings are
+ * found instead of swallowed. The offsets inside the bad header fail:
+ * 00 02 10 01 is over the window too, 02 10 01 00 and 10 01 00 00 would
+ * be COM_SLEEP, which a resync candidate can't be.
+ */
+static void test_mysql_resync_window(void **state)
+{
+	(void)state;
+	static const struct sh_msg msgs[] = {
+		SH_C2S("\x00\x00\x02\x10"
+		       "\x01\x00\x00\x00\x0e" "\x01\x00\x00\x00\x0e" "\x01\x00\x00\x00\x0e"
+		       "\x01\x00\x00\x00\x0e" "\x01\x00\x00\x00\x0e" "\x01\x00\x00\x00\x0e"),
+	};
+	static const struct sh_expect exp[] = {
+		UNC(C2S, 4, 5, "COM_PING", NULL),
+		UNC(C2S, 9, 5, "COM_PING", NULL),
+		UNC(C2S, 14, 5, "COM_PING", NULL),
+		UNC(C2S, 19, 5, "COM_PING", NULL),
+		ADU(C2S, 24, 5, "COM_PING", NULL),
+		ADU(C2S, 29, 5, "COM_PING", NULL),
+	};
+	struct sh_conv conv = { .spec = pne_builtin_spec("mysql"), .msgs = msgs,
+				.nmsgs = SH_NELEM(msgs), .unsynced_start = { 1, 0 } };
+
+	sh_check_conv(&conv, exp, SH_NELEM(exp), NULL);
+}
+
+/*
+ * Zero-filled data (a BLOB of zeros) reads as empty packets with sequence
+ * id 0: not resync candidates, in either direction; and a server packet
+ * at sequence id 0 (the last byte of a packet and the next one's length)
+ * isn't one either, nor a candidate chain whose sequence ids don't follow.
+ */
+static void test_mysql_resync_zeros(void **state)
+{
+	(void)state;
+	static const struct sh_msg msgs[] = {
+		SH_C2S("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+		       "\x01\x00\x00\x00\x0e" "\x01\x00\x00\x00\x0e" "\x01\x00\x00\x00\x0e"
+		       "\x01\x00\x00\x00\x0e" "\x01\x00\x00\x00\x0e"),
+		/* zeros, then rows at sequence ids 7, 8, 9, 10, 11 */
+		SH_S2C("\0\0\0\0\0\0\0\0\0\0\0"
+		       "\x02\x00\x00\x07\x01" "a" "\x02\x00\x00\x08\x01" "b"
+		       "\x02\x00\x00\x09\x01" "c" "\x02\x00\x00\x0a\x01" "d"
+		       "\x02\x00\x00\x0b\x01" "e"),
+	};
+	static const struct sh_expect exp[] = {
+		UNC(C2S, 16, 5, "COM_PING", NULL),
+		UNC(C2S, 21, 5, "COM_PING", NULL),
+		UNC(C2S, 26, 5, "COM_PING", NULL),
+		UNC(C2S, 31, 5, "COM_PING", NULL),
+		ADU(C2S, 36, 5, "COM_PING", NULL),
+		UNC(S2C, 11, 6, "packet", "{\"length\":2,\"seq\":7}"),
+		UNC(S2C, 17, 6, "packet", NULL),
+		UNC(S2C, 23, 6, "packet", NULL),
+		UNC(S2C, 29, 6, "packet", NULL),
+		ADU(S2C, 35, 6, "packet", "{\"length\":2,\"seq\":11}"),
+	};
+	struct sh_conv conv = { .spec = pne_builtin_spec("mysql"), .msgs = msgs,
+				.nmsgs = SH_NELEM(msgs), .unsynced_start = { 1, 1 } };
+
+	sh_check_conv(&conv, exp, SH_NELEM(exp), NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +353,9 @@ int main(void)
 		cmocka_unit_test(test_mysql_multipacket),
 		cmocka_unit_test(test_mysql_midstream),
 		cmocka_unit_test(test_mysql_arkime_capture),
+		cmocka_unit_test(test_mysql_wrapped_rows),
+		cmocka_unit_test(test_mysql_resync_window),
+		cmocka_unit_test(test_mysql_resync_zeros),
 	};
 
 	return cmocka_run_group_tests_name("spec_mysql", tests, NULL, NULL);

@@ -246,6 +246,32 @@ static void test_redis_tcpdump_inline(void **state)
 	sh_check("redis", msgs, SH_NELEM(msgs), exp, SH_NELEM(exp));
 }
 
+/*
+ * An inline command is any line that starts with a letter, as text and
+ * random bytes do: picked up mid-stream in such lines, the resync skips
+ * them and confirms on arrays; once synced, inline commands are framed
+ * again.
+ */
+static void test_redis_resync_no_inline(void **state)
+{
+	(void)state;
+	static const struct sh_msg msgs[] = {
+		SH_C2S("ue x\nyz w\n"                                  /* 10 */
+		       "*1\r\n$4\r\nPING\r\n" "*1\r\n$4\r\nPING\r\n"     /* 14 each */
+		       "*1\r\n$4\r\nPING\r\n" "PING\r\n"),
+	};
+	static const struct sh_expect exp[] = {
+		UNC(C2S, 10, 14, "command", "\"command\":\"PING\""),
+		UNC(C2S, 24, 14, "command", NULL),
+		ADU(C2S, 38, 14, "command", NULL),
+		ADU(C2S, 52, 6, "inline", NULL),
+	};
+	struct sh_conv conv = { .spec = pne_builtin_spec("redis"), .msgs = msgs,
+				.nmsgs = SH_NELEM(msgs), .unsynced_start = { 1, 0 } };
+
+	sh_check_conv(&conv, exp, SH_NELEM(exp), NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_redis_resync),
 		cmocka_unit_test(test_redis_zeek_pipelining),
 		cmocka_unit_test(test_redis_tcpdump_inline),
+		cmocka_unit_test(test_redis_resync_no_inline),
 	};
 
 	return cmocka_run_group_tests_name("spec_redis", tests, NULL, NULL);
