@@ -9,7 +9,7 @@ bash scripts/deps.sh test
 jobs=$(nproc)
 
 echo "== build (warnings as errors) and test"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPNE_WERROR=ON >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPNE_WERROR=ON -DPNE_BUILD_TESTS=ON >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs")
 
