@@ -201,6 +201,7 @@ static int tconv_rkind(int conv)
 {
 	switch (conv) {
 	case PNE_TC_STRING:
+	case PNE_TC_LIST:
 		return PNE_RK_STRING;
 	case PNE_TC_CONTAINS: case PNE_TC_IS: case PNE_TC_PREFIX:
 	case PNE_TC_SUFFIX: case PNE_TC_NUMERIC: case PNE_TC_PRESENT:
@@ -224,8 +225,10 @@ static void build_fields(struct build *b, const struct pnec_stmt *s)
 		define_slot(b, &f->name, &f->loc, PNE_RK_UINT);
 	}
 	for (const struct pnec_tfield *f = s->tfields; f != NULL; f = f->next) {
+		/* several lists may feed one slot: each appends, in order */
 		for (const struct pnec_tfield *g = s->tfields; g != f; g = g->next)
-			if (g->name.len == f->name.len &&
+			if (!(f->conv == PNE_TC_LIST && g->conv == PNE_TC_LIST) &&
+			    g->name.len == f->name.len &&
 			    memcmp(g->name.s, f->name.s, f->name.len) == 0) {
 				dup_error(b, &f->name, &f->loc, &g->loc);
 				break;
@@ -516,8 +519,9 @@ const char *pnec_tconv_name(int conv)
 		[PNE_TC_IS] = "is", [PNE_TC_PREFIX] = "prefix",
 		[PNE_TC_NUMERIC] = "numeric", [PNE_TC_PRESENT] = "present",
 		[PNE_TC_LENGTH] = "length", [PNE_TC_SUFFIX] = "suffix",
+		[PNE_TC_LIST] = "as list",
 	};
-	return conv >= 0 && conv <= PNE_TC_SUFFIX ? names[conv] : "?";
+	return conv >= 0 && conv <= PNE_TC_LIST ? names[conv] : "?";
 }
 
 /* ------------------------------------------------------------------ */
@@ -1279,6 +1283,7 @@ static void chk_tfield(struct chk *c, struct pnec_tfield *f, uint64_t tmax)
 			slot_assign(c, &f->name, v);
 		break;
 	case PNE_TC_STRING:
+	case PNE_TC_LIST:
 		if (f->max != NULL && want_const(c, f->max, "a string's max", &v) == 0 &&
 		    v > PNE_MAX_HDR)
 			err(c, &f->max->loc,

@@ -335,7 +335,7 @@ static void sb_hdr(struct sb *b, const struct pnec_ir *ir, const struct pne_op *
 
 static void sb_text(struct sb *b, const struct pnec_ir *ir, const struct pne_op *op)
 {
-	static const char *const srcs[] = { "word", "line", "header", "all", "tail" };
+	static const char *const srcs[] = { "word", "line", "header", "all", "tail", "fold" };
 	const struct pne_text *tx = op->aux < ir->ntexts ? &ir->texts[op->aux] : NULL;
 	char n[16];
 
@@ -354,7 +354,7 @@ static void sb_text(struct sb *b, const struct pnec_ir *ir, const struct pne_op 
 
 		sb_printf(b, "%s%s=%s", i ? ", " : " { ",
 			  pnec_slot_name(ir, f->slot, n, sizeof(n)),
-			  f->src <= PNE_TS_TAIL ? srcs[f->src] : "?");
+			  f->src <= PNE_TS_FOLD ? srcs[f->src] : "?");
 		if (f->src == PNE_TS_HEADER) {
 			sb_printf(b, " ");
 			sb_str(b, ir, f->arg);

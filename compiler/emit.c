@@ -488,11 +488,12 @@ static void emit_texts(struct emit *e)
 {
 	static const char *const srcs[] = {
 		"PNE_TS_WORD", "PNE_TS_LINE", "PNE_TS_HEADER", "PNE_TS_ALL", "PNE_TS_TAIL",
+		"PNE_TS_FOLD",
 	};
 	static const char *const convs[] = {
 		"PNE_TC_DECIMAL", "PNE_TC_HEX", "PNE_TC_STRING", "PNE_TC_CONTAINS",
 		"PNE_TC_IS", "PNE_TC_PREFIX", "PNE_TC_NUMERIC", "PNE_TC_PRESENT",
-		"PNE_TC_LENGTH", "PNE_TC_SUFFIX",
+		"PNE_TC_LENGTH", "PNE_TC_SUFFIX", "PNE_TC_LIST",
 	};
 	const struct pnec_ir *ir = e->ir;
 	struct table t = { 0 };
@@ -526,8 +527,8 @@ static void emit_texts(struct emit *e)
 
 			d.len = 0;
 			ds_printf(&d, "[%zu] = { .src = %s, .conv = %s, .slot = %u, .arg = %u, .lit = ",
-				  i, srcs[f->src <= PNE_TS_TAIL ? f->src : 0],
-				  convs[f->conv <= PNE_TC_SUFFIX ? f->conv : 0], f->slot, f->arg);
+				  i, srcs[f->src <= PNE_TS_FOLD ? f->src : 0],
+				  convs[f->conv <= PNE_TC_LIST ? f->conv : 0], f->slot, f->arg);
 			ds_stridx(&d, f->lit);
 			ds_printf(&d, ", .max = ");
 			ds_u64(&d, f->max);

@@ -846,9 +846,11 @@ static void lower_tfield(struct lower *l, const struct pnec_tfield *f)
 		ir->tfields[ir->ntfields - 1].lit = lit;
 	}
 	t = &ir->tfields[ir->ntfields - 1];
-	if (f->conv == PNE_TC_DECIMAL || f->conv == PNE_TC_HEX || f->conv == PNE_TC_STRING)
+	if (f->conv == PNE_TC_DECIMAL || f->conv == PNE_TC_HEX || f->conv == PNE_TC_STRING ||
+	    f->conv == PNE_TC_LIST)
 		t->max = f->max != NULL ? f->max->lo : DEFAULT_STRING_MAX;
-	if (f->conv == PNE_TC_STRING)
+	/* a list grows in place while it is the arena's last string */
+	if (f->conv == PNE_TC_STRING || f->conv == PNE_TC_LIST)
 		ir->str_max += (uint32_t)t->max;
 }
 

@@ -281,6 +281,7 @@ static struct pnec_stmt *stmt_new(struct pnec_pctx *ctx, enum pnec_stmt_kind k,
 %token <str> ALL "all" TAIL "tail" DECIMAL "decimal" HEX "hex" STRKW "string"
 %token <str> CONTAINS "contains" IS "is" PREFIX "prefix" SUFFIX "suffix"
 %token <str> NUMERIC "numeric" PRESENT "present" LENGTH "length"
+%token <str> FOLD "fold" LIST "list"
 %token EQ "==" NE "!=" LE "<=" GE ">=" SHL "<<" SHR ">>" LAND "&&" LOR "||"
 %token DOTDOT ".."
 
@@ -998,13 +999,15 @@ tfield:
 	| error ';'	{ $$ = NULL; yyerrok; }
 	;
 
-/* tsrc -> 'word' NUMBER | 'line' NUMBER | 'header' STRING | 'all' | 'tail' */
+/* tsrc -> 'word' NUMBER | 'line' NUMBER | 'header' STRING | 'all' | 'tail'
+ *         | 'fold' */
 tsrc:
 	WORD NUMBER	{ NEW($$); $$->src = PNE_TS_WORD; $$->arg = $2; }
 	| LINE NUMBER	{ NEW($$); $$->src = PNE_TS_LINE; $$->arg = $2; }
 	| HEADER STRING	{ NEW($$); $$->src = PNE_TS_HEADER; $$->key = $2; }
 	| ALL		{ NEW($$); $$->src = PNE_TS_ALL; }
 	| TAIL		{ NEW($$); $$->src = PNE_TS_TAIL; }
+	| FOLD		{ NEW($$); $$->src = PNE_TS_FOLD; }
 	;
 
 /* tconv: the conversion, carried in a scratch tfield */
@@ -1017,6 +1020,8 @@ tconv:
 	 * named const may bound a string too. */
 	| AS STRKW opt_max
 		{ NEW($$); $$->conv = PNE_TC_STRING; $$->max = $3.e; }
+	| AS LIST opt_max
+		{ NEW($$); $$->conv = PNE_TC_LIST; $$->max = $3.e; }
 	| CONTAINS STRING	{ NEW($$); $$->conv = PNE_TC_CONTAINS; $$->lit = $2; }
 	| IS STRING		{ NEW($$); $$->conv = PNE_TC_IS; $$->lit = $2; }
 	| PREFIX STRING		{ NEW($$); $$->conv = PNE_TC_PREFIX; $$->lit = $2; }
@@ -1030,7 +1035,7 @@ tconv:
 name:
 	IDENT | TYPE | ANCHOR | CONFIRM | WITHIN | UNTIL | SIZE | LINES | SEP | WORD
 	| LINE | ALL | TAIL | DECIMAL | HEX | STRKW | CONTAINS | IS | PREFIX
-	| SUFFIX | NUMERIC | PRESENT | LENGTH
+	| SUFFIX | NUMERIC | PRESENT | LENGTH | FOLD | LIST
 	;
 
 /* expr: C operators and precedence over unsigned 64-bit values */
@@ -1167,7 +1172,7 @@ args:
 static const char *const name_words[] = {
 	"type", "anchor", "confirm", "within", "until", "size", "lines", "sep", "word",
 	"line", "all", "tail", "decimal", "hex", "string", "contains", "is",
-	"prefix", "suffix", "numeric", "present", "length", NULL,
+	"prefix", "suffix", "numeric", "present", "length", "fold", "list", NULL,
 };
 static const char *const expr_words[] = {
 	"number", "identifier", "'('", "'!'", "'~'", "max", NULL,
@@ -1186,7 +1191,7 @@ static const char *const decl_words[] = {
 	NULL,
 };
 static const char *const tsrc_words[] = {
-	"word", "line", "header", "all", "tail", NULL,
+	"word", "line", "header", "all", "tail", "fold", NULL,
 };
 static const char *const tconv_words[] = {
 	"as", "contains", "is", "prefix", "suffix", "numeric", "present", "length",

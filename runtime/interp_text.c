@@ -276,8 +276,60 @@ static struct span source(const struct pne_spec *spec, const struct pne_text *td
 		if (first.len == 0)
 			return absent;
 		return (struct span){ first.p + 1, first.len - 1, 1 };
+	case PNE_TS_FOLD: {
+		/* the blanks that make a continuation line are the ones
+		 * header() continues a field over; like header(), it lets
+		 * the name's separator be folded on ("Name\n :value") */
+		const struct pne_str *kv = &spec->strs[td->kvsep];
+
+		first = line_at(t, len, lsep, 0);
+		if (first.len == 0 || !is_blank(first.p[0]))
+			return absent;
+		first = trim(first);
+		if (kv->len > 0 && first.len >= kv->len && memcmp(first.p, kv->s, kv->len) == 0)
+			first = trim((struct span){ first.p + kv->len, first.len - kv->len, 1 });
+		return first;
+	}
 	}
 	return absent;
+}
+
+/*
+ * Appends s to the list string held in *v (offset << 32 | length), ", "
+ * between them, the whole cut at max and at the arena's end. The list
+ * grows in place while it is the arena's last string; otherwise it is
+ * copied to the end first (the arena never moves backwards).
+ */
+static void list_append(const struct pne_text_out *out, uint64_t max, struct span s,
+			uint64_t *v)
+{
+	static const uint8_t comma[] = ", ";
+	uint32_t off = (uint32_t)(*v >> 32), len = (uint32_t)*v;
+	uint32_t used = *out->arena_used, limit, n;
+
+	if (s.len == 0 || len >= max || used > out->arena_size)
+		return;
+	if ((uint64_t)off + len > used)
+		len = 0;  /* not a string of this arena: start afresh */
+	if (len == 0 || off + len != used) {
+		if (out->arena_size - used <= len)
+			return;  /* no room to move it */
+		memcpy(out->arena + used, out->arena + off, len);
+		off = used;
+	}
+	limit = max < out->arena_size - off ? (uint32_t)max : out->arena_size - off;
+	if (len > 0) {
+		if (limit - len <= sizeof(comma) - 1)
+			return;  /* no room for a byte of the item */
+		memcpy(out->arena + off + len, comma, sizeof(comma) - 1);
+		len += sizeof(comma) - 1;
+	}
+	n = s.len < limit - len ? (uint32_t)s.len : limit - len;
+	if (n > 0)
+		memcpy(out->arena + off + len, s.p, n);
+	len += n;
+	*out->arena_used = off + len;
+	*v = (uint64_t)off << 32 | len;
 }
 
 static int convert(const struct pne_spec *spec, const struct pne_tfield *f,
@@ -286,6 +338,13 @@ static int convert(const struct pne_spec *spec, const struct pne_tfield *f,
 	const struct pne_str *lit = str_ok(spec, f->lit) ? &spec->strs[f->lit] : NULL;
 	size_t n;
 
+	if (f->conv == PNE_TC_LIST) {
+		/* a list keeps its items when a line has none to add */
+		*v = out->slots[f->slot];
+		if (s.present)
+			list_append(out, f->max, s, v);
+		return 0;
+	}
 	*v = 0;
 	if (!s.present)
 		return 0;  /* an absent source is 0, the empty string included */
@@ -332,6 +391,8 @@ static int convert(const struct pne_spec *spec, const struct pne_tfield *f,
 	case PNE_TC_LENGTH:
 		*v = s.len;
 		return 0;
+	case PNE_TC_LIST:
+		break;  /* handled above */
 	}
 	return PNE_ERR_BAD_TABLE;
 }

@@ -116,6 +116,9 @@ enum pne_tsrc {
 	                   strs[arg], case-insensitively, blanks trimmed */
 	PNE_TS_ALL,     /* the whole text, delimiter excluded */
 	PNE_TS_TAIL,    /* the first line without its first byte (RESP "$5") */
+	PNE_TS_FOLD,    /* the first line, blanks trimmed, if it starts with a
+	                   blank (an obs-fold continuation line), and without
+	                   a leading key/value separator; else absent */
 };
 
 /* How a text field's value becomes a slot value. */
@@ -132,6 +135,10 @@ enum pne_tconv {
 	PNE_TC_LENGTH,   /* its length in bytes */
 	PNE_TC_SUFFIX,   /* 1 if it ends with strs[lit], case-insensitively,
 	                    trailing blanks (space, tab) ignored */
+	PNE_TC_LIST,     /* a string slot: a non-empty value is appended to the
+	                    slot's string after ", " (RFC 9110 section 5.3),
+	                    the whole cut at max; an absent or empty source
+	                    leaves the slot as it is */
 };
 
 /* A field of a text step. An absent source gives 0 (empty string). */

@@ -18,292 +18,244 @@ static const uint16_t ports[] = {
 
 static const struct pne_op ops[] = {
 	/* unit request */
-	[0] = { .code = PNE_OP_WAIT, .expr = 0 },                              /*  263  wait !hold */
-	[1] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                   /*  264  set .r0 = 0 */
-	[2] = { .code = PNE_OP_JZ, .aux = 8, .expr = 7 },                      /*  264  jz .r0 < 8 -> 8 */
-	[3] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                  /*  264  set .r0 = .r0 + 1 */
-	[4] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },                    /*  265  text until "\n" max 16384 { line_len=line 0 length, method=word 0 as string max 16, uri=word 1 as string max 96, v1=word 2 prefix "HTTP/1.", v2=word 2 is "HTTP/2.0", is_head=word 0 is "HEAD", is_connect=word 0 is "CONNECT" } */
-	[5] = { .code = PNE_OP_JZ, .aux = 7, .expr = 19 },                     /*  274  jz line_len != 0 -> 7 */
-	[6] = { .code = PNE_OP_JMP, .aux = 9, .expr = PNE_NO_EXPR },           /*  275  jmp 9 */
-	[7] = { .code = PNE_OP_JMP, .aux = 2, .expr = PNE_NO_EXPR },           /*  264  jmp 2 */
-	[8] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },                /*  264  require 0 "repeat limit" */
-	[9] = { .code = PNE_OP_JZ, .aux = 11, .expr = 25 },                    /*  278  jz v2 -> 11 */
-	[10] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  280  opaque */
-	[11] = { .code = PNE_OP_REQUIRE, .aux = 44, .expr = 28 },              /*  282  require v1 "request-line" */
-	[12] = { .code = PNE_OP_SET, .expr = 4 },                              /*  110  set cl = 0 */
-	[13] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*  111  set content_length = 0 */
-	[14] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*  112  set te = 0 */
-	[15] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                   /*  113  set upgrade = 0 */
-	[16] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                   /*  114  set close = 0 */
-	[17] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                   /*  115  set last = 0 */
-	[18] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                  /*  165  set .r0 = 0 */
-	[19] = { .code = PNE_OP_JZ, .aux = 49, .expr = 31 },                   /*  165  jz .r0 < 1024 -> 49 */
-	[20] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                 /*  165  set .r0 = .r0 + 1 */
-	[21] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },         /*  166  text until "\n" max 16384 { line_len=all length, blank=all is "\r", fold=line 0 prefix " ", fold_ht=line 0 prefix "\t", fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, content_encoding=header "Content-Encoding" as string max 64 } */
-	[22] = { .code = PNE_OP_JZ, .aux = 24, .expr = 38 },                   /*  185  jz line_len == 0 || blank -> 24 */
-	[23] = { .code = PNE_OP_JMP, .aux = 50, .expr = PNE_NO_EXPR },         /*  186  jmp 50 */
-	[24] = { .code = PNE_OP_JZ, .aux = 31, .expr = 47 },                   /*  124  jz fold || fold_ht -> 31 */
-	[25] = { .code = PNE_OP_JZ, .aux = 28, .expr = 53 },                   /*  125  jz last == 2 -> 28 */
-	[26] = { .code = PNE_OP_SET, .slot = 2, .expr = 59 },                  /*  126  set te = fold_chunked ? te | 2 : te */
-	[27] = { .code = PNE_OP_JMP, .aux = 30, .expr = PNE_NO_EXPR },         /*  125  jmp 30 */
-	[28] = { .code = PNE_OP_JZ, .aux = 30, .expr = 70 },                   /*  127  jz last == 1 -> 30 */
-	[29] = { .code = PNE_OP_SET, .expr = 76 },                             /*  128  set cl = cl | 2 */
-	[30] = { .code = PNE_OP_JMP, .aux = 46, .expr = PNE_NO_EXPR },         /*  124  jmp 46 */
-	[31] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                   /*  131  set last = 0 */
-	[32] = { .code = PNE_OP_JZ, .aux = 39, .expr = 82 },                   /*  132  jz h_cl -> 39 */
-	[33] = { .code = PNE_OP_SET, .slot = 5, .expr = 85 },                  /*  134  set last = 1 */
-	[34] = { .code = PNE_OP_JZ, .aux = 38, .expr = 88 },                   /*  135  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 38 */
-	[35] = { .code = PNE_OP_SET, .expr = 104 },                            /*  136  set cl = cl | 1 */
-	[36] = { .code = PNE_OP_SET, .slot = 1, .expr = 110 },                 /*  137  set content_length = h_cl_val */
-	[37] = { .code = PNE_OP_JMP, .aux = 39, .expr = PNE_NO_EXPR },         /*  135  jmp 39 */
-	[38] = { .code = PNE_OP_SET, .expr = 76 },                             /*  139  set cl = cl | 2 */
-	[39] = { .code = PNE_OP_JZ, .aux = 42, .expr = 113 },                  /*  142  jz h_te || name_te -> 42 */
-	[40] = { .code = PNE_OP_SET, .slot = 5, .expr = 119 },                 /*  143  set last = 2 */
-	[41] = { .code = PNE_OP_SET, .slot = 2, .expr = 122 },                 /*  144  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
-	[42] = { .code = PNE_OP_JZ, .aux = 44, .expr = 147 },                  /*  147  jz h_upgrade -> 44 */
-	[43] = { .code = PNE_OP_SET, .slot = 3, .expr = 85 },                  /*  148  set upgrade = 1 */
-	[44] = { .code = PNE_OP_JZ, .aux = 46, .expr = 150 },                  /*  150  jz h_close -> 46 */
-	[45] = { .code = PNE_OP_SET, .slot = 4, .expr = 85 },                  /*  151  set close = 1 */
-	[46] = { .code = PNE_OP_JZ, .aux = 48, .expr = 153 },                  /*  189  jz h_ce -> 48 */
-	[47] = { .code = PNE_OP_JMP, .aux = 50, .expr = PNE_NO_EXPR },         /*  190  jmp 50 */
-	[48] = { .code = PNE_OP_JMP, .aux = 19, .expr = PNE_NO_EXPR },         /*  165  jmp 19 */
-	[49] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },               /*  165  require 0 "repeat limit" */
-	[50] = { .code = PNE_OP_JZ, .aux = 81, .expr = 156 },                  /*  193  jz line_len != 0 && !blank -> 81 */
-	[51] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                  /*  194  set .r0 = 0 */
-	[52] = { .code = PNE_OP_JZ, .aux = 80, .expr = 31 },                   /*  194  jz .r0 < 1024 -> 80 */
-	[53] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                 /*  194  set .r0 = .r0 + 1 */
-	[54] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },         /*  195  text until "\n" max 16384 { line_len=all length, blank=all is "\r", fold=line 0 prefix " ", fold_ht=line 0 prefix "\t", fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close" } */
-	[55] = { .code = PNE_OP_JZ, .aux = 57, .expr = 38 },                   /*  211  jz line_len == 0 || blank -> 57 */
-	[56] = { .code = PNE_OP_JMP, .aux = 81, .expr = PNE_NO_EXPR },         /*  212  jmp 81 */
-	[57] = { .code = PNE_OP_JZ, .aux = 64, .expr = 47 },                   /*  124  jz fold || fold_ht -> 64 */
-	[58] = { .code = PNE_OP_JZ, .aux = 61, .expr = 53 },                   /*  125  jz last == 2 -> 61 */
-	[59] = { .code = PNE_OP_SET, .slot = 2, .expr = 59 },                  /*  126  set te = fold_chunked ? te | 2 : te */
-	[60] = { .code = PNE_OP_JMP, .aux = 63, .expr = PNE_NO_EXPR },         /*  125  jmp 63 */
-	[61] = { .code = PNE_OP_JZ, .aux = 63, .expr = 70 },                   /*  127  jz last == 1 -> 63 */
-	[62] = { .code = PNE_OP_SET, .expr = 76 },                             /*  128  set cl = cl | 2 */
-	[63] = { .code = PNE_OP_JMP, .aux = 79, .expr = PNE_NO_EXPR },         /*  124  jmp 79 */
-	[64] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                   /*  131  set last = 0 */
-	[65] = { .code = PNE_OP_JZ, .aux = 72, .expr = 82 },                   /*  132  jz h_cl -> 72 */
-	[66] = { .code = PNE_OP_SET, .slot = 5, .expr = 85 },                  /*  134  set last = 1 */
-	[67] = { .code = PNE_OP_JZ, .aux = 71, .expr = 88 },                   /*  135  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 71 */
-	[68] = { .code = PNE_OP_SET, .expr = 104 },                            /*  136  set cl = cl | 1 */
-	[69] = { .code = PNE_OP_SET, .slot = 1, .expr = 110 },                 /*  137  set content_length = h_cl_val */
-	[70] = { .code = PNE_OP_JMP, .aux = 72, .expr = PNE_NO_EXPR },         /*  135  jmp 72 */
-	[71] = { .code = PNE_OP_SET, .expr = 76 },                             /*  139  set cl = cl | 2 */
-	[72] = { .code = PNE_OP_JZ, .aux = 75, .expr = 113 },                  /*  142  jz h_te || name_te -> 75 */
-	[73] = { .code = PNE_OP_SET, .slot = 5, .expr = 119 },                 /*  143  set last = 2 */
-	[74] = { .code = PNE_OP_SET, .slot = 2, .expr = 122 },                 /*  144  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
-	[75] = { .code = PNE_OP_JZ, .aux = 77, .expr = 147 },                  /*  147  jz h_upgrade -> 77 */
-	[76] = { .code = PNE_OP_SET, .slot = 3, .expr = 85 },                  /*  148  set upgrade = 1 */
-	[77] = { .code = PNE_OP_JZ, .aux = 79, .expr = 150 },                  /*  150  jz h_close -> 79 */
-	[78] = { .code = PNE_OP_SET, .slot = 4, .expr = 85 },                  /*  151  set close = 1 */
-	[79] = { .code = PNE_OP_JMP, .aux = 52, .expr = PNE_NO_EXPR },         /*  194  jmp 52 */
-	[80] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },               /*  194  require 0 "repeat limit" */
-	[81] = { .code = PNE_OP_REQUIRE, .aux = 48, .expr = 166 },             /*  285  require !(cl & 2) "Content-Length" */
-	[82] = { .code = PNE_OP_JZ, .aux = 86, .expr = 173 },                  /*  286  jz is_connect -> 86 */
-	[83] = { .code = PNE_OP_PUSH, .expr = 119 },                           /*  287  push pending 2 */
-	[84] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 85 },  /*  288  set hold = 1 */
-	[85] = { .code = PNE_OP_JMP, .aux = 91, .expr = PNE_NO_EXPR },         /*  286  jmp 91 */
-	[86] = { .code = PNE_OP_JZ, .aux = 90, .expr = 176 },                  /*  289  jz upgrade -> 90 */
-	[87] = { .code = PNE_OP_PUSH, .expr = 179 },                           /*  290  push pending is_head ? 5 : 4 */
-	[88] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 85 },  /*  291  set hold = 1 */
-	[89] = { .code = PNE_OP_JMP, .aux = 91, .expr = PNE_NO_EXPR },         /*  289  jmp 91 */
-	[90] = { .code = PNE_OP_PUSH, .expr = 187 },                           /*  293  push pending is_head ? 1 : 0 */
-	[91] = { .code = PNE_OP_JZ, .aux = 115, .expr = 195 },                 /*  295  jz te -> 115 */
-	[92] = { .code = PNE_OP_REQUIRE, .aux = 53, .expr = 198 },             /*  296  require te & 4 "request Transfer-Encoding is not chunked" */
-	[93] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                  /*  226  set .r0 = 0 */
-	[94] = { .code = PNE_OP_JZ, .aux = 105, .expr = 204 },                 /*  226  jz .r0 < 0xffffffff -> 105 */
-	[95] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                 /*  226  set .r0 = .r0 + 1 */
-	[96] = { .code = PNE_OP_TEXT, .aux = 3, .expr = PNE_NO_EXPR },         /*  227  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
-	[97] = { .code = PNE_OP_JZ, .aux = 104, .expr = 19 },                  /*  232  jz line_len != 0 -> 104 */
-	[98] = { .code = PNE_OP_REQUIRE, .aux = 56, .expr = 211 },             /*  233  require chunk_size != 0 || blank "chunk-size" */
-	[99] = { .code = PNE_OP_JZ, .aux = 101, .expr = 220 },                 /*  234  jz chunk_size == 0 -> 101 */
-	[100] = { .code = PNE_OP_JMP, .aux = 106, .expr = PNE_NO_EXPR },       /*  235  jmp 106 */
-	[101] = { .code = PNE_OP_SKIP, .expr = 226 },                          /*  237  skip chunk_size */
-	[102] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },        /*  238  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
-	[103] = { .code = PNE_OP_REQUIRE, .aux = 57, .expr = 38 },             /*  242  require line_len == 0 || blank "chunk data not followed by CRLF" */
-	[104] = { .code = PNE_OP_JMP, .aux = 94, .expr = PNE_NO_EXPR },        /*  226  jmp 94 */
-	[105] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  226  require 0 "repeat limit" */
-	[106] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  246  set .r0 = 0 */
-	[107] = { .code = PNE_OP_JZ, .aux = 113, .expr = 31 },                 /*  246  jz .r0 < 1024 -> 113 */
-	[108] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  246  set .r0 = .r0 + 1 */
-	[109] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },        /*  247  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
-	[110] = { .code = PNE_OP_JZ, .aux = 112, .expr = 38 },                 /*  251  jz line_len == 0 || blank -> 112 */
-	[111] = { .code = PNE_OP_JMP, .aux = 114, .expr = PNE_NO_EXPR },       /*  252  jmp 114 */
-	[112] = { .code = PNE_OP_JMP, .aux = 107, .expr = PNE_NO_EXPR },       /*  246  jmp 107 */
-	[113] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  246  require 0 "repeat limit" */
-	[114] = { .code = PNE_OP_JMP, .aux = 117, .expr = PNE_NO_EXPR },       /*  295  jmp 117 */
-	[115] = { .code = PNE_OP_JZ, .aux = 117, .expr = 229 },                /*  298  jz cl -> 117 */
-	[116] = { .code = PNE_OP_SKIP, .expr = 232 },                          /*  299  skip content_length */
-	[117] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                   /*  257  end */
+	[0] = { .code = PNE_OP_WAIT, .expr = 0 },                              /*  268  wait !hold */
+	[1] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                   /*  269  set .r0 = 0 */
+	[2] = { .code = PNE_OP_JZ, .aux = 8, .expr = 7 },                      /*  269  jz .r0 < 8 -> 8 */
+	[3] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                  /*  269  set .r0 = .r0 + 1 */
+	[4] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },                    /*  270  text until "\n" max 16384 { line_len=line 0 length, method=word 0 as string max 16, uri=word 1 as string max 96, v1=word 2 prefix "HTTP/1.", v2=word 2 is "HTTP/2.0", is_head=word 0 is "HEAD", is_connect=word 0 is "CONNECT" } */
+	[5] = { .code = PNE_OP_JZ, .aux = 7, .expr = 19 },                     /*  279  jz line_len != 0 -> 7 */
+	[6] = { .code = PNE_OP_JMP, .aux = 9, .expr = PNE_NO_EXPR },           /*  280  jmp 9 */
+	[7] = { .code = PNE_OP_JMP, .aux = 2, .expr = PNE_NO_EXPR },           /*  269  jmp 2 */
+	[8] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },                /*  269  require 0 "repeat limit" */
+	[9] = { .code = PNE_OP_JZ, .aux = 11, .expr = 25 },                    /*  283  jz v2 -> 11 */
+	[10] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  285  opaque */
+	[11] = { .code = PNE_OP_REQUIRE, .aux = 44, .expr = 28 },              /*  287  require v1 "request-line" */
+	[12] = { .code = PNE_OP_SET, .expr = 4 },                              /*  114  set cl = 0 */
+	[13] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*  115  set content_length = 0 */
+	[14] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*  116  set te = 0 */
+	[15] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                   /*  117  set upgrade = 0 */
+	[16] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                   /*  118  set close = 0 */
+	[17] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                   /*  119  set last = 0 */
+	[18] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                  /*  175  set .r0 = 0 */
+	[19] = { .code = PNE_OP_JZ, .aux = 54, .expr = 31 },                   /*  175  jz .r0 < 1024 -> 54 */
+	[20] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                 /*  175  set .r0 = .r0 + 1 */
+	[21] = { .code = PNE_OP_JZ, .aux = 24, .expr = 38 },                   /*  176  jz last == 3 -> 24 */
+	[22] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },         /*  177  text until "\n" max 16384 { line_len=all length, blank=all is "\r", folded=fold present, fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, name_ce=word 0 is "Content-Encoding", content_encoding=header "Content-Encoding" as list max 64, content_encoding=fold as list max 64 } */
+	[23] = { .code = PNE_OP_JMP, .aux = 25, .expr = PNE_NO_EXPR },         /*  176  jmp 25 */
+	[24] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },         /*  197  text until "\n" max 16384 { line_len=all length, blank=all is "\r", folded=fold present, fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, name_ce=word 0 is "Content-Encoding", content_encoding=header "Content-Encoding" as list max 64 } */
+	[25] = { .code = PNE_OP_JZ, .aux = 27, .expr = 44 },                   /*  217  jz line_len == 0 || blank -> 27 */
+	[26] = { .code = PNE_OP_JMP, .aux = 55, .expr = PNE_NO_EXPR },         /*  218  jmp 55 */
+	[27] = { .code = PNE_OP_JZ, .aux = 36, .expr = 53 },                   /*  130  jz folded -> 36 */
+	[28] = { .code = PNE_OP_JZ, .aux = 31, .expr = 56 },                   /*  131  jz last == 2 -> 31 */
+	[29] = { .code = PNE_OP_SET, .slot = 2, .expr = 62 },                  /*  132  set te = fold_chunked ? te | 2 : te */
+	[30] = { .code = PNE_OP_JMP, .aux = 35, .expr = PNE_NO_EXPR },         /*  131  jmp 35 */
+	[31] = { .code = PNE_OP_JZ, .aux = 33, .expr = 38 },                   /*  133  jz last == 3 -> 33 */
+	[32] = { .code = PNE_OP_JMP, .aux = 35, .expr = PNE_NO_EXPR },         /*  133  jmp 35 */
+	[33] = { .code = PNE_OP_JZ, .aux = 35, .expr = 73 },                   /*  135  jz last == 1 -> 35 */
+	[34] = { .code = PNE_OP_SET, .expr = 79 },                             /*  136  set cl = cl | 2 */
+	[35] = { .code = PNE_OP_JMP, .aux = 53, .expr = PNE_NO_EXPR },         /*  130  jmp 53 */
+	[36] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                   /*  139  set last = 0 */
+	[37] = { .code = PNE_OP_JZ, .aux = 44, .expr = 85 },                   /*  140  jz h_cl -> 44 */
+	[38] = { .code = PNE_OP_SET, .slot = 5, .expr = 88 },                  /*  142  set last = 1 */
+	[39] = { .code = PNE_OP_JZ, .aux = 43, .expr = 91 },                   /*  143  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 43 */
+	[40] = { .code = PNE_OP_SET, .expr = 107 },                            /*  144  set cl = cl | 1 */
+	[41] = { .code = PNE_OP_SET, .slot = 1, .expr = 113 },                 /*  145  set content_length = h_cl_val */
+	[42] = { .code = PNE_OP_JMP, .aux = 44, .expr = PNE_NO_EXPR },         /*  143  jmp 44 */
+	[43] = { .code = PNE_OP_SET, .expr = 79 },                             /*  147  set cl = cl | 2 */
+	[44] = { .code = PNE_OP_JZ, .aux = 47, .expr = 116 },                  /*  150  jz h_te || name_te -> 47 */
+	[45] = { .code = PNE_OP_SET, .slot = 5, .expr = 122 },                 /*  151  set last = 2 */
+	[46] = { .code = PNE_OP_SET, .slot = 2, .expr = 125 },                 /*  152  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
+	[47] = { .code = PNE_OP_JZ, .aux = 49, .expr = 150 },                  /*  155  jz h_ce || name_ce -> 49 */
+	[48] = { .code = PNE_OP_SET, .slot = 5, .expr = 156 },                 /*  156  set last = 3 */
+	[49] = { .code = PNE_OP_JZ, .aux = 51, .expr = 159 },                  /*  158  jz h_upgrade -> 51 */
+	[50] = { .code = PNE_OP_SET, .slot = 3, .expr = 88 },                  /*  159  set upgrade = 1 */
+	[51] = { .code = PNE_OP_JZ, .aux = 53, .expr = 162 },                  /*  161  jz h_close -> 53 */
+	[52] = { .code = PNE_OP_SET, .slot = 4, .expr = 88 },                  /*  162  set close = 1 */
+	[53] = { .code = PNE_OP_JMP, .aux = 19, .expr = PNE_NO_EXPR },         /*  175  jmp 19 */
+	[54] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },               /*  175  require 0 "repeat limit" */
+	[55] = { .code = PNE_OP_REQUIRE, .aux = 46, .expr = 165 },             /*  290  require !(cl & 2) "Content-Length" */
+	[56] = { .code = PNE_OP_JZ, .aux = 60, .expr = 172 },                  /*  291  jz is_connect -> 60 */
+	[57] = { .code = PNE_OP_PUSH, .expr = 122 },                           /*  292  push pending 2 */
+	[58] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 88 },  /*  293  set hold = 1 */
+	[59] = { .code = PNE_OP_JMP, .aux = 65, .expr = PNE_NO_EXPR },         /*  291  jmp 65 */
+	[60] = { .code = PNE_OP_JZ, .aux = 64, .expr = 175 },                  /*  294  jz upgrade -> 64 */
+	[61] = { .code = PNE_OP_PUSH, .expr = 178 },                           /*  295  push pending is_head ? 5 : 4 */
+	[62] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 88 },  /*  296  set hold = 1 */
+	[63] = { .code = PNE_OP_JMP, .aux = 65, .expr = PNE_NO_EXPR },         /*  294  jmp 65 */
+	[64] = { .code = PNE_OP_PUSH, .expr = 186 },                           /*  298  push pending is_head ? 1 : 0 */
+	[65] = { .code = PNE_OP_JZ, .aux = 89, .expr = 194 },                  /*  300  jz te -> 89 */
+	[66] = { .code = PNE_OP_REQUIRE, .aux = 51, .expr = 197 },             /*  301  require te & 4 "request Transfer-Encoding is not chunked" */
+	[67] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                  /*  231  set .r0 = 0 */
+	[68] = { .code = PNE_OP_JZ, .aux = 79, .expr = 203 },                  /*  231  jz .r0 < 0xffffffff -> 79 */
+	[69] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                 /*  231  set .r0 = .r0 + 1 */
+	[70] = { .code = PNE_OP_TEXT, .aux = 3, .expr = PNE_NO_EXPR },         /*  232  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
+	[71] = { .code = PNE_OP_JZ, .aux = 78, .expr = 19 },                   /*  237  jz line_len != 0 -> 78 */
+	[72] = { .code = PNE_OP_REQUIRE, .aux = 54, .expr = 210 },             /*  238  require chunk_size != 0 || blank "chunk-size" */
+	[73] = { .code = PNE_OP_JZ, .aux = 75, .expr = 219 },                  /*  239  jz chunk_size == 0 -> 75 */
+	[74] = { .code = PNE_OP_JMP, .aux = 80, .expr = PNE_NO_EXPR },         /*  240  jmp 80 */
+	[75] = { .code = PNE_OP_SKIP, .expr = 225 },                           /*  242  skip chunk_size */
+	[76] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },         /*  243  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
+	[77] = { .code = PNE_OP_REQUIRE, .aux = 55, .expr = 44 },              /*  247  require line_len == 0 || blank "chunk data not followed by CRLF" */
+	[78] = { .code = PNE_OP_JMP, .aux = 68, .expr = PNE_NO_EXPR },         /*  231  jmp 68 */
+	[79] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },               /*  231  require 0 "repeat limit" */
+	[80] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                  /*  251  set .r0 = 0 */
+	[81] = { .code = PNE_OP_JZ, .aux = 87, .expr = 31 },                   /*  251  jz .r0 < 1024 -> 87 */
+	[82] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                 /*  251  set .r0 = .r0 + 1 */
+	[83] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },         /*  252  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
+	[84] = { .code = PNE_OP_JZ, .aux = 86, .expr = 44 },                   /*  256  jz line_len == 0 || blank -> 86 */
+	[85] = { .code = PNE_OP_JMP, .aux = 88, .expr = PNE_NO_EXPR },         /*  257  jmp 88 */
+	[86] = { .code = PNE_OP_JMP, .aux = 81, .expr = PNE_NO_EXPR },         /*  251  jmp 81 */
+	[87] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },               /*  251  require 0 "repeat limit" */
+	[88] = { .code = PNE_OP_JMP, .aux = 91, .expr = PNE_NO_EXPR },         /*  300  jmp 91 */
+	[89] = { .code = PNE_OP_JZ, .aux = 91, .expr = 228 },                  /*  303  jz cl -> 91 */
+	[90] = { .code = PNE_OP_SKIP, .expr = 231 },                           /*  304  skip content_length */
+	[91] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                    /*  262  end */
 	/* unit response */
-	[118] = { .code = PNE_OP_SET, .expr = 4 },                             /*  110  set cl = 0 */
-	[119] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                  /*  111  set content_length = 0 */
-	[120] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                  /*  112  set te = 0 */
-	[121] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                  /*  113  set upgrade = 0 */
-	[122] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                  /*  114  set close = 0 */
-	[123] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                  /*  115  set last = 0 */
-	[124] = { .code = PNE_OP_TEXT, .aux = 6, .expr = PNE_NO_EXPR },        /*  309  text until "\n" max 16384 { v1=word 0 prefix "HTTP/", status=word 1 as decimal max 4294967295, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close" } */
-	[125] = { .code = PNE_OP_REQUIRE, .aux = 59, .expr = 28 },             /*  321  require v1 "status-line" */
-	[126] = { .code = PNE_OP_JZ, .aux = 133, .expr = 47 },                 /*  124  jz fold || fold_ht -> 133 */
-	[127] = { .code = PNE_OP_JZ, .aux = 130, .expr = 53 },                 /*  125  jz last == 2 -> 130 */
-	[128] = { .code = PNE_OP_SET, .slot = 2, .expr = 59 },                 /*  126  set te = fold_chunked ? te | 2 : te */
-	[129] = { .code = PNE_OP_JMP, .aux = 132, .expr = PNE_NO_EXPR },       /*  125  jmp 132 */
-	[130] = { .code = PNE_OP_JZ, .aux = 132, .expr = 70 },                 /*  127  jz last == 1 -> 132 */
-	[131] = { .code = PNE_OP_SET, .expr = 76 },                            /*  128  set cl = cl | 2 */
-	[132] = { .code = PNE_OP_JMP, .aux = 148, .expr = PNE_NO_EXPR },       /*  124  jmp 148 */
-	[133] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                  /*  131  set last = 0 */
-	[134] = { .code = PNE_OP_JZ, .aux = 141, .expr = 82 },                 /*  132  jz h_cl -> 141 */
-	[135] = { .code = PNE_OP_SET, .slot = 5, .expr = 85 },                 /*  134  set last = 1 */
-	[136] = { .code = PNE_OP_JZ, .aux = 140, .expr = 88 },                 /*  135  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 140 */
-	[137] = { .code = PNE_OP_SET, .expr = 104 },                           /*  136  set cl = cl | 1 */
-	[138] = { .code = PNE_OP_SET, .slot = 1, .expr = 110 },                /*  137  set content_length = h_cl_val */
-	[139] = { .code = PNE_OP_JMP, .aux = 141, .expr = PNE_NO_EXPR },       /*  135  jmp 141 */
-	[140] = { .code = PNE_OP_SET, .expr = 76 },                            /*  139  set cl = cl | 2 */
-	[141] = { .code = PNE_OP_JZ, .aux = 144, .expr = 113 },                /*  142  jz h_te || name_te -> 144 */
-	[142] = { .code = PNE_OP_SET, .slot = 5, .expr = 119 },                /*  143  set last = 2 */
-	[143] = { .code = PNE_OP_SET, .slot = 2, .expr = 122 },                /*  144  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
-	[144] = { .code = PNE_OP_JZ, .aux = 146, .expr = 147 },                /*  147  jz h_upgrade -> 146 */
-	[145] = { .code = PNE_OP_SET, .slot = 3, .expr = 85 },                 /*  148  set upgrade = 1 */
-	[146] = { .code = PNE_OP_JZ, .aux = 148, .expr = 150 },                /*  150  jz h_close -> 148 */
-	[147] = { .code = PNE_OP_SET, .slot = 4, .expr = 85 },                 /*  151  set close = 1 */
-	[148] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  165  set .r0 = 0 */
-	[149] = { .code = PNE_OP_JZ, .aux = 179, .expr = 31 },                 /*  165  jz .r0 < 1024 -> 179 */
-	[150] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  165  set .r0 = .r0 + 1 */
-	[151] = { .code = PNE_OP_TEXT, .aux = 7, .expr = PNE_NO_EXPR },        /*  166  text until "\n" max 16384 { line_len=all length, blank=all is "\r", fold=line 0 prefix " ", fold_ht=line 0 prefix "\t", fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, content_encoding=header "Content-Encoding" as string max 64 } */
-	[152] = { .code = PNE_OP_JZ, .aux = 154, .expr = 38 },                 /*  185  jz line_len == 0 || blank -> 154 */
-	[153] = { .code = PNE_OP_JMP, .aux = 180, .expr = PNE_NO_EXPR },       /*  186  jmp 180 */
-	[154] = { .code = PNE_OP_JZ, .aux = 161, .expr = 47 },                 /*  124  jz fold || fold_ht -> 161 */
-	[155] = { .code = PNE_OP_JZ, .aux = 158, .expr = 53 },                 /*  125  jz last == 2 -> 158 */
-	[156] = { .code = PNE_OP_SET, .slot = 2, .expr = 59 },                 /*  126  set te = fold_chunked ? te | 2 : te */
-	[157] = { .code = PNE_OP_JMP, .aux = 160, .expr = PNE_NO_EXPR },       /*  125  jmp 160 */
-	[158] = { .code = PNE_OP_JZ, .aux = 160, .expr = 70 },                 /*  127  jz last == 1 -> 160 */
-	[159] = { .code = PNE_OP_SET, .expr = 76 },                            /*  128  set cl = cl | 2 */
-	[160] = { .code = PNE_OP_JMP, .aux = 176, .expr = PNE_NO_EXPR },       /*  124  jmp 176 */
-	[161] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                  /*  131  set last = 0 */
-	[162] = { .code = PNE_OP_JZ, .aux = 169, .expr = 82 },                 /*  132  jz h_cl -> 169 */
-	[163] = { .code = PNE_OP_SET, .slot = 5, .expr = 85 },                 /*  134  set last = 1 */
-	[164] = { .code = PNE_OP_JZ, .aux = 168, .expr = 88 },                 /*  135  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 168 */
-	[165] = { .code = PNE_OP_SET, .expr = 104 },                           /*  136  set cl = cl | 1 */
-	[166] = { .code = PNE_OP_SET, .slot = 1, .expr = 110 },                /*  137  set content_length = h_cl_val */
-	[167] = { .code = PNE_OP_JMP, .aux = 169, .expr = PNE_NO_EXPR },       /*  135  jmp 169 */
-	[168] = { .code = PNE_OP_SET, .expr = 76 },                            /*  139  set cl = cl | 2 */
-	[169] = { .code = PNE_OP_JZ, .aux = 172, .expr = 113 },                /*  142  jz h_te || name_te -> 172 */
-	[170] = { .code = PNE_OP_SET, .slot = 5, .expr = 119 },                /*  143  set last = 2 */
-	[171] = { .code = PNE_OP_SET, .slot = 2, .expr = 122 },                /*  144  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
-	[172] = { .code = PNE_OP_JZ, .aux = 174, .expr = 147 },                /*  147  jz h_upgrade -> 174 */
-	[173] = { .code = PNE_OP_SET, .slot = 3, .expr = 85 },                 /*  148  set upgrade = 1 */
-	[174] = { .code = PNE_OP_JZ, .aux = 176, .expr = 150 },                /*  150  jz h_close -> 176 */
-	[175] = { .code = PNE_OP_SET, .slot = 4, .expr = 85 },                 /*  151  set close = 1 */
-	[176] = { .code = PNE_OP_JZ, .aux = 178, .expr = 153 },                /*  189  jz h_ce -> 178 */
-	[177] = { .code = PNE_OP_JMP, .aux = 180, .expr = PNE_NO_EXPR },       /*  190  jmp 180 */
-	[178] = { .code = PNE_OP_JMP, .aux = 149, .expr = PNE_NO_EXPR },       /*  165  jmp 149 */
-	[179] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  165  require 0 "repeat limit" */
-	[180] = { .code = PNE_OP_JZ, .aux = 211, .expr = 156 },                /*  193  jz line_len != 0 && !blank -> 211 */
-	[181] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  194  set .r0 = 0 */
-	[182] = { .code = PNE_OP_JZ, .aux = 210, .expr = 31 },                 /*  194  jz .r0 < 1024 -> 210 */
-	[183] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  194  set .r0 = .r0 + 1 */
-	[184] = { .code = PNE_OP_TEXT, .aux = 8, .expr = PNE_NO_EXPR },        /*  195  text until "\n" max 16384 { line_len=all length, blank=all is "\r", fold=line 0 prefix " ", fold_ht=line 0 prefix "\t", fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close" } */
-	[185] = { .code = PNE_OP_JZ, .aux = 187, .expr = 38 },                 /*  211  jz line_len == 0 || blank -> 187 */
-	[186] = { .code = PNE_OP_JMP, .aux = 211, .expr = PNE_NO_EXPR },       /*  212  jmp 211 */
-	[187] = { .code = PNE_OP_JZ, .aux = 194, .expr = 47 },                 /*  124  jz fold || fold_ht -> 194 */
-	[188] = { .code = PNE_OP_JZ, .aux = 191, .expr = 53 },                 /*  125  jz last == 2 -> 191 */
-	[189] = { .code = PNE_OP_SET, .slot = 2, .expr = 59 },                 /*  126  set te = fold_chunked ? te | 2 : te */
-	[190] = { .code = PNE_OP_JMP, .aux = 193, .expr = PNE_NO_EXPR },       /*  125  jmp 193 */
-	[191] = { .code = PNE_OP_JZ, .aux = 193, .expr = 70 },                 /*  127  jz last == 1 -> 193 */
-	[192] = { .code = PNE_OP_SET, .expr = 76 },                            /*  128  set cl = cl | 2 */
-	[193] = { .code = PNE_OP_JMP, .aux = 209, .expr = PNE_NO_EXPR },       /*  124  jmp 209 */
-	[194] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                  /*  131  set last = 0 */
-	[195] = { .code = PNE_OP_JZ, .aux = 202, .expr = 82 },                 /*  132  jz h_cl -> 202 */
-	[196] = { .code = PNE_OP_SET, .slot = 5, .expr = 85 },                 /*  134  set last = 1 */
-	[197] = { .code = PNE_OP_JZ, .aux = 201, .expr = 88 },                 /*  135  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 201 */
-	[198] = { .code = PNE_OP_SET, .expr = 104 },                           /*  136  set cl = cl | 1 */
-	[199] = { .code = PNE_OP_SET, .slot = 1, .expr = 110 },                /*  137  set content_length = h_cl_val */
-	[200] = { .code = PNE_OP_JMP, .aux = 202, .expr = PNE_NO_EXPR },       /*  135  jmp 202 */
-	[201] = { .code = PNE_OP_SET, .expr = 76 },                            /*  139  set cl = cl | 2 */
-	[202] = { .code = PNE_OP_JZ, .aux = 205, .expr = 113 },                /*  142  jz h_te || name_te -> 205 */
-	[203] = { .code = PNE_OP_SET, .slot = 5, .expr = 119 },                /*  143  set last = 2 */
-	[204] = { .code = PNE_OP_SET, .slot = 2, .expr = 122 },                /*  144  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
-	[205] = { .code = PNE_OP_JZ, .aux = 207, .expr = 147 },                /*  147  jz h_upgrade -> 207 */
-	[206] = { .code = PNE_OP_SET, .slot = 3, .expr = 85 },                 /*  148  set upgrade = 1 */
-	[207] = { .code = PNE_OP_JZ, .aux = 209, .expr = 150 },                /*  150  jz h_close -> 209 */
-	[208] = { .code = PNE_OP_SET, .slot = 4, .expr = 85 },                 /*  151  set close = 1 */
-	[209] = { .code = PNE_OP_JMP, .aux = 182, .expr = PNE_NO_EXPR },       /*  194  jmp 182 */
-	[210] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  194  require 0 "repeat limit" */
-	[211] = { .code = PNE_OP_JZ, .aux = 215, .expr = 235 },                /*  324  jz status >= 100 && status < 200 && (!close || Strict) -> 215 */
-	[212] = { .code = PNE_OP_JZ, .aux = 214, .expr = 254 },                /*  325  jz status == 101 -> 214 */
-	[213] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  327  opaque */
-	[214] = { .code = PNE_OP_JMP, .aux = 284, .expr = PNE_NO_EXPR },       /*  324  jmp 284 */
-	[215] = { .code = PNE_OP_POP, .slot = 30, .expr = 4 },                 /*  331  pop pending into kind else 0 */
-	[216] = { .code = PNE_OP_JZ, .aux = 218, .expr = 260 },                /*  332  jz kind & 6 -> 218 */
-	[217] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 4 },  /*  333  set hold = 0 */
-	[218] = { .code = PNE_OP_JZ, .aux = 220, .expr = 266 },                /*  335  jz kind & 1 -> 220 */
-	[219] = { .code = PNE_OP_JMP, .aux = 284, .expr = PNE_NO_EXPR },       /*  335  jmp 284 */
-	[220] = { .code = PNE_OP_JZ, .aux = 247, .expr = 272 },                /*  337  jz status < 200 && status >= 100 || status == 204 || status == 304 -> 247 */
-	[221] = { .code = PNE_OP_JZ, .aux = 246, .expr = 297 },                /*  341  jz close && !Strict -> 246 */
-	[222] = { .code = PNE_OP_JZ, .aux = 245, .expr = 304 },                /*  342  jz te & 2 -> 245 */
-	[223] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  226  set .r0 = 0 */
-	[224] = { .code = PNE_OP_JZ, .aux = 235, .expr = 204 },                /*  226  jz .r0 < 0xffffffff -> 235 */
-	[225] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  226  set .r0 = .r0 + 1 */
-	[226] = { .code = PNE_OP_TEXT, .aux = 9, .expr = PNE_NO_EXPR },        /*  227  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
-	[227] = { .code = PNE_OP_JZ, .aux = 234, .expr = 19 },                 /*  232  jz line_len != 0 -> 234 */
-	[228] = { .code = PNE_OP_REQUIRE, .aux = 56, .expr = 211 },            /*  233  require chunk_size != 0 || blank "chunk-size" */
-	[229] = { .code = PNE_OP_JZ, .aux = 231, .expr = 220 },                /*  234  jz chunk_size == 0 -> 231 */
-	[230] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  235  jmp 236 */
-	[231] = { .code = PNE_OP_SKIP, .expr = 226 },                          /*  237  skip chunk_size */
-	[232] = { .code = PNE_OP_TEXT, .aux = 10, .expr = PNE_NO_EXPR },       /*  238  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
-	[233] = { .code = PNE_OP_REQUIRE, .aux = 57, .expr = 38 },             /*  242  require line_len == 0 || blank "chunk data not followed by CRLF" */
-	[234] = { .code = PNE_OP_JMP, .aux = 224, .expr = PNE_NO_EXPR },       /*  226  jmp 224 */
-	[235] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  226  require 0 "repeat limit" */
-	[236] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  246  set .r0 = 0 */
-	[237] = { .code = PNE_OP_JZ, .aux = 243, .expr = 31 },                 /*  246  jz .r0 < 1024 -> 243 */
-	[238] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  246  set .r0 = .r0 + 1 */
-	[239] = { .code = PNE_OP_TEXT, .aux = 11, .expr = PNE_NO_EXPR },       /*  247  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
-	[240] = { .code = PNE_OP_JZ, .aux = 242, .expr = 38 },                 /*  251  jz line_len == 0 || blank -> 242 */
-	[241] = { .code = PNE_OP_JMP, .aux = 244, .expr = PNE_NO_EXPR },       /*  252  jmp 244 */
-	[242] = { .code = PNE_OP_JMP, .aux = 237, .expr = PNE_NO_EXPR },       /*  246  jmp 237 */
-	[243] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  246  require 0 "repeat limit" */
-	[244] = { .code = PNE_OP_JMP, .aux = 246, .expr = PNE_NO_EXPR },       /*  342  jmp 246 */
-	[245] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  345  until_close */
-	[246] = { .code = PNE_OP_JMP, .aux = 284, .expr = PNE_NO_EXPR },       /*  337  jmp 284 */
-	[247] = { .code = PNE_OP_JZ, .aux = 250, .expr = 310 },                /*  348  jz kind & 2 && status < 300 -> 250 */
-	[248] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  349  opaque */
-	[249] = { .code = PNE_OP_JMP, .aux = 284, .expr = PNE_NO_EXPR },       /*  348  jmp 284 */
-	[250] = { .code = PNE_OP_JZ, .aux = 276, .expr = 195 },                /*  350  jz te -> 276 */
-	[251] = { .code = PNE_OP_JZ, .aux = 274, .expr = 323 },                /*  353  jz te & (Strict ? 4 : 2) -> 274 */
-	[252] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  226  set .r0 = 0 */
-	[253] = { .code = PNE_OP_JZ, .aux = 264, .expr = 204 },                /*  226  jz .r0 < 0xffffffff -> 264 */
-	[254] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  226  set .r0 = .r0 + 1 */
-	[255] = { .code = PNE_OP_TEXT, .aux = 12, .expr = PNE_NO_EXPR },       /*  227  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
-	[256] = { .code = PNE_OP_JZ, .aux = 263, .expr = 19 },                 /*  232  jz line_len != 0 -> 263 */
-	[257] = { .code = PNE_OP_REQUIRE, .aux = 56, .expr = 211 },            /*  233  require chunk_size != 0 || blank "chunk-size" */
-	[258] = { .code = PNE_OP_JZ, .aux = 260, .expr = 220 },                /*  234  jz chunk_size == 0 -> 260 */
-	[259] = { .code = PNE_OP_JMP, .aux = 265, .expr = PNE_NO_EXPR },       /*  235  jmp 265 */
-	[260] = { .code = PNE_OP_SKIP, .expr = 226 },                          /*  237  skip chunk_size */
-	[261] = { .code = PNE_OP_TEXT, .aux = 13, .expr = PNE_NO_EXPR },       /*  238  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
-	[262] = { .code = PNE_OP_REQUIRE, .aux = 57, .expr = 38 },             /*  242  require line_len == 0 || blank "chunk data not followed by CRLF" */
-	[263] = { .code = PNE_OP_JMP, .aux = 253, .expr = PNE_NO_EXPR },       /*  226  jmp 253 */
-	[264] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  226  require 0 "repeat limit" */
-	[265] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  246  set .r0 = 0 */
-	[266] = { .code = PNE_OP_JZ, .aux = 272, .expr = 31 },                 /*  246  jz .r0 < 1024 -> 272 */
-	[267] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  246  set .r0 = .r0 + 1 */
-	[268] = { .code = PNE_OP_TEXT, .aux = 14, .expr = PNE_NO_EXPR },       /*  247  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
-	[269] = { .code = PNE_OP_JZ, .aux = 271, .expr = 38 },                 /*  251  jz line_len == 0 || blank -> 271 */
-	[270] = { .code = PNE_OP_JMP, .aux = 273, .expr = PNE_NO_EXPR },       /*  252  jmp 273 */
-	[271] = { .code = PNE_OP_JMP, .aux = 266, .expr = PNE_NO_EXPR },       /*  246  jmp 266 */
-	[272] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  246  require 0 "repeat limit" */
-	[273] = { .code = PNE_OP_JMP, .aux = 275, .expr = PNE_NO_EXPR },       /*  353  jmp 275 */
-	[274] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  356  until_close */
-	[275] = { .code = PNE_OP_JMP, .aux = 284, .expr = PNE_NO_EXPR },       /*  350  jmp 284 */
-	[276] = { .code = PNE_OP_JZ, .aux = 280, .expr = 334 },                /*  358  jz cl & 2 -> 280 */
-	[277] = { .code = PNE_OP_REQUIRE, .aux = 48, .expr = 297 },            /*  360  require close && !Strict "Content-Length" */
-	[278] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  361  until_close */
-	[279] = { .code = PNE_OP_JMP, .aux = 284, .expr = PNE_NO_EXPR },       /*  358  jmp 284 */
-	[280] = { .code = PNE_OP_JZ, .aux = 283, .expr = 229 },                /*  362  jz cl -> 283 */
-	[281] = { .code = PNE_OP_SKIP, .expr = 232 },                          /*  363  skip content_length */
-	[282] = { .code = PNE_OP_JMP, .aux = 284, .expr = PNE_NO_EXPR },       /*  362  jmp 284 */
-	[283] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  365  until_close */
-	[284] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                   /*  303  end */
+	[92] = { .code = PNE_OP_SET, .expr = 4 },                              /*  114  set cl = 0 */
+	[93] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*  115  set content_length = 0 */
+	[94] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*  116  set te = 0 */
+	[95] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                   /*  117  set upgrade = 0 */
+	[96] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                   /*  118  set close = 0 */
+	[97] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                   /*  119  set last = 0 */
+	[98] = { .code = PNE_OP_TEXT, .aux = 6, .expr = PNE_NO_EXPR },         /*  314  text until "\n" max 16384 { v1=word 0 prefix "HTTP/", status=word 1 as decimal max 4294967295, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close" } */
+	[99] = { .code = PNE_OP_REQUIRE, .aux = 57, .expr = 28 },              /*  326  require v1 "status-line" */
+	[100] = { .code = PNE_OP_JZ, .aux = 109, .expr = 53 },                 /*  130  jz folded -> 109 */
+	[101] = { .code = PNE_OP_JZ, .aux = 104, .expr = 56 },                 /*  131  jz last == 2 -> 104 */
+	[102] = { .code = PNE_OP_SET, .slot = 2, .expr = 62 },                 /*  132  set te = fold_chunked ? te | 2 : te */
+	[103] = { .code = PNE_OP_JMP, .aux = 108, .expr = PNE_NO_EXPR },       /*  131  jmp 108 */
+	[104] = { .code = PNE_OP_JZ, .aux = 106, .expr = 38 },                 /*  133  jz last == 3 -> 106 */
+	[105] = { .code = PNE_OP_JMP, .aux = 108, .expr = PNE_NO_EXPR },       /*  133  jmp 108 */
+	[106] = { .code = PNE_OP_JZ, .aux = 108, .expr = 73 },                 /*  135  jz last == 1 -> 108 */
+	[107] = { .code = PNE_OP_SET, .expr = 79 },                            /*  136  set cl = cl | 2 */
+	[108] = { .code = PNE_OP_JMP, .aux = 126, .expr = PNE_NO_EXPR },       /*  130  jmp 126 */
+	[109] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                  /*  139  set last = 0 */
+	[110] = { .code = PNE_OP_JZ, .aux = 117, .expr = 85 },                 /*  140  jz h_cl -> 117 */
+	[111] = { .code = PNE_OP_SET, .slot = 5, .expr = 88 },                 /*  142  set last = 1 */
+	[112] = { .code = PNE_OP_JZ, .aux = 116, .expr = 91 },                 /*  143  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 116 */
+	[113] = { .code = PNE_OP_SET, .expr = 107 },                           /*  144  set cl = cl | 1 */
+	[114] = { .code = PNE_OP_SET, .slot = 1, .expr = 113 },                /*  145  set content_length = h_cl_val */
+	[115] = { .code = PNE_OP_JMP, .aux = 117, .expr = PNE_NO_EXPR },       /*  143  jmp 117 */
+	[116] = { .code = PNE_OP_SET, .expr = 79 },                            /*  147  set cl = cl | 2 */
+	[117] = { .code = PNE_OP_JZ, .aux = 120, .expr = 116 },                /*  150  jz h_te || name_te -> 120 */
+	[118] = { .code = PNE_OP_SET, .slot = 5, .expr = 122 },                /*  151  set last = 2 */
+	[119] = { .code = PNE_OP_SET, .slot = 2, .expr = 125 },                /*  152  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
+	[120] = { .code = PNE_OP_JZ, .aux = 122, .expr = 150 },                /*  155  jz h_ce || name_ce -> 122 */
+	[121] = { .code = PNE_OP_SET, .slot = 5, .expr = 156 },                /*  156  set last = 3 */
+	[122] = { .code = PNE_OP_JZ, .aux = 124, .expr = 159 },                /*  158  jz h_upgrade -> 124 */
+	[123] = { .code = PNE_OP_SET, .slot = 3, .expr = 88 },                 /*  159  set upgrade = 1 */
+	[124] = { .code = PNE_OP_JZ, .aux = 126, .expr = 162 },                /*  161  jz h_close -> 126 */
+	[125] = { .code = PNE_OP_SET, .slot = 4, .expr = 88 },                 /*  162  set close = 1 */
+	[126] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  175  set .r0 = 0 */
+	[127] = { .code = PNE_OP_JZ, .aux = 162, .expr = 31 },                 /*  175  jz .r0 < 1024 -> 162 */
+	[128] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  175  set .r0 = .r0 + 1 */
+	[129] = { .code = PNE_OP_JZ, .aux = 132, .expr = 38 },                 /*  176  jz last == 3 -> 132 */
+	[130] = { .code = PNE_OP_TEXT, .aux = 7, .expr = PNE_NO_EXPR },        /*  177  text until "\n" max 16384 { line_len=all length, blank=all is "\r", folded=fold present, fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, name_ce=word 0 is "Content-Encoding", content_encoding=header "Content-Encoding" as list max 64, content_encoding=fold as list max 64 } */
+	[131] = { .code = PNE_OP_JMP, .aux = 133, .expr = PNE_NO_EXPR },       /*  176  jmp 133 */
+	[132] = { .code = PNE_OP_TEXT, .aux = 8, .expr = PNE_NO_EXPR },        /*  197  text until "\n" max 16384 { line_len=all length, blank=all is "\r", folded=fold present, fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, name_ce=word 0 is "Content-Encoding", content_encoding=header "Content-Encoding" as list max 64 } */
+	[133] = { .code = PNE_OP_JZ, .aux = 135, .expr = 44 },                 /*  217  jz line_len == 0 || blank -> 135 */
+	[134] = { .code = PNE_OP_JMP, .aux = 163, .expr = PNE_NO_EXPR },       /*  218  jmp 163 */
+	[135] = { .code = PNE_OP_JZ, .aux = 144, .expr = 53 },                 /*  130  jz folded -> 144 */
+	[136] = { .code = PNE_OP_JZ, .aux = 139, .expr = 56 },                 /*  131  jz last == 2 -> 139 */
+	[137] = { .code = PNE_OP_SET, .slot = 2, .expr = 62 },                 /*  132  set te = fold_chunked ? te | 2 : te */
+	[138] = { .code = PNE_OP_JMP, .aux = 143, .expr = PNE_NO_EXPR },       /*  131  jmp 143 */
+	[139] = { .code = PNE_OP_JZ, .aux = 141, .expr = 38 },                 /*  133  jz last == 3 -> 141 */
+	[140] = { .code = PNE_OP_JMP, .aux = 143, .expr = PNE_NO_EXPR },       /*  133  jmp 143 */
+	[141] = { .code = PNE_OP_JZ, .aux = 143, .expr = 73 },                 /*  135  jz last == 1 -> 143 */
+	[142] = { .code = PNE_OP_SET, .expr = 79 },                            /*  136  set cl = cl | 2 */
+	[143] = { .code = PNE_OP_JMP, .aux = 161, .expr = PNE_NO_EXPR },       /*  130  jmp 161 */
+	[144] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                  /*  139  set last = 0 */
+	[145] = { .code = PNE_OP_JZ, .aux = 152, .expr = 85 },                 /*  140  jz h_cl -> 152 */
+	[146] = { .code = PNE_OP_SET, .slot = 5, .expr = 88 },                 /*  142  set last = 1 */
+	[147] = { .code = PNE_OP_JZ, .aux = 151, .expr = 91 },                 /*  143  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 151 */
+	[148] = { .code = PNE_OP_SET, .expr = 107 },                           /*  144  set cl = cl | 1 */
+	[149] = { .code = PNE_OP_SET, .slot = 1, .expr = 113 },                /*  145  set content_length = h_cl_val */
+	[150] = { .code = PNE_OP_JMP, .aux = 152, .expr = PNE_NO_EXPR },       /*  143  jmp 152 */
+	[151] = { .code = PNE_OP_SET, .expr = 79 },                            /*  147  set cl = cl | 2 */
+	[152] = { .code = PNE_OP_JZ, .aux = 155, .expr = 116 },                /*  150  jz h_te || name_te -> 155 */
+	[153] = { .code = PNE_OP_SET, .slot = 5, .expr = 122 },                /*  151  set last = 2 */
+	[154] = { .code = PNE_OP_SET, .slot = 2, .expr = 125 },                /*  152  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
+	[155] = { .code = PNE_OP_JZ, .aux = 157, .expr = 150 },                /*  155  jz h_ce || name_ce -> 157 */
+	[156] = { .code = PNE_OP_SET, .slot = 5, .expr = 156 },                /*  156  set last = 3 */
+	[157] = { .code = PNE_OP_JZ, .aux = 159, .expr = 159 },                /*  158  jz h_upgrade -> 159 */
+	[158] = { .code = PNE_OP_SET, .slot = 3, .expr = 88 },                 /*  159  set upgrade = 1 */
+	[159] = { .code = PNE_OP_JZ, .aux = 161, .expr = 162 },                /*  161  jz h_close -> 161 */
+	[160] = { .code = PNE_OP_SET, .slot = 4, .expr = 88 },                 /*  162  set close = 1 */
+	[161] = { .code = PNE_OP_JMP, .aux = 127, .expr = PNE_NO_EXPR },       /*  175  jmp 127 */
+	[162] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  175  require 0 "repeat limit" */
+	[163] = { .code = PNE_OP_JZ, .aux = 167, .expr = 234 },                /*  329  jz status >= 100 && status < 200 && (!close || Strict) -> 167 */
+	[164] = { .code = PNE_OP_JZ, .aux = 166, .expr = 253 },                /*  330  jz status == 101 -> 166 */
+	[165] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  332  opaque */
+	[166] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  329  jmp 236 */
+	[167] = { .code = PNE_OP_POP, .slot = 30, .expr = 4 },                 /*  336  pop pending into kind else 0 */
+	[168] = { .code = PNE_OP_JZ, .aux = 170, .expr = 259 },                /*  337  jz kind & 6 -> 170 */
+	[169] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 4 },  /*  338  set hold = 0 */
+	[170] = { .code = PNE_OP_JZ, .aux = 172, .expr = 265 },                /*  340  jz kind & 1 -> 172 */
+	[171] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  340  jmp 236 */
+	[172] = { .code = PNE_OP_JZ, .aux = 199, .expr = 271 },                /*  342  jz status < 200 && status >= 100 || status == 204 || status == 304 -> 199 */
+	[173] = { .code = PNE_OP_JZ, .aux = 198, .expr = 296 },                /*  346  jz close && !Strict -> 198 */
+	[174] = { .code = PNE_OP_JZ, .aux = 197, .expr = 303 },                /*  347  jz te & 2 -> 197 */
+	[175] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  231  set .r0 = 0 */
+	[176] = { .code = PNE_OP_JZ, .aux = 187, .expr = 203 },                /*  231  jz .r0 < 0xffffffff -> 187 */
+	[177] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  231  set .r0 = .r0 + 1 */
+	[178] = { .code = PNE_OP_TEXT, .aux = 9, .expr = PNE_NO_EXPR },        /*  232  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
+	[179] = { .code = PNE_OP_JZ, .aux = 186, .expr = 19 },                 /*  237  jz line_len != 0 -> 186 */
+	[180] = { .code = PNE_OP_REQUIRE, .aux = 54, .expr = 210 },            /*  238  require chunk_size != 0 || blank "chunk-size" */
+	[181] = { .code = PNE_OP_JZ, .aux = 183, .expr = 219 },                /*  239  jz chunk_size == 0 -> 183 */
+	[182] = { .code = PNE_OP_JMP, .aux = 188, .expr = PNE_NO_EXPR },       /*  240  jmp 188 */
+	[183] = { .code = PNE_OP_SKIP, .expr = 225 },                          /*  242  skip chunk_size */
+	[184] = { .code = PNE_OP_TEXT, .aux = 10, .expr = PNE_NO_EXPR },       /*  243  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
+	[185] = { .code = PNE_OP_REQUIRE, .aux = 55, .expr = 44 },             /*  247  require line_len == 0 || blank "chunk data not followed by CRLF" */
+	[186] = { .code = PNE_OP_JMP, .aux = 176, .expr = PNE_NO_EXPR },       /*  231  jmp 176 */
+	[187] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  231  require 0 "repeat limit" */
+	[188] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  251  set .r0 = 0 */
+	[189] = { .code = PNE_OP_JZ, .aux = 195, .expr = 31 },                 /*  251  jz .r0 < 1024 -> 195 */
+	[190] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  251  set .r0 = .r0 + 1 */
+	[191] = { .code = PNE_OP_TEXT, .aux = 11, .expr = PNE_NO_EXPR },       /*  252  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
+	[192] = { .code = PNE_OP_JZ, .aux = 194, .expr = 44 },                 /*  256  jz line_len == 0 || blank -> 194 */
+	[193] = { .code = PNE_OP_JMP, .aux = 196, .expr = PNE_NO_EXPR },       /*  257  jmp 196 */
+	[194] = { .code = PNE_OP_JMP, .aux = 189, .expr = PNE_NO_EXPR },       /*  251  jmp 189 */
+	[195] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  251  require 0 "repeat limit" */
+	[196] = { .code = PNE_OP_JMP, .aux = 198, .expr = PNE_NO_EXPR },       /*  347  jmp 198 */
+	[197] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  350  until_close */
+	[198] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  342  jmp 236 */
+	[199] = { .code = PNE_OP_JZ, .aux = 202, .expr = 309 },                /*  353  jz kind & 2 && status < 300 -> 202 */
+	[200] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  354  opaque */
+	[201] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  353  jmp 236 */
+	[202] = { .code = PNE_OP_JZ, .aux = 228, .expr = 194 },                /*  355  jz te -> 228 */
+	[203] = { .code = PNE_OP_JZ, .aux = 226, .expr = 322 },                /*  358  jz te & (Strict ? 4 : 2) -> 226 */
+	[204] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  231  set .r0 = 0 */
+	[205] = { .code = PNE_OP_JZ, .aux = 216, .expr = 203 },                /*  231  jz .r0 < 0xffffffff -> 216 */
+	[206] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  231  set .r0 = .r0 + 1 */
+	[207] = { .code = PNE_OP_TEXT, .aux = 12, .expr = PNE_NO_EXPR },       /*  232  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
+	[208] = { .code = PNE_OP_JZ, .aux = 215, .expr = 19 },                 /*  237  jz line_len != 0 -> 215 */
+	[209] = { .code = PNE_OP_REQUIRE, .aux = 54, .expr = 210 },            /*  238  require chunk_size != 0 || blank "chunk-size" */
+	[210] = { .code = PNE_OP_JZ, .aux = 212, .expr = 219 },                /*  239  jz chunk_size == 0 -> 212 */
+	[211] = { .code = PNE_OP_JMP, .aux = 217, .expr = PNE_NO_EXPR },       /*  240  jmp 217 */
+	[212] = { .code = PNE_OP_SKIP, .expr = 225 },                          /*  242  skip chunk_size */
+	[213] = { .code = PNE_OP_TEXT, .aux = 13, .expr = PNE_NO_EXPR },       /*  243  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
+	[214] = { .code = PNE_OP_REQUIRE, .aux = 55, .expr = 44 },             /*  247  require line_len == 0 || blank "chunk data not followed by CRLF" */
+	[215] = { .code = PNE_OP_JMP, .aux = 205, .expr = PNE_NO_EXPR },       /*  231  jmp 205 */
+	[216] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  231  require 0 "repeat limit" */
+	[217] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  251  set .r0 = 0 */
+	[218] = { .code = PNE_OP_JZ, .aux = 224, .expr = 31 },                 /*  251  jz .r0 < 1024 -> 224 */
+	[219] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  251  set .r0 = .r0 + 1 */
+	[220] = { .code = PNE_OP_TEXT, .aux = 14, .expr = PNE_NO_EXPR },       /*  252  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
+	[221] = { .code = PNE_OP_JZ, .aux = 223, .expr = 44 },                 /*  256  jz line_len == 0 || blank -> 223 */
+	[222] = { .code = PNE_OP_JMP, .aux = 225, .expr = PNE_NO_EXPR },       /*  257  jmp 225 */
+	[223] = { .code = PNE_OP_JMP, .aux = 218, .expr = PNE_NO_EXPR },       /*  251  jmp 218 */
+	[224] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  251  require 0 "repeat limit" */
+	[225] = { .code = PNE_OP_JMP, .aux = 227, .expr = PNE_NO_EXPR },       /*  358  jmp 227 */
+	[226] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  361  until_close */
+	[227] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  355  jmp 236 */
+	[228] = { .code = PNE_OP_JZ, .aux = 232, .expr = 333 },                /*  363  jz cl & 2 -> 232 */
+	[229] = { .code = PNE_OP_REQUIRE, .aux = 46, .expr = 296 },            /*  365  require close && !Strict "Content-Length" */
+	[230] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  366  until_close */
+	[231] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  363  jmp 236 */
+	[232] = { .code = PNE_OP_JZ, .aux = 235, .expr = 228 },                /*  367  jz cl -> 235 */
+	[233] = { .code = PNE_OP_SKIP, .expr = 231 },                          /*  368  skip content_length */
+	[234] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  367  jmp 236 */
+	[235] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  370  until_close */
+	[236] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                   /*  308  end */
 };
 
 static const uint8_t code[] = {
@@ -340,246 +292,246 @@ static const uint8_t code[] = {
 	PNE_X_CONST, 0, 0,  /*   33  const [0] = 1024 */
 	PNE_X_LT,           /*   36  lt */
 	PNE_X_END,          /*   37  end */
-	/* @38: line_len == 0 || blank */
-	PNE_X_SLOT, 6,      /*   38  slot line_len */
-	PNE_X_IMM8, 0,      /*   40  imm8 0 */
+	/* @38: last == 3 */
+	PNE_X_SLOT, 5,      /*   38  slot last */
+	PNE_X_IMM8, 3,      /*   40  imm8 3 */
 	PNE_X_EQ,           /*   42  eq */
-	PNE_X_SLOT, 7,      /*   43  slot blank */
-	PNE_X_LOR,          /*   45  lor */
-	PNE_X_END,          /*   46  end */
-	/* @47: fold || fold_ht */
-	PNE_X_SLOT, 8,      /*   47  slot fold */
-	PNE_X_SLOT, 9,      /*   49  slot fold_ht */
+	PNE_X_END,          /*   43  end */
+	/* @44: line_len == 0 || blank */
+	PNE_X_SLOT, 6,      /*   44  slot line_len */
+	PNE_X_IMM8, 0,      /*   46  imm8 0 */
+	PNE_X_EQ,           /*   48  eq */
+	PNE_X_SLOT, 7,      /*   49  slot blank */
 	PNE_X_LOR,          /*   51  lor */
 	PNE_X_END,          /*   52  end */
-	/* @53: last == 2 */
-	PNE_X_SLOT, 5,      /*   53  slot last */
-	PNE_X_IMM8, 2,      /*   55  imm8 2 */
-	PNE_X_EQ,           /*   57  eq */
-	PNE_X_END,          /*   58  end */
-	/* @59: fold_chunked ? te | 2 : te */
-	PNE_X_SLOT, 10,     /*   59  slot fold_chunked */
-	PNE_X_SLOT, 2,      /*   61  slot te */
-	PNE_X_IMM8, 2,      /*   63  imm8 2 */
-	PNE_X_OR,           /*   65  or */
-	PNE_X_SLOT, 2,      /*   66  slot te */
-	PNE_X_SEL,          /*   68  sel */
-	PNE_X_END,          /*   69  end */
-	/* @70: last == 1 */
-	PNE_X_SLOT, 5,      /*   70  slot last */
-	PNE_X_IMM8, 1,      /*   72  imm8 1 */
-	PNE_X_EQ,           /*   74  eq */
-	PNE_X_END,          /*   75  end */
-	/* @76: cl | 2 */
-	PNE_X_SLOT, 0,      /*   76  slot cl */
-	PNE_X_IMM8, 2,      /*   78  imm8 2 */
-	PNE_X_OR,           /*   80  or */
-	PNE_X_END,          /*   81  end */
-	/* @82: h_cl */
-	PNE_X_SLOT, 11,     /*   82  slot h_cl */
+	/* @53: folded */
+	PNE_X_SLOT, 8,      /*   53  slot folded */
+	PNE_X_END,          /*   55  end */
+	/* @56: last == 2 */
+	PNE_X_SLOT, 5,      /*   56  slot last */
+	PNE_X_IMM8, 2,      /*   58  imm8 2 */
+	PNE_X_EQ,           /*   60  eq */
+	PNE_X_END,          /*   61  end */
+	/* @62: fold_chunked ? te | 2 : te */
+	PNE_X_SLOT, 9,      /*   62  slot fold_chunked */
+	PNE_X_SLOT, 2,      /*   64  slot te */
+	PNE_X_IMM8, 2,      /*   66  imm8 2 */
+	PNE_X_OR,           /*   68  or */
+	PNE_X_SLOT, 2,      /*   69  slot te */
+	PNE_X_SEL,          /*   71  sel */
+	PNE_X_END,          /*   72  end */
+	/* @73: last == 1 */
+	PNE_X_SLOT, 5,      /*   73  slot last */
+	PNE_X_IMM8, 1,      /*   75  imm8 1 */
+	PNE_X_EQ,           /*   77  eq */
+	PNE_X_END,          /*   78  end */
+	/* @79: cl | 2 */
+	PNE_X_SLOT, 0,      /*   79  slot cl */
+	PNE_X_IMM8, 2,      /*   81  imm8 2 */
+	PNE_X_OR,           /*   83  or */
 	PNE_X_END,          /*   84  end */
-	/* @85: 1 */
-	PNE_X_IMM8, 1,      /*   85  imm8 1 */
+	/* @85: h_cl */
+	PNE_X_SLOT, 10,     /*   85  slot h_cl */
 	PNE_X_END,          /*   87  end */
-	/* @88: h_cl_ok && (!(cl & 1) || h_cl_val == content_length) */
-	PNE_X_SLOT, 12,     /*   88  slot h_cl_ok */
-	PNE_X_SLOT, 0,      /*   90  slot cl */
-	PNE_X_IMM8, 1,      /*   92  imm8 1 */
-	PNE_X_AND,          /*   94  and */
-	PNE_X_LNOT,         /*   95  lnot */
-	PNE_X_SLOT, 13,     /*   96  slot h_cl_val */
-	PNE_X_SLOT, 1,      /*   98  slot content_length */
-	PNE_X_EQ,           /*  100  eq */
-	PNE_X_LOR,          /*  101  lor */
-	PNE_X_LAND,         /*  102  land */
-	PNE_X_END,          /*  103  end */
-	/* @104: cl | 1 */
-	PNE_X_SLOT, 0,      /*  104  slot cl */
-	PNE_X_IMM8, 1,      /*  106  imm8 1 */
-	PNE_X_OR,           /*  108  or */
-	PNE_X_END,          /*  109  end */
-	/* @110: h_cl_val */
-	PNE_X_SLOT, 13,     /*  110  slot h_cl_val */
+	/* @88: 1 */
+	PNE_X_IMM8, 1,      /*   88  imm8 1 */
+	PNE_X_END,          /*   90  end */
+	/* @91: h_cl_ok && (!(cl & 1) || h_cl_val == content_length) */
+	PNE_X_SLOT, 11,     /*   91  slot h_cl_ok */
+	PNE_X_SLOT, 0,      /*   93  slot cl */
+	PNE_X_IMM8, 1,      /*   95  imm8 1 */
+	PNE_X_AND,          /*   97  and */
+	PNE_X_LNOT,         /*   98  lnot */
+	PNE_X_SLOT, 12,     /*   99  slot h_cl_val */
+	PNE_X_SLOT, 1,      /*  101  slot content_length */
+	PNE_X_EQ,           /*  103  eq */
+	PNE_X_LOR,          /*  104  lor */
+	PNE_X_LAND,         /*  105  land */
+	PNE_X_END,          /*  106  end */
+	/* @107: cl | 1 */
+	PNE_X_SLOT, 0,      /*  107  slot cl */
+	PNE_X_IMM8, 1,      /*  109  imm8 1 */
+	PNE_X_OR,           /*  111  or */
 	PNE_X_END,          /*  112  end */
-	/* @113: h_te || name_te */
-	PNE_X_SLOT, 14,     /*  113  slot h_te */
-	PNE_X_SLOT, 15,     /*  115  slot name_te */
-	PNE_X_LOR,          /*  117  lor */
-	PNE_X_END,          /*  118  end */
-	/* @119: 2 */
-	PNE_X_IMM8, 2,      /*  119  imm8 2 */
+	/* @113: h_cl_val */
+	PNE_X_SLOT, 12,     /*  113  slot h_cl_val */
+	PNE_X_END,          /*  115  end */
+	/* @116: h_te || name_te */
+	PNE_X_SLOT, 13,     /*  116  slot h_te */
+	PNE_X_SLOT, 14,     /*  118  slot name_te */
+	PNE_X_LOR,          /*  120  lor */
 	PNE_X_END,          /*  121  end */
-	/* @122: te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
-	PNE_X_SLOT, 2,      /*  122  slot te */
-	PNE_X_IMM8, 2,      /*  124  imm8 2 */
-	PNE_X_AND,          /*  126  and */
-	PNE_X_IMM8, 1,      /*  127  imm8 1 */
-	PNE_X_OR,           /*  129  or */
-	PNE_X_SLOT, 17,     /*  130  slot h_te_any */
-	PNE_X_IMM8, 2,      /*  132  imm8 2 */
-	PNE_X_IMM8, 0,      /*  134  imm8 0 */
-	PNE_X_SEL,          /*  136  sel */
-	PNE_X_OR,           /*  137  or */
-	PNE_X_SLOT, 16,     /*  138  slot h_te_final */
-	PNE_X_IMM8, 4,      /*  140  imm8 4 */
-	PNE_X_IMM8, 0,      /*  142  imm8 0 */
-	PNE_X_SEL,          /*  144  sel */
-	PNE_X_OR,           /*  145  or */
-	PNE_X_END,          /*  146  end */
-	/* @147: h_upgrade */
-	PNE_X_SLOT, 18,     /*  147  slot h_upgrade */
+	/* @122: 2 */
+	PNE_X_IMM8, 2,      /*  122  imm8 2 */
+	PNE_X_END,          /*  124  end */
+	/* @125: te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
+	PNE_X_SLOT, 2,      /*  125  slot te */
+	PNE_X_IMM8, 2,      /*  127  imm8 2 */
+	PNE_X_AND,          /*  129  and */
+	PNE_X_IMM8, 1,      /*  130  imm8 1 */
+	PNE_X_OR,           /*  132  or */
+	PNE_X_SLOT, 16,     /*  133  slot h_te_any */
+	PNE_X_IMM8, 2,      /*  135  imm8 2 */
+	PNE_X_IMM8, 0,      /*  137  imm8 0 */
+	PNE_X_SEL,          /*  139  sel */
+	PNE_X_OR,           /*  140  or */
+	PNE_X_SLOT, 15,     /*  141  slot h_te_final */
+	PNE_X_IMM8, 4,      /*  143  imm8 4 */
+	PNE_X_IMM8, 0,      /*  145  imm8 0 */
+	PNE_X_SEL,          /*  147  sel */
+	PNE_X_OR,           /*  148  or */
 	PNE_X_END,          /*  149  end */
-	/* @150: h_close */
-	PNE_X_SLOT, 19,     /*  150  slot h_close */
-	PNE_X_END,          /*  152  end */
-	/* @153: h_ce */
-	PNE_X_SLOT, 20,     /*  153  slot h_ce */
+	/* @150: h_ce || name_ce */
+	PNE_X_SLOT, 19,     /*  150  slot h_ce */
+	PNE_X_SLOT, 20,     /*  152  slot name_ce */
+	PNE_X_LOR,          /*  154  lor */
 	PNE_X_END,          /*  155  end */
-	/* @156: line_len != 0 && !blank */
-	PNE_X_SLOT, 6,      /*  156  slot line_len */
-	PNE_X_IMM8, 0,      /*  158  imm8 0 */
-	PNE_X_NE,           /*  160  ne */
-	PNE_X_SLOT, 7,      /*  161  slot blank */
-	PNE_X_LNOT,         /*  163  lnot */
-	PNE_X_LAND,         /*  164  land */
-	PNE_X_END,          /*  165  end */
-	/* @166: !(cl & 2) */
-	PNE_X_SLOT, 0,      /*  166  slot cl */
-	PNE_X_IMM8, 2,      /*  168  imm8 2 */
-	PNE_X_AND,          /*  170  and */
-	PNE_X_LNOT,         /*  171  lnot */
-	PNE_X_END,          /*  172  end */
-	/* @173: is_connect */
-	PNE_X_SLOT, 28,     /*  173  slot is_connect */
-	PNE_X_END,          /*  175  end */
-	/* @176: upgrade */
-	PNE_X_SLOT, 3,      /*  176  slot upgrade */
-	PNE_X_END,          /*  178  end */
-	/* @179: is_head ? 5 : 4 */
-	PNE_X_SLOT, 27,     /*  179  slot is_head */
-	PNE_X_IMM8, 5,      /*  181  imm8 5 */
-	PNE_X_IMM8, 4,      /*  183  imm8 4 */
-	PNE_X_SEL,          /*  185  sel */
-	PNE_X_END,          /*  186  end */
-	/* @187: is_head ? 1 : 0 */
-	PNE_X_SLOT, 27,     /*  187  slot is_head */
-	PNE_X_IMM8, 1,      /*  189  imm8 1 */
-	PNE_X_IMM8, 0,      /*  191  imm8 0 */
-	PNE_X_SEL,          /*  193  sel */
-	PNE_X_END,          /*  194  end */
-	/* @195: te */
-	PNE_X_SLOT, 2,      /*  195  slot te */
-	PNE_X_END,          /*  197  end */
-	/* @198: te & 4 */
-	PNE_X_SLOT, 2,      /*  198  slot te */
-	PNE_X_IMM8, 4,      /*  200  imm8 4 */
-	PNE_X_AND,          /*  202  and */
-	PNE_X_END,          /*  203  end */
-	/* @204: .r0 < 0xffffffff */
-	PNE_X_SLOT, 31,     /*  204  slot .r0 */
-	PNE_X_CONST, 1, 0,  /*  206  const [1] = 4294967295 */
-	PNE_X_LT,           /*  209  lt */
-	PNE_X_END,          /*  210  end */
-	/* @211: chunk_size != 0 || blank */
-	PNE_X_SLOT, 22,     /*  211  slot chunk_size */
-	PNE_X_IMM8, 0,      /*  213  imm8 0 */
-	PNE_X_NE,           /*  215  ne */
-	PNE_X_SLOT, 7,      /*  216  slot blank */
-	PNE_X_LOR,          /*  218  lor */
-	PNE_X_END,          /*  219  end */
-	/* @220: chunk_size == 0 */
-	PNE_X_SLOT, 22,     /*  220  slot chunk_size */
-	PNE_X_IMM8, 0,      /*  222  imm8 0 */
-	PNE_X_EQ,           /*  224  eq */
-	PNE_X_END,          /*  225  end */
-	/* @226: chunk_size */
-	PNE_X_SLOT, 22,     /*  226  slot chunk_size */
-	PNE_X_END,          /*  228  end */
-	/* @229: cl */
-	PNE_X_SLOT, 0,      /*  229  slot cl */
-	PNE_X_END,          /*  231  end */
-	/* @232: content_length */
-	PNE_X_SLOT, 1,      /*  232  slot content_length */
-	PNE_X_END,          /*  234  end */
-	/* @235: status >= 100 && status < 200 && (!close || Strict) */
-	PNE_X_SLOT, 29,     /*  235  slot status */
-	PNE_X_IMM8, 100,    /*  237  imm8 100 */
-	PNE_X_GE,           /*  239  ge */
-	PNE_X_SLOT, 29,     /*  240  slot status */
-	PNE_X_IMM8, 200,    /*  242  imm8 200 */
-	PNE_X_LT,           /*  244  lt */
-	PNE_X_LAND,         /*  245  land */
-	PNE_X_SLOT, 4,      /*  246  slot close */
-	PNE_X_LNOT,         /*  248  lnot */
-	PNE_X_CVAR, 1,      /*  249  cvar Strict */
-	PNE_X_LOR,          /*  251  lor */
-	PNE_X_LAND,         /*  252  land */
-	PNE_X_END,          /*  253  end */
-	/* @254: status == 101 */
-	PNE_X_SLOT, 29,     /*  254  slot status */
-	PNE_X_IMM8, 101,    /*  256  imm8 101 */
-	PNE_X_EQ,           /*  258  eq */
-	PNE_X_END,          /*  259  end */
-	/* @260: kind & 6 */
-	PNE_X_SLOT, 30,     /*  260  slot kind */
-	PNE_X_IMM8, 6,      /*  262  imm8 6 */
-	PNE_X_AND,          /*  264  and */
-	PNE_X_END,          /*  265  end */
-	/* @266: kind & 1 */
-	PNE_X_SLOT, 30,     /*  266  slot kind */
-	PNE_X_IMM8, 1,      /*  268  imm8 1 */
-	PNE_X_AND,          /*  270  and */
-	PNE_X_END,          /*  271  end */
-	/* @272: status < 200 && status >= 100 || status == 204 || status == 304 */
-	PNE_X_SLOT, 29,     /*  272  slot status */
-	PNE_X_IMM8, 200,    /*  274  imm8 200 */
-	PNE_X_LT,           /*  276  lt */
-	PNE_X_SLOT, 29,     /*  277  slot status */
-	PNE_X_IMM8, 100,    /*  279  imm8 100 */
-	PNE_X_GE,           /*  281  ge */
-	PNE_X_LAND,         /*  282  land */
-	PNE_X_SLOT, 29,     /*  283  slot status */
-	PNE_X_IMM8, 204,    /*  285  imm8 204 */
-	PNE_X_EQ,           /*  287  eq */
-	PNE_X_LOR,          /*  288  lor */
-	PNE_X_SLOT, 29,     /*  289  slot status */
-	PNE_X_CONST, 2, 0,  /*  291  const [2] = 304 */
-	PNE_X_EQ,           /*  294  eq */
-	PNE_X_LOR,          /*  295  lor */
-	PNE_X_END,          /*  296  end */
-	/* @297: close && !Strict */
-	PNE_X_SLOT, 4,      /*  297  slot close */
-	PNE_X_CVAR, 1,      /*  299  cvar Strict */
-	PNE_X_LNOT,         /*  301  lnot */
-	PNE_X_LAND,         /*  302  land */
-	PNE_X_END,          /*  303  end */
-	/* @304: te & 2 */
-	PNE_X_SLOT, 2,      /*  304  slot te */
-	PNE_X_IMM8, 2,      /*  306  imm8 2 */
-	PNE_X_AND,          /*  308  and */
-	PNE_X_END,          /*  309  end */
-	/* @310: kind & 2 && status < 300 */
-	PNE_X_SLOT, 30,     /*  310  slot kind */
-	PNE_X_IMM8, 2,      /*  312  imm8 2 */
-	PNE_X_AND,          /*  314  and */
-	PNE_X_SLOT, 29,     /*  315  slot status */
-	PNE_X_CONST, 3, 0,  /*  317  const [3] = 300 */
-	PNE_X_LT,           /*  320  lt */
-	PNE_X_LAND,         /*  321  land */
-	PNE_X_END,          /*  322  end */
-	/* @323: te & (Strict ? 4 : 2) */
-	PNE_X_SLOT, 2,      /*  323  slot te */
-	PNE_X_CVAR, 1,      /*  325  cvar Strict */
-	PNE_X_IMM8, 4,      /*  327  imm8 4 */
-	PNE_X_IMM8, 2,      /*  329  imm8 2 */
-	PNE_X_SEL,          /*  331  sel */
-	PNE_X_AND,          /*  332  and */
-	PNE_X_END,          /*  333  end */
-	/* @334: cl & 2 */
-	PNE_X_SLOT, 0,      /*  334  slot cl */
-	PNE_X_IMM8, 2,      /*  336  imm8 2 */
-	PNE_X_AND,          /*  338  and */
-	PNE_X_END,          /*  339  end */
+	/* @156: 3 */
+	PNE_X_IMM8, 3,      /*  156  imm8 3 */
+	PNE_X_END,          /*  158  end */
+	/* @159: h_upgrade */
+	PNE_X_SLOT, 17,     /*  159  slot h_upgrade */
+	PNE_X_END,          /*  161  end */
+	/* @162: h_close */
+	PNE_X_SLOT, 18,     /*  162  slot h_close */
+	PNE_X_END,          /*  164  end */
+	/* @165: !(cl & 2) */
+	PNE_X_SLOT, 0,      /*  165  slot cl */
+	PNE_X_IMM8, 2,      /*  167  imm8 2 */
+	PNE_X_AND,          /*  169  and */
+	PNE_X_LNOT,         /*  170  lnot */
+	PNE_X_END,          /*  171  end */
+	/* @172: is_connect */
+	PNE_X_SLOT, 28,     /*  172  slot is_connect */
+	PNE_X_END,          /*  174  end */
+	/* @175: upgrade */
+	PNE_X_SLOT, 3,      /*  175  slot upgrade */
+	PNE_X_END,          /*  177  end */
+	/* @178: is_head ? 5 : 4 */
+	PNE_X_SLOT, 27,     /*  178  slot is_head */
+	PNE_X_IMM8, 5,      /*  180  imm8 5 */
+	PNE_X_IMM8, 4,      /*  182  imm8 4 */
+	PNE_X_SEL,          /*  184  sel */
+	PNE_X_END,          /*  185  end */
+	/* @186: is_head ? 1 : 0 */
+	PNE_X_SLOT, 27,     /*  186  slot is_head */
+	PNE_X_IMM8, 1,      /*  188  imm8 1 */
+	PNE_X_IMM8, 0,      /*  190  imm8 0 */
+	PNE_X_SEL,          /*  192  sel */
+	PNE_X_END,          /*  193  end */
+	/* @194: te */
+	PNE_X_SLOT, 2,      /*  194  slot te */
+	PNE_X_END,          /*  196  end */
+	/* @197: te & 4 */
+	PNE_X_SLOT, 2,      /*  197  slot te */
+	PNE_X_IMM8, 4,      /*  199  imm8 4 */
+	PNE_X_AND,          /*  201  and */
+	PNE_X_END,          /*  202  end */
+	/* @203: .r0 < 0xffffffff */
+	PNE_X_SLOT, 31,     /*  203  slot .r0 */
+	PNE_X_CONST, 1, 0,  /*  205  const [1] = 4294967295 */
+	PNE_X_LT,           /*  208  lt */
+	PNE_X_END,          /*  209  end */
+	/* @210: chunk_size != 0 || blank */
+	PNE_X_SLOT, 22,     /*  210  slot chunk_size */
+	PNE_X_IMM8, 0,      /*  212  imm8 0 */
+	PNE_X_NE,           /*  214  ne */
+	PNE_X_SLOT, 7,      /*  215  slot blank */
+	PNE_X_LOR,          /*  217  lor */
+	PNE_X_END,          /*  218  end */
+	/* @219: chunk_size == 0 */
+	PNE_X_SLOT, 22,     /*  219  slot chunk_size */
+	PNE_X_IMM8, 0,      /*  221  imm8 0 */
+	PNE_X_EQ,           /*  223  eq */
+	PNE_X_END,          /*  224  end */
+	/* @225: chunk_size */
+	PNE_X_SLOT, 22,     /*  225  slot chunk_size */
+	PNE_X_END,          /*  227  end */
+	/* @228: cl */
+	PNE_X_SLOT, 0,      /*  228  slot cl */
+	PNE_X_END,          /*  230  end */
+	/* @231: content_length */
+	PNE_X_SLOT, 1,      /*  231  slot content_length */
+	PNE_X_END,          /*  233  end */
+	/* @234: status >= 100 && status < 200 && (!close || Strict) */
+	PNE_X_SLOT, 29,     /*  234  slot status */
+	PNE_X_IMM8, 100,    /*  236  imm8 100 */
+	PNE_X_GE,           /*  238  ge */
+	PNE_X_SLOT, 29,     /*  239  slot status */
+	PNE_X_IMM8, 200,    /*  241  imm8 200 */
+	PNE_X_LT,           /*  243  lt */
+	PNE_X_LAND,         /*  244  land */
+	PNE_X_SLOT, 4,      /*  245  slot close */
+	PNE_X_LNOT,         /*  247  lnot */
+	PNE_X_CVAR, 1,      /*  248  cvar Strict */
+	PNE_X_LOR,          /*  250  lor */
+	PNE_X_LAND,         /*  251  land */
+	PNE_X_END,          /*  252  end */
+	/* @253: status == 101 */
+	PNE_X_SLOT, 29,     /*  253  slot status */
+	PNE_X_IMM8, 101,    /*  255  imm8 101 */
+	PNE_X_EQ,           /*  257  eq */
+	PNE_X_END,          /*  258  end */
+	/* @259: kind & 6 */
+	PNE_X_SLOT, 30,     /*  259  slot kind */
+	PNE_X_IMM8, 6,      /*  261  imm8 6 */
+	PNE_X_AND,          /*  263  and */
+	PNE_X_END,          /*  264  end */
+	/* @265: kind & 1 */
+	PNE_X_SLOT, 30,     /*  265  slot kind */
+	PNE_X_IMM8, 1,      /*  267  imm8 1 */
+	PNE_X_AND,          /*  269  and */
+	PNE_X_END,          /*  270  end */
+	/* @271: status < 200 && status >= 100 || status == 204 || status == 304 */
+	PNE_X_SLOT, 29,     /*  271  slot status */
+	PNE_X_IMM8, 200,    /*  273  imm8 200 */
+	PNE_X_LT,           /*  275  lt */
+	PNE_X_SLOT, 29,     /*  276  slot status */
+	PNE_X_IMM8, 100,    /*  278  imm8 100 */
+	PNE_X_GE,           /*  280  ge */
+	PNE_X_LAND,         /*  281  land */
+	PNE_X_SLOT, 29,     /*  282  slot status */
+	PNE_X_IMM8, 204,    /*  284  imm8 204 */
+	PNE_X_EQ,           /*  286  eq */
+	PNE_X_LOR,          /*  287  lor */
+	PNE_X_SLOT, 29,     /*  288  slot status */
+	PNE_X_CONST, 2, 0,  /*  290  const [2] = 304 */
+	PNE_X_EQ,           /*  293  eq */
+	PNE_X_LOR,          /*  294  lor */
+	PNE_X_END,          /*  295  end */
+	/* @296: close && !Strict */
+	PNE_X_SLOT, 4,      /*  296  slot close */
+	PNE_X_CVAR, 1,      /*  298  cvar Strict */
+	PNE_X_LNOT,         /*  300  lnot */
+	PNE_X_LAND,         /*  301  land */
+	PNE_X_END,          /*  302  end */
+	/* @303: te & 2 */
+	PNE_X_SLOT, 2,      /*  303  slot te */
+	PNE_X_IMM8, 2,      /*  305  imm8 2 */
+	PNE_X_AND,          /*  307  and */
+	PNE_X_END,          /*  308  end */
+	/* @309: kind & 2 && status < 300 */
+	PNE_X_SLOT, 30,     /*  309  slot kind */
+	PNE_X_IMM8, 2,      /*  311  imm8 2 */
+	PNE_X_AND,          /*  313  and */
+	PNE_X_SLOT, 29,     /*  314  slot status */
+	PNE_X_CONST, 3, 0,  /*  316  const [3] = 300 */
+	PNE_X_LT,           /*  319  lt */
+	PNE_X_LAND,         /*  320  land */
+	PNE_X_END,          /*  321  end */
+	/* @322: te & (Strict ? 4 : 2) */
+	PNE_X_SLOT, 2,      /*  322  slot te */
+	PNE_X_CVAR, 1,      /*  324  cvar Strict */
+	PNE_X_IMM8, 4,      /*  326  imm8 4 */
+	PNE_X_IMM8, 2,      /*  328  imm8 2 */
+	PNE_X_SEL,          /*  330  sel */
+	PNE_X_AND,          /*  331  and */
+	PNE_X_END,          /*  332  end */
+	/* @333: cl & 2 */
+	PNE_X_SLOT, 0,      /*  333  slot cl */
+	PNE_X_IMM8, 2,      /*  335  imm8 2 */
+	PNE_X_AND,          /*  337  and */
+	PNE_X_END,          /*  338  end */
 };
 
 static const uint64_t consts[] = {
@@ -591,25 +543,25 @@ static const uint64_t consts[] = {
 
 static const struct pne_unit units[] = {
 	[0] = { .name = 0, .entry = 0, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 0, .max_len = UINT64_C(0x400000000000), .report = 0, .nreports = 4, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* request */
-	[1] = { .name = 1, .entry = 118, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 2, .max_len = UINT64_C(0x400000000000), .report = 4, .nreports = 3, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* response */
+	[1] = { .name = 1, .entry = 92, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 2, .max_len = UINT64_C(0x400000000000), .report = 4, .nreports = 3, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* response */
 };
 
 static const struct pne_text texts[] = {
 	[0] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 0, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[1] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 7, .nfields = 16, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[2] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 23, .nfields = 14, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[3] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 4096, .field = 37, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[4] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 4096, .field = 40, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[5] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 16384, .field = 42, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[6] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 44, .nfields = 10, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[7] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 54, .nfields = 16, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[8] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 70, .nfields = 14, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[9] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 4096, .field = 84, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[10] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 4096, .field = 87, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[11] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 16384, .field = 89, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[12] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 4096, .field = 91, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[13] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 4096, .field = 94, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[14] = { .delim = 36, .dfa = 1, .linesep = 54, .kvsep = 38, .max = 16384, .field = 96, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[1] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 7, .nfields = 17, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[2] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 24, .nfields = 16, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[3] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 4096, .field = 40, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[4] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 4096, .field = 43, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[5] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 16384, .field = 45, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[6] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 47, .nfields = 10, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[7] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 57, .nfields = 17, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[8] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 74, .nfields = 16, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[9] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 4096, .field = 90, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[10] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 4096, .field = 93, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[11] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 16384, .field = 95, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[12] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 4096, .field = 97, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[13] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 4096, .field = 100, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[14] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 16384, .field = 102, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
 };
 
 static const struct pne_tfield tfields[] = {
@@ -622,95 +574,101 @@ static const struct pne_tfield tfields[] = {
 	[6] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 28, .arg = 0, .lit = 42, .max = 0 },  /* is_connect */
 	[7] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
 	[8] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[9] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 8, .arg = 0, .lit = 45, .max = 0 },  /* fold */
-	[10] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 9, .arg = 0, .lit = 46, .max = 0 },  /* fold_ht */
-	[11] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 10, .arg = 0, .lit = 47, .max = 0 },  /* fold_chunked */
-	[12] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[13] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 12, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[14] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 13, .arg = 48, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[15] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 14, .arg = 49, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[16] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 15, .arg = 0, .lit = 49, .max = 0 },  /* name_te */
-	[17] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 16, .arg = 49, .lit = 47, .max = 0 },  /* h_te_final */
-	[18] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 49, .lit = 47, .max = 0 },  /* h_te_any */
-	[19] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 18, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[20] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 19, .arg = 51, .lit = 9, .max = 0 },  /* h_close */
-	[21] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 20, .arg = 52, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
-	[22] = { .src = PNE_TS_HEADER, .conv = PNE_TC_STRING, .slot = 21, .arg = 52, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
-	[23] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[24] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[25] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 8, .arg = 0, .lit = 45, .max = 0 },  /* fold */
-	[26] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 9, .arg = 0, .lit = 46, .max = 0 },  /* fold_ht */
-	[27] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 10, .arg = 0, .lit = 47, .max = 0 },  /* fold_chunked */
-	[28] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[29] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 12, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[30] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 13, .arg = 48, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[31] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 14, .arg = 49, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[32] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 15, .arg = 0, .lit = 49, .max = 0 },  /* name_te */
-	[33] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 16, .arg = 49, .lit = 47, .max = 0 },  /* h_te_final */
-	[34] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 49, .lit = 47, .max = 0 },  /* h_te_any */
-	[35] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 18, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[36] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 19, .arg = 51, .lit = 9, .max = 0 },  /* h_close */
-	[37] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 22, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
-	[38] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[39] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 55, .max = 0 },  /* blank */
-	[40] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[41] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[42] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[43] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[44] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 25, .arg = 0, .lit = 58, .max = 0 },  /* v1 */
-	[45] = { .src = PNE_TS_WORD, .conv = PNE_TC_DECIMAL, .slot = 29, .arg = 1, .lit = PNE_NO_STR, .max = UINT64_C(0xffffffff) },  /* status */
-	[46] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[47] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 12, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[48] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 13, .arg = 48, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[49] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 14, .arg = 49, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[50] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 16, .arg = 49, .lit = 47, .max = 0 },  /* h_te_final */
-	[51] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 49, .lit = 47, .max = 0 },  /* h_te_any */
-	[52] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 18, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[53] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 19, .arg = 51, .lit = 9, .max = 0 },  /* h_close */
-	[54] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[55] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[56] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 8, .arg = 0, .lit = 45, .max = 0 },  /* fold */
-	[57] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 9, .arg = 0, .lit = 46, .max = 0 },  /* fold_ht */
-	[58] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 10, .arg = 0, .lit = 47, .max = 0 },  /* fold_chunked */
-	[59] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[60] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 12, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[61] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 13, .arg = 48, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[62] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 14, .arg = 49, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[63] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 15, .arg = 0, .lit = 49, .max = 0 },  /* name_te */
-	[64] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 16, .arg = 49, .lit = 47, .max = 0 },  /* h_te_final */
-	[65] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 49, .lit = 47, .max = 0 },  /* h_te_any */
-	[66] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 18, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[67] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 19, .arg = 51, .lit = 9, .max = 0 },  /* h_close */
-	[68] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 20, .arg = 52, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
-	[69] = { .src = PNE_TS_HEADER, .conv = PNE_TC_STRING, .slot = 21, .arg = 52, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
-	[70] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[71] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[72] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 8, .arg = 0, .lit = 45, .max = 0 },  /* fold */
-	[73] = { .src = PNE_TS_LINE, .conv = PNE_TC_PREFIX, .slot = 9, .arg = 0, .lit = 46, .max = 0 },  /* fold_ht */
-	[74] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 10, .arg = 0, .lit = 47, .max = 0 },  /* fold_chunked */
-	[75] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[76] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 12, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[77] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 13, .arg = 48, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[78] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 14, .arg = 49, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[79] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 15, .arg = 0, .lit = 49, .max = 0 },  /* name_te */
-	[80] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 16, .arg = 49, .lit = 47, .max = 0 },  /* h_te_final */
-	[81] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 49, .lit = 47, .max = 0 },  /* h_te_any */
-	[82] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 18, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[83] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 19, .arg = 51, .lit = 9, .max = 0 },  /* h_close */
-	[84] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 22, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
-	[85] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[86] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 55, .max = 0 },  /* blank */
-	[87] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[88] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[89] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[90] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[91] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 22, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
-	[92] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[93] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 55, .max = 0 },  /* blank */
-	[94] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[95] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[96] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[97] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[9] = { .src = PNE_TS_FOLD, .conv = PNE_TC_PRESENT, .slot = 8, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* folded */
+	[10] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 9, .arg = 0, .lit = 45, .max = 0 },  /* fold_chunked */
+	[11] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 10, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[12] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 11, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[13] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 12, .arg = 46, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[14] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 13, .arg = 47, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[15] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 14, .arg = 0, .lit = 47, .max = 0 },  /* name_te */
+	[16] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 15, .arg = 47, .lit = 45, .max = 0 },  /* h_te_final */
+	[17] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 16, .arg = 47, .lit = 45, .max = 0 },  /* h_te_any */
+	[18] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 17, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[19] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 18, .arg = 49, .lit = 9, .max = 0 },  /* h_close */
+	[20] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 19, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
+	[21] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 20, .arg = 0, .lit = 50, .max = 0 },  /* name_ce */
+	[22] = { .src = PNE_TS_HEADER, .conv = PNE_TC_LIST, .slot = 21, .arg = 50, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
+	[23] = { .src = PNE_TS_FOLD, .conv = PNE_TC_LIST, .slot = 21, .arg = 0, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
+	[24] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[25] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[26] = { .src = PNE_TS_FOLD, .conv = PNE_TC_PRESENT, .slot = 8, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* folded */
+	[27] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 9, .arg = 0, .lit = 45, .max = 0 },  /* fold_chunked */
+	[28] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 10, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[29] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 11, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[30] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 12, .arg = 46, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[31] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 13, .arg = 47, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[32] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 14, .arg = 0, .lit = 47, .max = 0 },  /* name_te */
+	[33] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 15, .arg = 47, .lit = 45, .max = 0 },  /* h_te_final */
+	[34] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 16, .arg = 47, .lit = 45, .max = 0 },  /* h_te_any */
+	[35] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 17, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[36] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 18, .arg = 49, .lit = 9, .max = 0 },  /* h_close */
+	[37] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 19, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
+	[38] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 20, .arg = 0, .lit = 50, .max = 0 },  /* name_ce */
+	[39] = { .src = PNE_TS_HEADER, .conv = PNE_TC_LIST, .slot = 21, .arg = 50, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
+	[40] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 22, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[41] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[42] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 53, .max = 0 },  /* blank */
+	[43] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[44] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[45] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[46] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[47] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 25, .arg = 0, .lit = 56, .max = 0 },  /* v1 */
+	[48] = { .src = PNE_TS_WORD, .conv = PNE_TC_DECIMAL, .slot = 29, .arg = 1, .lit = PNE_NO_STR, .max = UINT64_C(0xffffffff) },  /* status */
+	[49] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 10, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[50] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 11, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[51] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 12, .arg = 46, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[52] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 13, .arg = 47, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[53] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 15, .arg = 47, .lit = 45, .max = 0 },  /* h_te_final */
+	[54] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 16, .arg = 47, .lit = 45, .max = 0 },  /* h_te_any */
+	[55] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 17, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[56] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 18, .arg = 49, .lit = 9, .max = 0 },  /* h_close */
+	[57] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[58] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[59] = { .src = PNE_TS_FOLD, .conv = PNE_TC_PRESENT, .slot = 8, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* folded */
+	[60] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 9, .arg = 0, .lit = 45, .max = 0 },  /* fold_chunked */
+	[61] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 10, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[62] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 11, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[63] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 12, .arg = 46, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[64] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 13, .arg = 47, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[65] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 14, .arg = 0, .lit = 47, .max = 0 },  /* name_te */
+	[66] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 15, .arg = 47, .lit = 45, .max = 0 },  /* h_te_final */
+	[67] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 16, .arg = 47, .lit = 45, .max = 0 },  /* h_te_any */
+	[68] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 17, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[69] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 18, .arg = 49, .lit = 9, .max = 0 },  /* h_close */
+	[70] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 19, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
+	[71] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 20, .arg = 0, .lit = 50, .max = 0 },  /* name_ce */
+	[72] = { .src = PNE_TS_HEADER, .conv = PNE_TC_LIST, .slot = 21, .arg = 50, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
+	[73] = { .src = PNE_TS_FOLD, .conv = PNE_TC_LIST, .slot = 21, .arg = 0, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
+	[74] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[75] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[76] = { .src = PNE_TS_FOLD, .conv = PNE_TC_PRESENT, .slot = 8, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* folded */
+	[77] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 9, .arg = 0, .lit = 45, .max = 0 },  /* fold_chunked */
+	[78] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 10, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[79] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 11, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[80] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 12, .arg = 46, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[81] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 13, .arg = 47, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[82] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 14, .arg = 0, .lit = 47, .max = 0 },  /* name_te */
+	[83] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 15, .arg = 47, .lit = 45, .max = 0 },  /* h_te_final */
+	[84] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 16, .arg = 47, .lit = 45, .max = 0 },  /* h_te_any */
+	[85] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 17, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[86] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 18, .arg = 49, .lit = 9, .max = 0 },  /* h_close */
+	[87] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 19, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
+	[88] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 20, .arg = 0, .lit = 50, .max = 0 },  /* name_ce */
+	[89] = { .src = PNE_TS_HEADER, .conv = PNE_TC_LIST, .slot = 21, .arg = 50, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
+	[90] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 22, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[91] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[92] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 53, .max = 0 },  /* blank */
+	[93] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[94] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[95] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[96] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[97] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 22, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[98] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[99] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 53, .max = 0 },  /* blank */
+	[100] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[101] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[102] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[103] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
 };
 
 static const uint8_t dfa0_cls[256] = {
@@ -901,19 +859,19 @@ static const struct pne_slotinfo slots[] = {
 	[5] = { .name = 10, .kind = PNE_RK_UINT },     /* last */
 	[6] = { .name = 11, .kind = PNE_RK_UINT },     /* line_len */
 	[7] = { .name = 12, .kind = PNE_RK_BOOL },     /* blank */
-	[8] = { .name = 13, .kind = PNE_RK_BOOL },     /* fold */
-	[9] = { .name = 14, .kind = PNE_RK_BOOL },     /* fold_ht */
-	[10] = { .name = 15, .kind = PNE_RK_BOOL },    /* fold_chunked */
-	[11] = { .name = 16, .kind = PNE_RK_BOOL },    /* h_cl */
-	[12] = { .name = 17, .kind = PNE_RK_BOOL },    /* h_cl_ok */
-	[13] = { .name = 18, .kind = PNE_RK_UINT },    /* h_cl_val */
-	[14] = { .name = 19, .kind = PNE_RK_BOOL },    /* h_te */
-	[15] = { .name = 20, .kind = PNE_RK_BOOL },    /* name_te */
-	[16] = { .name = 21, .kind = PNE_RK_BOOL },    /* h_te_final */
-	[17] = { .name = 22, .kind = PNE_RK_BOOL },    /* h_te_any */
-	[18] = { .name = 23, .kind = PNE_RK_BOOL },    /* h_upgrade */
-	[19] = { .name = 24, .kind = PNE_RK_BOOL },    /* h_close */
-	[20] = { .name = 25, .kind = PNE_RK_BOOL },    /* h_ce */
+	[8] = { .name = 13, .kind = PNE_RK_BOOL },     /* folded */
+	[9] = { .name = 14, .kind = PNE_RK_BOOL },     /* fold_chunked */
+	[10] = { .name = 15, .kind = PNE_RK_BOOL },    /* h_cl */
+	[11] = { .name = 16, .kind = PNE_RK_BOOL },    /* h_cl_ok */
+	[12] = { .name = 17, .kind = PNE_RK_UINT },    /* h_cl_val */
+	[13] = { .name = 18, .kind = PNE_RK_BOOL },    /* h_te */
+	[14] = { .name = 19, .kind = PNE_RK_BOOL },    /* name_te */
+	[15] = { .name = 20, .kind = PNE_RK_BOOL },    /* h_te_final */
+	[16] = { .name = 21, .kind = PNE_RK_BOOL },    /* h_te_any */
+	[17] = { .name = 22, .kind = PNE_RK_BOOL },    /* h_upgrade */
+	[18] = { .name = 23, .kind = PNE_RK_BOOL },    /* h_close */
+	[19] = { .name = 24, .kind = PNE_RK_BOOL },    /* h_ce */
+	[20] = { .name = 25, .kind = PNE_RK_BOOL },    /* name_ce */
 	[21] = { .name = 26, .kind = PNE_RK_STRING },  /* content_encoding */
 	[22] = { .name = 27, .kind = PNE_RK_UINT },    /* chunk_size */
 	[23] = { .name = 28, .kind = PNE_RK_STRING },  /* method */
@@ -924,7 +882,7 @@ static const struct pne_slotinfo slots[] = {
 	[28] = { .name = 33, .kind = PNE_RK_BOOL },    /* is_connect */
 	[29] = { .name = 34, .kind = PNE_RK_UINT },    /* status */
 	[30] = { .name = 35, .kind = PNE_RK_UINT },    /* kind */
-	[31] = { .name = 60, .kind = PNE_RK_UINT },    /* .r0 */
+	[31] = { .name = 58, .kind = PNE_RK_UINT },    /* .r0 */
 };
 
 static const struct pne_str strs[] = {
@@ -941,19 +899,19 @@ static const struct pne_str strs[] = {
 	[10] = { .s = "last", .len = 4 },
 	[11] = { .s = "line_len", .len = 8 },
 	[12] = { .s = "blank", .len = 5 },
-	[13] = { .s = "fold", .len = 4 },
-	[14] = { .s = "fold_ht", .len = 7 },
-	[15] = { .s = "fold_chunked", .len = 12 },
-	[16] = { .s = "h_cl", .len = 4 },
-	[17] = { .s = "h_cl_ok", .len = 7 },
-	[18] = { .s = "h_cl_val", .len = 8 },
-	[19] = { .s = "h_te", .len = 4 },
-	[20] = { .s = "name_te", .len = 7 },
-	[21] = { .s = "h_te_final", .len = 10 },
-	[22] = { .s = "h_te_any", .len = 8 },
-	[23] = { .s = "h_upgrade", .len = 9 },
-	[24] = { .s = "h_close", .len = 7 },
-	[25] = { .s = "h_ce", .len = 4 },
+	[13] = { .s = "folded", .len = 6 },
+	[14] = { .s = "fold_chunked", .len = 12 },
+	[15] = { .s = "h_cl", .len = 4 },
+	[16] = { .s = "h_cl_ok", .len = 7 },
+	[17] = { .s = "h_cl_val", .len = 8 },
+	[18] = { .s = "h_te", .len = 4 },
+	[19] = { .s = "name_te", .len = 7 },
+	[20] = { .s = "h_te_final", .len = 10 },
+	[21] = { .s = "h_te_any", .len = 8 },
+	[22] = { .s = "h_upgrade", .len = 9 },
+	[23] = { .s = "h_close", .len = 7 },
+	[24] = { .s = "h_ce", .len = 4 },
+	[25] = { .s = "name_ce", .len = 7 },
 	[26] = { .s = "content_encoding", .len = 16 },
 	[27] = { .s = "chunk_size", .len = 10 },
 	[28] = { .s = "method", .len = 6 },
@@ -973,22 +931,20 @@ static const struct pne_str strs[] = {
 	[42] = { .s = "CONNECT", .len = 7 },
 	[43] = { .s = "repeat limit", .len = 12 },
 	[44] = { .s = "request-line", .len = 12 },
-	[45] = { .s = " ", .len = 1 },
-	[46] = { .s = "\t", .len = 1 },
-	[47] = { .s = "chunked", .len = 7 },
-	[48] = { .s = "Content-Length", .len = 14 },
-	[49] = { .s = "Transfer-Encoding", .len = 17 },
-	[50] = { .s = "Upgrade", .len = 7 },
-	[51] = { .s = "Connection", .len = 10 },
-	[52] = { .s = "Content-Encoding", .len = 16 },
-	[53] = { .s = "request Transfer-Encoding is not chunked", .len = 40 },
-	[54] = { .s = "\r\n", .len = 2 },
-	[55] = { .s = "0", .len = 1 },
-	[56] = { .s = "chunk-size", .len = 10 },
-	[57] = { .s = "chunk data not followed by CRLF", .len = 31 },
-	[58] = { .s = "HTTP/", .len = 5 },
-	[59] = { .s = "status-line", .len = 11 },
-	[60] = { .s = ".r0", .len = 3 },
+	[45] = { .s = "chunked", .len = 7 },
+	[46] = { .s = "Content-Length", .len = 14 },
+	[47] = { .s = "Transfer-Encoding", .len = 17 },
+	[48] = { .s = "Upgrade", .len = 7 },
+	[49] = { .s = "Connection", .len = 10 },
+	[50] = { .s = "Content-Encoding", .len = 16 },
+	[51] = { .s = "request Transfer-Encoding is not chunked", .len = 40 },
+	[52] = { .s = "\r\n", .len = 2 },
+	[53] = { .s = "0", .len = 1 },
+	[54] = { .s = "chunk-size", .len = 10 },
+	[55] = { .s = "chunk data not followed by CRLF", .len = 31 },
+	[56] = { .s = "HTTP/", .len = 5 },
+	[57] = { .s = "status-line", .len = 11 },
+	[58] = { .s = ".r0", .len = 3 },
 };
 
 const struct pne_spec pne_spec_http = {
@@ -1002,11 +958,11 @@ const struct pne_spec pne_spec_http = {
 	.ncvars = 2,
 	.nfifos = 1,
 	.nunits = 2,
-	.nops = 285,
-	.ncode = 340,
+	.nops = 237,
+	.ncode = 339,
 	.nconsts = 4,
 	.hdr_max = 16384,
-	.str_max = 240,
+	.str_max = 496,
 	.ops = ops,
 	.code = code,
 	.consts = consts,
@@ -1025,9 +981,9 @@ const struct pne_spec pne_spec_http = {
 	.nhdrs = 0,
 	.nfields = 0,
 	.ntexts = 15,
-	.ntfields = 98,
+	.ntfields = 104,
 	.ndfas = 3,
 	.nreports = 7,
 	.ntypemaps = 0,
-	.nstrs = 61,
+	.nstrs = 59,
 };

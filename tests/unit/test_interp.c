@@ -1263,6 +1263,69 @@ static void test_text_suffix(void **state)
 }
 
 /*
+ * as list: every present, non-empty value is appended to the slot's
+ * string after ", ", in place while it is the arena's last string, else
+ * copied to the end first; an absent source leaves the slot. fold: the
+ * first line, trimmed, when it starts with a blank (NUL included).
+ */
+static struct tb *list_spec(uint32_t str_max)
+{
+	struct tb *b = tb_new("list", 2);
+	uint32_t e0;
+
+	b->spec.str_max = str_max;
+	tb_text(b, "\n", PNE_NO_EXPR, 64);
+	tb_tfield(b, PNE_TS_HEADER, 0, "CE", PNE_TC_LIST, NULL, 0, 12);
+	tb_tfield(b, PNE_TS_HEADER, 0, "X", PNE_TC_STRING, NULL, 1, 8);
+	b->texts[0].linesep = tb_str(b, "\r");
+	tb_text(b, "\n", PNE_NO_EXPR, 64);
+	tb_tfield(b, PNE_TS_FOLD, 0, NULL, PNE_TC_LIST, NULL, 0, 12);
+	tb_tfield(b, PNE_TS_HEADER, 0, "CE", PNE_TC_LIST, NULL, 0, 12);
+	tb_text(b, "\n", PNE_NO_EXPR, 64);
+	tb_tfield(b, PNE_TS_HEADER, 0, "CE", PNE_TC_LIST, NULL, 0, 12);
+	e0 = OP(b, TEXT, 0, 0, NOX);
+	OP(b, TEXT, 0, 1, NOX);
+	OP(b, TEXT, 0, 2, NOX);
+	OP(b, END, 0, 0, NOX);
+	tb_unit(b, "msg", e0, 100);
+	tb_report(b, "ce", 0, PNE_RK_STRING);
+	tb_report(b, "x", 1, PNE_RK_STRING);
+	return b;
+}
+
+static void test_text_list(void **state)
+{
+	static const char s[] =
+		"CE: gzip\n  br \nCE: x\n"              /* grows in place */
+		"X: 1\nCE: a\nCE: bbbbbbbbbbbb\n"       /* starts late, cut at 12 */
+		"CE: d\rX: yy\n\t\0e\nCE:\n"             /* moved past "yy" */
+		"A: b\n :c\n\n"                         /* a folded sep is dropped */
+		"A: b\nB: \n\n";                        /* absent, empty: none */
+	static const struct want w[] = {
+		{ 0, 21, "msg", "{\"ce\":\"gzip, br, x\",\"x\":\"\"}", 0, 0 },
+		{ 21, 28, "msg", "{\"ce\":\"a, bbbbbbbbb\",\"x\":\"1\"}", 0, 0 },
+		{ 49, 20, "msg", "{\"ce\":\"d, e\",\"x\":\"yy\"}", 0, 0 },
+		{ 69, 10, "msg", "{\"ce\":\"c\",\"x\":\"\"}", 0, 0 },
+		{ 79, 10, "msg", "{\"ce\":\"\",\"x\":\"\"}", 0, 0 },
+	};
+	/* a 6-byte arena: no room for ", " and a byte after "abcd", nor
+	 * to move "ef" past "g" */
+	static const char t[] = "CE: abcd\nCE: ef\nCE: gh\n" "CE: ef\rX: g\n\tij\nCE: k\n";
+	static const struct want wt[] = {
+		{ 0, 23, "msg", "{\"ce\":\"abcd\",\"x\":\"\"}", 0, 0 },
+		{ 23, 22, "msg", "{\"ce\":\"ef\",\"x\":\"g\"}", 0, 0 },
+	};
+	struct tb *b = list_spec(128);
+
+	(void)state;
+	check_stream(&b->spec, PNE_C2S, LIT(s), w, WANT(w), 1, L(s));
+	free(b);
+	b = list_spec(6);
+	check_stream(&b->spec, PNE_C2S, LIT(t), wt, WANT(wt), 1, L(t));
+	free(b);
+}
+
+/*
  * Texts without fields need no buffer: a 4 KiB line and a 200-byte sized
  * text pass through a 16-byte header buffer, split anywhere, and the
  * field text between them is parsed in place or from the buffer.
@@ -2439,6 +2502,7 @@ int main(void)
 		cmocka_unit_test(test_varint),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_suffix),
+		cmocka_unit_test(test_text_list),
 		cmocka_unit_test(test_text_no_buffer),
 		cmocka_unit_test(test_text_anchor),
 		cmocka_unit_test(test_text_invalid),

@@ -51,15 +51,28 @@ static void test_pipelined_head_chunked(void **state)
 
 /* ---- Content-Encoding ----------------------------------------------------- */
 
-/* content_encoding is the first Content-Encoding line's value (for body
- * decoders); the lines after it (read by the spec's second field loop)
- * still frame the body: a Content-Length or Transfer-Encoding after it,
- * a second Content-Encoding line is not kept. */
+/* content_encoding lists the codings of every Content-Encoding line in
+ * order, joined by ", " (RFC 9110 section 5.3), for body decoders; the
+ * lines between them still frame the body. A line that continues a
+ * Content-Encoding line (obs-fold: it starts with SP, HT or NUL, as
+ * browsers read it) adds its value; one that continues another field
+ * does not. The list is cut at 64 bytes. */
 #define E_REQ1 "POST /up HTTP/1.1\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc"
 #define E_REQ2 "GET /b HTTP/1.1\r\nHost: h\r\n\r\n"
 #define E_RSP1 "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\ncontent-encoding:  x-gzip , deflate \r\n" \
 	"Transfer-Encoding: chunked\r\nContent-Encoding: br\r\n\r\n3\r\nxyz\r\n0\r\n\r\n"
 #define E_RSP2 "HTTP/1.1 200 OK\nContent-Length: 2\nContent-Encoding: identity\n\nhi"
+/* folds: an empty value continued twice (SP, then NUL), a folded
+ * X-Note that must not join the list, a name alone whose colon and value
+ * are folded on, and a last line */
+#define E_RSP3 "HTTP/1.1 200 OK\r\nContent-Encoding:\r\n gzip\r\n\0 ,deflate\r\n" \
+	"X-Note: a\r\n\tgzip\r\nContent-Encoding\r\n :\r\n x-gzip\r\n" \
+	"Content-Length: 1\r\nContent-Encoding: br\r\n\r\nz"
+/* a Content-Encoding line right after another, and a list over 64 bytes */
+#define E_RSP4 "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Encoding: deflate\r\n" \
+	"Content-Encoding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n" \
+	"Content-Length: 0\r\n\r\n"
+#define E_RSP4_LIST "gzip, deflate, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
 static void test_content_encoding(void **state)
 {
@@ -70,11 +83,30 @@ static void test_content_encoding(void **state)
 	const struct sh_expect exp[] = {
 		SH_EXP(PNE_C2S, 0, L(E_REQ1), "request", REQE("POST", "/up", 3, "gzip")),
 		SH_EXP(PNE_C2S, L(E_REQ1), L(E_REQ2), "request", REQ("GET", "/b", 0)),
-		SH_EXP(PNE_S2C, 0, L(E_RSP1), "response", RSPE(200, 0, "x-gzip , deflate")),
+		SH_EXP(PNE_S2C, 0, L(E_RSP1), "response", RSPE(200, 0, "x-gzip , deflate, br")),
 		SH_EXP(PNE_S2C, L(E_RSP1), L(E_RSP2), "response", RSPE(200, 2, "identity")),
 	};
 
 	(void)state;
+	sh_check("http", msgs, SH_NELEM(msgs), exp, SH_NELEM(exp));
+}
+
+static void test_content_encoding_folds(void **state)
+{
+	const struct sh_msg msgs[] = {
+		SH_C2S(E_REQ2 E_REQ2),
+		SH_S2C(E_RSP3 E_RSP4),
+	};
+	const struct sh_expect exp[] = {
+		SH_EXP(PNE_C2S, 0, L(E_REQ2), "request", REQ("GET", "/b", 0)),
+		SH_EXP(PNE_C2S, L(E_REQ2), L(E_REQ2), "request", REQ("GET", "/b", 0)),
+		SH_EXP(PNE_S2C, 0, L(E_RSP3), "response", RSPE(200, 1, "gzip, ,deflate, x-gzip, br")),
+		SH_EXP(PNE_S2C, L(E_RSP3), L(E_RSP4), "response",
+		       RSPE(200, 0, E_RSP4_LIST)),
+	};
+
+	(void)state;
+	assert_int_equal(strlen(E_RSP4_LIST), 64);
 	sh_check("http", msgs, SH_NELEM(msgs), exp, SH_NELEM(exp));
 }
 
@@ -773,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_midstream_pickup),
 		cmocka_unit_test(test_corpus_pipelined),
 		cmocka_unit_test(test_content_encoding),
+		cmocka_unit_test(test_content_encoding_folds),
 		cmocka_unit_test(test_lenient_status_line),
 		cmocka_unit_test(test_lenient_transfer_encoding),
 		cmocka_unit_test(test_lenient_chunk_sizes),
