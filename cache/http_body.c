@@ -10,6 +10,9 @@
  *   SNIFF    deflate: waits for two bytes to tell a zlib header (RFC 1950:
  *            CM 8, CINFO <= 7, the check bits) from raw deflate (RFC 1951);
  *   INFLATE  zlib inflate, raw or zlib-wrapped;
+ *   UNLZMA   lzma and xz: liblzma's auto decoder, which reads .xz and .lzma
+ *            (LZMA_Alone) data (and lzip), told apart by their magic bytes,
+ *            under a memory limit (PNE_HB_LZMA_MEMLIMIT);
  *   DONE     the compressed stream ended: the rest (the gzip trailer, any
  *            trailing bytes) is ignored, as browsers do;
  *   PASS     the data was not what the coding claims: passed on as is;
@@ -19,7 +22,7 @@
  * A layer keeps its first PNE_HB_PROBE input bytes until it has produced
  * output, so that a wrong guess can be replayed: a gzip header that isn't
  * one is retried as deflate, a zlib header whose stream fails as raw
- * deflate, and raw deflate that fails passes the data through.
+ * deflate, and raw deflate or lzma data that fails passes the data through.
  */
 #include <ctype.h>
 #include <stddef.h>
@@ -27,13 +30,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include <lzma.h>
 #include <zlib.h>
 
 #include "http_body.h"
 
-#define OUT_BUF 16384   /* inflate output per call, per layer */
+#define OUT_BUF 16384   /* decoder output per call, per layer */
 
-enum mode { M_GZ_HDR, M_SNIFF, M_INFLATE, M_DONE, M_PASS, M_STOP };
+enum mode { M_GZ_HDR, M_SNIFF, M_INFLATE, M_UNLZMA, M_DONE, M_PASS, M_STOP };
 
 /* gzip header steps (RFC 1952 section 2.3) */
 enum gz_step { GZ_FIXED, GZ_XLEN, GZ_EXTRA, GZ_NAME, GZ_COMMENT, GZ_HCRC };
@@ -48,6 +52,8 @@ struct layer {
 	enum mode mode;
 	z_stream z;
 	int z_init;
+	lzma_stream x;          /* all zero is LZMA_STREAM_INIT */
+	int x_init;
 	int raw_tried;          /* raw deflate was tried (after zlib or gzip) */
 	uint64_t in, out;
 	/* gzip header */
@@ -109,10 +115,11 @@ static int name_has(const char *t, size_t len, const char *name)
 }
 
 /* A member's coding: 0 identity, -1 unknown. "gzip", "x-gzip" (RFC 9110
- * section 8.4.1.3), "deflate"; other names that contain "gzip" or
- * "deflate" ("x-deflate", "gzip_x") are decoded too, as inspection
- * engines (libhtp) do and some browsers did: a wrong guess costs nothing,
- * since undecodable data is passed through. */
+ * section 8.4.1.3), "deflate", "lzma", "xz"; other names that contain
+ * "gzip", "deflate" or "lzma" ("x-deflate", "gzip_x", "x-lzma") are
+ * decoded too, as inspection engines (libhtp) do and some browsers did: a
+ * wrong guess costs nothing, since undecodable data is passed through.
+ * "xz" must be the whole name: two letters occur in too many words. */
 static int coding_of(const char *t, size_t len)
 {
 	char name[PNE_HB_ENC_MAX];
@@ -124,6 +131,8 @@ static int coding_of(const char *t, size_t len)
 		return PNE_HB_C_GZIP;
 	if (name_has(name, len, "deflate"))
 		return PNE_HB_C_DEFLATE;
+	if (name_has(name, len, "lzma") || (len == 2 && strncasecmp(name, "xz", 2) == 0))
+		return PNE_HB_C_LZMA;
 	return -1;
 }
 
@@ -189,6 +198,9 @@ static void layer_reset(struct layer *l)
 	if (l->z_init)
 		inflateEnd(&l->z);
 	l->z_init = 0;
+	if (l->x_init)
+		lzma_end(&l->x);
+	l->x_init = 0;
 }
 
 static int inflate_start(struct layer *l, int wbits)
@@ -216,7 +228,8 @@ static void layer_fail(struct pne_http_body *b, unsigned k)
 		layer_reset(l);
 		return;
 	}
-	if (!l->raw_tried && inflate_start(l, -MAX_WBITS) == 0) {
+	if (l->coding != PNE_HB_C_LZMA && !l->raw_tried &&
+	    inflate_start(l, -MAX_WBITS) == 0) {
 		layer_run(b, k, l->probe, l->nprobe);
 		return;
 	}
@@ -258,6 +271,52 @@ static void run_inflate(struct pne_http_body *b, unsigned k, const uint8_t *p, s
 			return;   /* needs more input */
 	} while (!b->stopped && l->mode == M_INFLATE &&
 		 (l->z.avail_in > 0 || l->z.avail_out == 0));
+}
+
+/* lzma or xz data: the decoder starts with the first byte (it finds the
+ * format there); a header that asks for more memory than the limit
+ * (LZMA_MEMLIMIT_ERROR) is a decode error like corrupt data. Trailing
+ * bytes after the stream are ignored, as after a gzip stream. */
+static void run_unlzma(struct pne_http_body *b, unsigned k, const uint8_t *p, size_t n)
+{
+	struct layer *l = &b->l[k];
+	lzma_ret rc;
+
+	if (!l->x_init) {
+		memset(&l->x, 0, sizeof(l->x));
+		if (lzma_auto_decoder(&l->x, PNE_HB_LZMA_MEMLIMIT, 0) != LZMA_OK) {
+			lzma_end(&l->x);
+			layer_fail(b, k);
+			return;
+		}
+		l->x_init = 1;
+	}
+	l->x.next_in = p;
+	l->x.avail_in = n;
+	do {
+		size_t made;
+
+		l->x.next_out = l->buf;
+		l->x.avail_out = sizeof(l->buf);
+		rc = lzma_code(&l->x, LZMA_RUN);
+		made = sizeof(l->buf) - l->x.avail_out;
+		if (made > 0) {
+			l->out += made;
+			push(b, k, l->buf, made);
+		}
+		if (rc == LZMA_STREAM_END) {
+			l->mode = M_DONE;
+			layer_reset(l);
+			return;
+		}
+		if (rc == LZMA_BUF_ERROR)
+			return;   /* no progress possible: needs more input */
+		if (rc != LZMA_OK) {
+			layer_fail(b, k);
+			return;
+		}
+	} while (!b->stopped && l->mode == M_UNLZMA &&
+		 (l->x.avail_in > 0 || l->x.avail_out == 0));
 }
 
 /* RFC 1950 section 2.2: CM 8 (deflate), a window of at most 32 KiB,
@@ -378,6 +437,9 @@ static void layer_run(struct pne_http_body *b, unsigned k, const uint8_t *p, siz
 	case M_INFLATE:
 		run_inflate(b, k, p, n);
 		break;
+	case M_UNLZMA:
+		run_unlzma(b, k, p, n);
+		break;
 	case M_PASS:
 		push(b, k, p, n);
 		break;
@@ -460,7 +522,8 @@ void pne_http_body_start(struct pne_http_body *b, const char *ce, size_t ce_len,
 		/* everything but the buffers, which need no clearing */
 		memset(l, 0, offsetof(struct layer, probe));
 		l->coding = c[b->n - 1 - k];   /* the last applied decodes first */
-		l->mode = l->coding == PNE_HB_C_GZIP ? M_GZ_HDR : M_SNIFF;
+		l->mode = l->coding == PNE_HB_C_GZIP ? M_GZ_HDR :
+			  l->coding == PNE_HB_C_LZMA ? M_UNLZMA : M_SNIFF;
 	}
 }
 
@@ -505,7 +568,7 @@ const struct pne_http_body_result *pne_http_body_end(struct pne_http_body *b, bo
 		struct layer *l = &b->l[k];
 
 		if (l->in > 0 && (l->mode == M_GZ_HDR || l->mode == M_SNIFF ||
-				  l->mode == M_INFLATE))
+				  l->mode == M_INFLATE || l->mode == M_UNLZMA))
 			r->flags |= PNE_HB_SHORT;
 	}
 	close_layers(b);

@@ -7,9 +7,12 @@
  * It decodes the codings the way browsers do: gzip and x-gzip (the gzip
  * header parsed leniently: reserved flags, header CRC and the trailer
  * are not checked), deflate (zlib-wrapped as RFC 9110 says, or raw
- * deflate as some servers send and every browser accepts), and
- * "identity" (nothing), stacked up to PNE_HB_MAX_LAYERS codings, decoded
- * last-applied first. A body whose codings name anything else (br,
+ * deflate as some servers send and every browser accepts), lzma (an old
+ * Opera extension that libhtp decodes too: the .lzma "LZMA_Alone" format,
+ * a 13-byte header then LZMA1 data) and xz (no browser sends it, but the
+ * same liblzma decoder reads both formats, whichever label: the data
+ * decides), and "identity" (nothing), stacked up to PNE_HB_MAX_LAYERS
+ * codings, decoded last-applied first. A body whose codings name anything else (br,
  * compress, zstd, a typo) is passed through undecoded and flagged. A
  * coding whose data is not what it claims (no compressed stream
  * starts in its first PNE_HB_PROBE bytes) is passed through too, flagged,
@@ -20,8 +23,10 @@
  * hands the decoded bytes to an optional sink (to write them to a file).
  *
  * Memory is bounded: the decoder is one allocation (pne_http_body_new())
- * plus zlib's inflate state, at most PNE_HB_MAX_LAYERS windows of 32 KiB
- * while a body is decoded; decoded bytes past the cap (default
+ * plus, while a body is decoded, per layer zlib's inflate state (a 32 KiB
+ * window) or liblzma's (the dictionary the stream's header asks for, up to
+ * PNE_HB_LZMA_MEMLIMIT: a stream that needs more is a decode error, its
+ * layer passes the data through); decoded bytes past the cap (default
  * PNE_HB_DEF_CAP) are neither produced nor hashed: decoding stops there
  * (a decompression bomb costs the cap, not more) and the body is flagged
  * capped. The raw body is hashed whatever its size.
@@ -40,6 +45,9 @@
 #define PNE_HB_ENC_MAX    64      /* Content-Encoding bytes kept */
 #define PNE_HB_PROBE      1024    /* input a layer may replay when its data
 				     turns out not to be what it claims */
+/* liblzma's memory limit per layer: enough for every xz/lzma preset
+ * (-9 has a 64 MiB dictionary), and the most an lzma or xz layer takes. */
+#define PNE_HB_LZMA_MEMLIMIT (65u << 20)
 
 /* Flags of a decoded body (struct pne_http_body_result.flags). */
 #define PNE_HB_GAP       0x01u  /* bytes were lost: decoding stopped there */
@@ -98,7 +106,7 @@ const struct pne_http_body_result *pne_http_body_end(struct pne_http_body *b, bo
 /* Parse a Content-Encoding value into codings (PNE_HB_C_*), in the order
  * applied; identity and empty list members are dropped. Returns the
  * number of codings, or -1 (unknown coding) / -2 (more than max). */
-enum pne_hb_coding { PNE_HB_C_GZIP = 1, PNE_HB_C_DEFLATE = 2 };
+enum pne_hb_coding { PNE_HB_C_GZIP = 1, PNE_HB_C_DEFLATE = 2, PNE_HB_C_LZMA = 3 };
 int pne_http_body_codings(const char *ce, size_t len, enum pne_hb_coding *out, int max);
 
 #endif /* PNE_HTTP_BODY_H */

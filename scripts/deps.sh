@@ -8,7 +8,7 @@
 set -euo pipefail
 
 build_pkgs=(cmake make gcc pkg-config flex bison libpcap-dev libcmocka-dev zlib1g-dev
-            libdpdk-dev xz-utils)
+            liblzma-dev libdpdk-dev xz-utils)
 test_pkgs=(tshark python3 clang libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")

@@ -30,6 +30,7 @@ if(PNE_FUZZ)
   # Imported targets are scoped to their directory: look them up here.
   pkg_check_modules(FUZZ_PCAP REQUIRED IMPORTED_TARGET libpcap)
   pkg_check_modules(FUZZ_ZLIB REQUIRED IMPORTED_TARGET zlib)
+  pkg_check_modules(FUZZ_LZMA REQUIRED IMPORTED_TARGET liblzma)
   pne_fuzz_sources(pne_runtime fuzz_runtime_srcs)
 
   add_executable(fuzz_tracker ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_tracker.c
@@ -49,7 +50,7 @@ if(PNE_FUZZ)
                              ${CMAKE_SOURCE_DIR}/cache)
   target_compile_definitions(fuzz_replay PRIVATE PNE_HAVE_ZLIB)
   target_link_libraries(fuzz_replay PRIVATE pne_headers pne_specs PkgConfig::FUZZ_PCAP
-                        PkgConfig::FUZZ_ZLIB ${CMAKE_DL_LIBS} m)
+                        PkgConfig::FUZZ_ZLIB PkgConfig::FUZZ_LZMA ${CMAKE_DL_LIBS} m)
   target_compile_options(fuzz_replay PRIVATE ${fuzz_flags})
   target_link_options(fuzz_replay PRIVATE ${fuzz_flags})
   set_target_properties(fuzz_replay PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)

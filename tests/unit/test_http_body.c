@@ -1,8 +1,9 @@
 /*
  * cache/http_body.h: the HTTP body decoder, and cache/digest.h against
  * the RFC 1321 and FIPS 180-2 test vectors. Compressed inputs are made
- * here with zlib (gzip, zlib-wrapped and raw deflate), stacked, cut,
- * corrupted, and fed whole, split at every byte and one byte at a time.
+ * here with zlib (gzip, zlib-wrapped and raw deflate) and liblzma (.lzma
+ * and .xz), stacked, cut, corrupted, and fed whole, split at every byte
+ * and one byte at a time.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <lzma.h>
 #include <zlib.h>
 
 #include "digest.h"
@@ -110,6 +112,33 @@ static uint8_t *compress_as(enum enc e, const uint8_t *in, size_t len, size_t *o
 	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
 	*out_len = cap - z.avail_out;
 	deflateEnd(&z);
+	return out;
+}
+
+/* in compressed by liblzma as .lzma (LZMA_Alone: the 13-byte header,
+ * uncompressed size unknown, an end marker) or .xz, with a 1 MiB
+ * dictionary, into a malloc'd buffer */
+static uint8_t *lzma_as(int xz, const uint8_t *in, size_t len, size_t *out_len)
+{
+	size_t cap = len + len / 2 + 1024;
+	uint8_t *out = malloc(cap);
+	lzma_stream x = LZMA_STREAM_INIT;
+	lzma_options_lzma opt;
+
+	assert_non_null(out);
+	if (xz) {
+		assert_int_equal(lzma_easy_encoder(&x, 1, LZMA_CHECK_CRC64), LZMA_OK);
+	} else {
+		assert_false(lzma_lzma_preset(&opt, 1));
+		assert_int_equal(lzma_alone_encoder(&x, &opt), LZMA_OK);
+	}
+	x.next_in = in;
+	x.avail_in = len;
+	x.next_out = out;
+	x.avail_out = cap;
+	assert_int_equal(lzma_code(&x, LZMA_FINISH), LZMA_STREAM_END);
+	*out_len = cap - x.avail_out;
+	lzma_end(&x);
 	return out;
 }
 
@@ -453,6 +482,200 @@ static void test_gap_and_abort(void **state)
 	pne_http_body_free(NULL);
 }
 
+/* The body of the HTTP evader case 116-lzma (Content-Encoding: lzma):
+ * .lzma with properties 0x5d (lc 3, lp 0, pb 2), an 8 MiB dictionary, an
+ * unknown size (all ones) and an end marker, as the lzma tool writes. */
+static const uint8_t evader_lzma[] = {
+	0x5d, 0x00, 0x00, 0x80, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0x00, 0x2c, 0x0d, 0x45, 0xe2, 0x23, 0x4b, 0x38, 0x09, 0xfe, 0x24,
+	0x2c, 0x5b, 0x4b, 0x36, 0x90, 0x31, 0xdc, 0x4b, 0x24, 0x35, 0xb6, 0x32,
+	0xdf, 0xaf, 0x31, 0x4c, 0x3c, 0xdf, 0xcf, 0x3a, 0x4b, 0x75, 0x73, 0xe5,
+	0x8b, 0xc8, 0x7e, 0x89, 0xb3, 0x80, 0x5e, 0xf7, 0x94, 0x1f, 0x8d, 0xa9,
+	0xc3, 0x1e, 0xfa, 0x49, 0x6c, 0x05, 0xfc, 0x84, 0x05, 0x5a, 0x71, 0xfc,
+	0x39, 0xba, 0x92, 0x65, 0x8b, 0x97, 0x43, 0xa7, 0xdd, 0x78, 0x50, 0x97,
+	0xbf, 0xff, 0xc4, 0x18, 0xa0, 0x00,
+};
+
+/* lzma and xz, either label on either format, at every split point;
+ * a body bigger than the output buffers byte by byte. */
+static void test_lzma_every_split(void **state)
+{
+	static const struct { const char *ce; int xz; } v[] = {
+		{ "lzma", 0 }, { "LZMA", 0 }, { "x-lzma", 0 }, { "xz", 1 }, { "lzma", 1 },
+		{ " xz;", 0 },
+	};
+	struct pne_http_body *b = pne_http_body_new();
+	struct pne_http_body_result r;
+	size_t len = 200000, zlen;
+	uint8_t *text = sample(len), *z;
+
+	(void)state;
+	for (size_t at = 0; at <= sizeof(evader_lzma) + 1; at++) {
+		assert_int_equal(decode(b, "lzma", evader_lzma, sizeof(evader_lzma), at, 0,
+					EICAR, strlen(EICAR), &r), 0);
+		assert_true(r.complete);
+		assert_int_equal(r.layers, 1);
+	}
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		z = lzma_as(v[i].xz, (const uint8_t *)EICAR, strlen(EICAR), &zlen);
+		assert_int_equal(z[0], v[i].xz ? 0xfd : 0x5d);
+		for (size_t at = 0; at <= zlen + 1; at++) {
+			assert_int_equal(decode(b, v[i].ce, z, zlen, at, 0, EICAR, strlen(EICAR),
+						&r), 0);
+			assert_true(r.complete);
+		}
+		free(z);
+	}
+	for (int xz = 0; xz <= 1; xz++) {
+		z = lzma_as(xz, text, len, &zlen);
+		assert_int_equal(decode(b, "lzma", z, zlen, 1, 0, text, len, &r), 0);
+		assert_true(r.complete);
+		/* trailing bytes after the stream are ignored */
+		z = realloc(z, zlen + 3);
+		assert_non_null(z);
+		memcpy(z + zlen, "abc", 3);
+		assert_int_equal(decode(b, "lzma", z, zlen + 3, 0, 0, text, len, &r), 0);
+		free(z);
+	}
+	free(text);
+	pne_http_body_free(b);
+}
+
+/* lzma stacked with the zlib codings, and the names. */
+static void test_lzma_stacked_and_names(void **state)
+{
+	struct pne_http_body *b = pne_http_body_new();
+	struct pne_http_body_result r;
+	enum pne_hb_coding c[3];
+	size_t l1, l2, l3;
+	uint8_t *x = lzma_as(0, (const uint8_t *)EICAR, strlen(EICAR), &l1);
+	uint8_t *xg = compress_as(E_GZIP, x, l1, &l2);
+	uint8_t *xgx = lzma_as(1, xg, l2, &l3);
+
+	(void)state;
+	for (size_t at = 0; at <= l3; at++) {
+		assert_int_equal(decode(b, "lzma, gzip, xz", xgx, l3, at, 0, EICAR,
+					strlen(EICAR), &r), 0);
+		assert_int_equal(r.layers, 3);
+		assert_true(r.complete);
+	}
+	assert_int_equal(pne_http_body_codings("lzma", 4, c, 3), 1);
+	assert_int_equal(c[0], PNE_HB_C_LZMA);
+	assert_int_equal(pne_http_body_codings("gzip, XZ", 8, c, 3), 2);
+	assert_int_equal(c[0], PNE_HB_C_GZIP);
+	assert_int_equal(c[1], PNE_HB_C_LZMA);
+	/* "xz" is a whole name only */
+	assert_int_equal(pne_http_body_codings("xzip", 4, c, 3), -1);
+	assert_int_equal(pne_http_body_codings("x-xz", 4, c, 3), -1);
+	free(x);
+	free(xg);
+	free(xgx);
+	pne_http_body_free(b);
+}
+
+/* Cut, corrupt, mislabelled and too greedy lzma data. */
+static void test_lzma_bad(void **state)
+{
+	struct pne_http_body *b = pne_http_body_new();
+	struct pne_http_body_result r;
+	size_t tlen = 100000, zlen;
+	uint8_t *text = sample(tlen);
+	uint8_t *z = lzma_as(0, text, tlen, &zlen);
+	uint8_t *e = malloc(sizeof(evader_lzma));
+
+	(void)state;
+	assert_non_null(e);
+	/* plain text labelled lzma or xz: passed through */
+	for (size_t at = 0; at < strlen(EICAR); at++)
+		assert_int_equal(decode(b, "lzma", (const uint8_t *)EICAR, strlen(EICAR), at, 0,
+					EICAR, strlen(EICAR), &r), PNE_HB_PASSED);
+	assert_int_equal(decode(b, "xz", (const uint8_t *)EICAR, strlen(EICAR), 1, 0,
+				EICAR, strlen(EICAR), &r), PNE_HB_PASSED);
+	assert_true(r.complete);
+	/* cut inside the header, the data, the end marker: what came is
+	 * decoded, flagged short */
+	for (size_t cut = 1; cut < sizeof(evader_lzma); cut++) {
+		(void)decode(b, "lzma", evader_lzma, cut, 1, 0, NULL, 0, &r);
+		assert_int_equal(r.flags, PNE_HB_SHORT);
+		assert_false(r.complete);
+		assert_true(r.decoded_len <= strlen(EICAR));
+		assert_true(r.decoded_len == 0 || cut > 13);
+		(void)decode(b, "lzma", evader_lzma, cut, 0, 0, EICAR, r.decoded_len, &r);
+	}
+	assert_int_equal(decode(b, "lzma", z, zlen / 2, 0, 0, NULL, 0, &r), PNE_HB_SHORT);
+	assert_true(r.decoded_len > 0 && r.decoded_len < tlen);
+	(void)decode(b, "lzma", z, zlen / 2, 0, 0, text, r.decoded_len, &r);
+	/* a size in the header past the end marker: corrupt after some output */
+	memcpy(e, evader_lzma, sizeof(evader_lzma));
+	e[5] = (uint8_t)(strlen(EICAR) + 1);
+	memset(e + 6, 0, 7);
+	assert_int_equal(decode(b, "lzma", e, sizeof(evader_lzma), 1, 0, EICAR,
+				strlen(EICAR), &r), PNE_HB_CORRUPT);
+	assert_false(r.complete);
+	/* bad properties (lc + lp + pb too big) or a range coder that doesn't
+	 * start with 0: nothing decoded, passed through */
+	memcpy(e, evader_lzma, sizeof(evader_lzma));
+	e[0] = 0xff;
+	assert_int_equal(decode(b, "lzma", e, sizeof(evader_lzma), 0, 0, e,
+				sizeof(evader_lzma), &r), PNE_HB_PASSED);
+	memcpy(e, evader_lzma, sizeof(evader_lzma));
+	e[13] = 0x01;
+	assert_int_equal(decode(b, "lzma", e, sizeof(evader_lzma), 1, 0, e,
+				sizeof(evader_lzma), &r), PNE_HB_PASSED);
+	/* bytes flipped in the middle: never complete, never more than came */
+	z[zlen / 2] ^= 0x55;
+	z[zlen / 2 + 1] ^= 0xaa;
+	z[zlen / 2 + 2] ^= 0xff;
+	(void)decode(b, "lzma", z, zlen, 1, 0, NULL, 0, &r);
+	assert_true(r.flags & (PNE_HB_CORRUPT | PNE_HB_SHORT));
+	assert_false(r.complete);
+	assert_true(r.decoded_len > 0);
+	/* the memory limit: a 64 MiB dictionary (xz -9) decodes, 128 MiB and
+	 * 4 GiB are decode errors, passed through */
+	memcpy(e, evader_lzma, sizeof(evader_lzma));
+	e[1] = e[2] = e[3] = 0;
+	e[4] = 0x04;
+	assert_int_equal(decode(b, "lzma", e, sizeof(evader_lzma), 0, 0, EICAR,
+				strlen(EICAR), &r), 0);
+	e[4] = 0x08;
+	assert_int_equal(decode(b, "lzma", e, sizeof(evader_lzma), 0, 0, e,
+				sizeof(evader_lzma), &r), PNE_HB_PASSED);
+	memset(e + 1, 0xff, 4);
+	assert_int_equal(decode(b, "lzma", e, sizeof(evader_lzma), 1, 0, e,
+				sizeof(evader_lzma), &r), PNE_HB_PASSED);
+	free(e);
+	free(z);
+	free(text);
+	pne_http_body_free(b);
+}
+
+/* An lzma bomb costs the cap: 32 MiB of zeros in a few KiB decode to the
+ * default cap (16 MiB) and stop there. */
+static void test_lzma_cap(void **state)
+{
+	struct pne_http_body *b = pne_http_body_new();
+	struct pne_http_body_result r;
+	size_t len = 32u << 20, zlen;
+	uint8_t *zeros = calloc(1, len);
+	uint8_t *z;
+
+	(void)state;
+	assert_non_null(zeros);
+	for (int xz = 0; xz <= 1; xz++) {
+		z = lzma_as(xz, zeros, len, &zlen);
+		assert_true(zlen < 16384);
+		assert_int_equal(decode(b, "lzma", z, zlen, 0, 0, zeros, PNE_HB_DEF_CAP, &r),
+				 PNE_HB_CAPPED);
+		assert_false(r.complete);
+		assert_int_equal(r.decoded_len, PNE_HB_DEF_CAP);
+		assert_int_equal(decode(b, "xz", z, zlen, 1, 1000, zeros, 1000, &r),
+				 PNE_HB_CAPPED);
+		free(z);
+	}
+	free(zeros);
+	pne_http_body_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +690,10 @@ int main(void)
 		cmocka_unit_test(test_gzip_header_fields),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_gap_and_abort),
+		cmocka_unit_test(test_lzma_every_split),
+		cmocka_unit_test(test_lzma_stacked_and_names),
+		cmocka_unit_test(test_lzma_bad),
+		cmocka_unit_test(test_lzma_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
