@@ -42,13 +42,13 @@
 #include <string.h>
 #include <time.h>
 
-#include <pcap/pcap.h>
 #include <x86intrin.h>
 
 #include "pne/flow_table.h"
 #include "pne/packet.h"
 #include "pne/specs.h"
 #include "pne/tracker.h"
+#include "trace_mem.h"
 
 #define MAX_ROUNDS 101
 #define EXPIRE_BUDGET 16         /* as pne-replay */
@@ -57,17 +57,6 @@
 
 enum mode { MODE_PARSE, MODE_FLOW, MODE_FULL, MODE__COUNT };
 static const char *const mode_name[MODE__COUNT] = { "parse", "flow", "full" };
-
-/* The capture in memory: packet i is data[off[i] .. off[i] + caplen[i]). */
-struct trace {
-	uint8_t *data;
-	size_t size, cap;
-	uint64_t *off;
-	uint32_t *caplen, *wirelen;
-	uint64_t *ts;               /* ns */
-	size_t n, ncap;
-	int linktype;
-};
 
 /* Per-flow state kept in the flow table: the tracker state, if any. */
 struct bflow {
@@ -94,67 +83,6 @@ static void die(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fputc('\n', stderr);
 	exit(1);
-}
-
-static void *grow(void *p, size_t n, size_t size)
-{
-	void *q = realloc(p, n * size);
-
-	if (q == NULL)
-		die("%s", "out of memory");
-	return q;
-}
-
-static void trace_add(struct trace *t, const struct pcap_pkthdr *h, const uint8_t *d)
-{
-	if (t->n == t->ncap) {
-		t->ncap = t->ncap ? t->ncap * 2 : 4096;
-		t->off = grow(t->off, t->ncap, sizeof(*t->off));
-		t->caplen = grow(t->caplen, t->ncap, sizeof(*t->caplen));
-		t->wirelen = grow(t->wirelen, t->ncap, sizeof(*t->wirelen));
-		t->ts = grow(t->ts, t->ncap, sizeof(*t->ts));
-	}
-	while (t->size + h->caplen > t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 1u << 20;
-		t->data = grow(t->data, t->cap, 1);
-	}
-	memcpy(t->data + t->size, d, h->caplen);
-	t->off[t->n] = t->size;
-	t->caplen[t->n] = h->caplen;
-	t->wirelen[t->n] = h->len;
-	t->ts[t->n] = (uint64_t)h->ts.tv_sec * NS_PER_S + (uint64_t)h->ts.tv_usec;
-	t->size += h->caplen;
-	t->n++;
-}
-
-static void trace_load(struct trace *t, const char *path)
-{
-	char err[PCAP_ERRBUF_SIZE];
-	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
-	struct pcap_pkthdr *h;
-	const u_char *d;
-	int rc;
-
-	if (p == NULL)
-		die("%s", err);
-	t->linktype = pcap_datalink(p);
-	while ((rc = pcap_next_ex(p, &h, &d)) == 1)
-		trace_add(t, h, d);
-	if (rc == PCAP_ERROR)
-		fprintf(stderr, "bench_track: warning: %s: %s\n", path, pcap_geterr(p));
-	pcap_close(p);
-	if (t->n == 0)
-		die("%s: no packets", path);
-}
-
-static void trace_free(struct trace *t)
-{
-	free(t->data);
-	free(t->off);
-	free(t->caplen);
-	free(t->wirelen);
-	free(t->ts);
-	memset(t, 0, sizeof(*t));
 }
 
 static void specs_setup(struct bench *b, const char *force)
@@ -441,7 +369,7 @@ int main(int argc, char **argv)
 	if (optind != argc - 1)
 		usage();
 	specs_setup(&b, spec);
-	trace_load(&b.t, argv[optind]);
+	trace_load(&b.t, argv[optind], "bench_track");
 	runtime_open(&b, MODE_FLOW);
 	runtime_open(&b, MODE_FULL);
 

@@ -6,9 +6,12 @@
 # header parsing and connection setup, two orders above the others.
 #
 #   gnuplot bench/plot.gnuplot      (from the repository root)
+#   gnuplot -e "dir='OUT'" bench/plot.gnuplot   (OUT/results.dat, as
+#                                                bench/run_all.sh writes it)
 #
 # results.dat columns: label packets parse_min parse_med flow_min flow_med
 # full_min full_med
+if (!exists("dir")) dir = "bench"
 set terminal pngcairo size 1100,600 font ",10" noenhanced
 set output "bench/cycles_per_packet.png"
 set title "PNE: TSC cycles per packet, median of rounds (Xeon 2.6 GHz, shared 2-core VM)"
@@ -24,7 +27,7 @@ set key top right box opaque
 set xtics rotate by -30 left
 set datafile commentschars "#"
 set datafile missing "NaN"
-data = "< cat bench/results.dat; echo 'study-iSCSI-MPEG 0 1430 1430 NaN NaN 1871 1871'"
+data = "< cat ".dir."/results.dat; echo 'study-iSCSI-MPEG 0 1430 1430 NaN NaN 1871 1871'"
 plot data using 4:xtic(1) title "parse only (study: baseline without PNE)", \
      "" using 6 title "parse + flow table", \
      "" using 8 title "parse + flow + tracker (study: with PNE)"

@@ -650,6 +650,11 @@ int pne_flow_tcp_update(struct pne_flow_table *t, struct pne_flow_entry *e,
 	return reopen;
 }
 
+void pne_flow_prefetch(const struct pne_flow_table *t, uint32_t hash)
+{
+	__builtin_prefetch(&t->buckets[hash & t->bucket_mask]);
+}
+
 /* ---- accessors ---- */
 
 uint32_t pne_flow_count(const struct pne_flow_table *t)

@@ -5,14 +5,18 @@
 #
 #   scripts/deps.sh build   # what building needs
 #   scripts/deps.sh test    # building plus what the test suite runs
+#   scripts/deps.sh bench   # building plus what bench/run_all.sh runs
 set -euo pipefail
 
 build_pkgs=(cmake make gcc pkg-config flex bison libpcap-dev libcmocka-dev zlib1g-dev
             liblzma-dev libdpdk-dev xz-utils)
 test_pkgs=(tshark python3 clang libclang-rt-14-dev)
+# bench/: the libnids peer, process timing, plots, Ir counts
+bench_pkgs=(libnids-dev time gnuplot-nox valgrind tshark python3)
 
 want=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")
+[ "${1:-build}" = bench ] && want+=("${bench_pkgs[@]}")
 
 missing=()
 for p in "${want[@]}"; do

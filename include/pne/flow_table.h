@@ -173,6 +173,10 @@ unsigned pne_flow_lookup_bulk(struct pne_flow_table *t,
 			      const uint32_t hashes[], unsigned n, uint64_t now,
 			      struct pne_flow_entry *entries[]);
 
+/* Prefetch the bucket of hash, for a lookup of it a little later (a
+ * host that parses a burst before looking its flows up). */
+void pne_flow_prefetch(const struct pne_flow_table *t, uint32_t hash);
+
 /* Remove e (the caller has released its payload; no callback). Returns
  * 0, or -EINVAL if e is not an entry in use of this table. */
 int pne_flow_remove(struct pne_flow_table *t, struct pne_flow_entry *e);

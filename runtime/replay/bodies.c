@@ -39,7 +39,7 @@ struct body {
 	FILE *file;
 	int file_failed;
 	int file_made;              /* created: later opens append */
-	char path[RPL_LABEL_MAX + 64 + 4096];
+	char path[PNE_FLOW_LABEL_MAX + 64 + 4096];
 	size_t ce_len;
 	char ce[PNE_HB_ENC_MAX];
 };
@@ -165,7 +165,7 @@ static bool want(void *flow, const struct pne_adu *head, void *arg)
 /* "10.0.0.1_80-10.0.0.2_1234": the flow label with ':' and '>' replaced. */
 static void file_name(struct rpl_bodies *bs, struct body *b, const char *suffix)
 {
-	char label[RPL_LABEL_MAX];
+	char label[PNE_FLOW_LABEL_MAX];
 	size_t i;
 
 	snprintf(label, sizeof(label), "%s", bs->label(b->flow));

@@ -40,7 +40,7 @@ struct rpl_flowdir {
 };
 
 struct rpl_flowrec {
-	char label[RPL_LABEL_MAX];
+	char label[PNE_FLOW_LABEL_MAX];
 	const char *spec;          /* NULL: untracked */
 	char *streams;             /* --streams: DIR/NAME of its files */
 	uint64_t first_ns, last_ns;

@@ -7,24 +7,14 @@
  *
  * docs/pne-replay.md is the manual. The sections of this file:
  *   1. options       2. per-flow state and ADU output
- *   3. the packet pipeline (parse, flow, spec choice, tracker)
+ *   3. the pipeline's hooks (--flows, --streams)
  *   4. progress bar  5. human summary  6. stats JSON  7. main
  *
- * Per packet: pne_pkt_parse() -> bounded expiry -> flow table
- * lookup-or-insert -> pne_flow_tcp_update() -> on a new flow, the spec
- * of the server's port -> pne_tracker_segment(). Time is the capture's
- * timestamp in nanoseconds, so timeouts are in capture time and a replay
- * is deterministic whatever the machine's speed.
- *
- * Flows whose server port no selected spec claims stay in the flow table
- * (they are counted, and they age like the others) with no tracker state,
- * so the spec is chosen once per connection, not once per packet.
- *
- * Tracker state is allocated when a tracked flow starts and freed when it
- * leaves the table: specs' state sizes differ by two orders of magnitude
- * (HTTP's header buffer makes it 33 KiB, most others are under 1 KiB), so
- * sizing every table entry for the largest would cost gigabytes at a
- * useful --max-flows. A new connection is rare next to its packets.
+ * Each packet goes through the packet pipeline (include/pne/pipe.h:
+ * parse, expiry, flow table, RST check, spec choice, tracker), the one
+ * dpdk-pne runs, so both frame alike. Time is the capture's timestamp in
+ * nanoseconds, so timeouts are in capture time and a replay is
+ * deterministic whatever the machine's speed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -54,14 +44,14 @@ static inline uint64_t cycles_now(void)
 }
 #endif
 
+#include "pne/adu_log.h"
 #include "pne/flow_table.h"
 #include "pne/packet.h"
-#include "pne/tcp_seq.h"
+#include "pne/pipe.h"
 #include "pne/tracker.h"
 #include "replay.h"
 
 #define NS_PER_S 1000000000.0
-#define EXPIRE_BUDGET 16        /* flows aged out per packet at most */
 #define PROGRESS_MIN_SIZE (16u << 20)  /* smaller files finish too fast */
 #define PROGRESS_EVERY 4096     /* packets between clock reads */
 #define MAX_ARGS 64             /* --spec and --param options each */
@@ -100,7 +90,7 @@ static const double def_tmo[PNE_FLOW_TMO__COUNT] = {
 	[PNE_FLOW_TMO_HALF_OPEN]   = 60,
 };
 #define DEF_GAP_TIMEOUT_S 10.0
-#define DEF_MAX_FLOWS     262144
+#define DEF_MAX_FLOWS     PNE_PIPE_DEF_MAX_FLOWS
 
 static void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -355,25 +345,8 @@ static int parse_options(struct options *o, int argc, char **argv)
 
 /* ---- 2. per-flow state and ADU output ------------------------------ */
 
-/*
- * The flow table's payload: what replay keeps per connection. The RST
- * check needs each endpoint's last acknowledgement and window.
- */
+/* What replay keeps per connection, in the pipeline's host bytes. */
 struct rflow {
-	void *state;           /* tracker state (malloc'd), NULL: untracked */
-	uint32_t ack[2];       /* last ACK sent by key endpoint i */
-	uint32_t win[2];       /* its window, scaled when the scale is known */
-	uint8_t spec;          /* index in specs, or RPL_NO_SPEC */
-	uint8_t has_ack[2];
-	uint8_t syn[2];        /* endpoint i's SYN seen */
-	uint32_t isn[2];       /* endpoint i's ISN: its SYN's sequence number,
-	                          or the ACK of the peer's SYN-ACK minus 1 */
-	uint8_t has_isn[2];    /* isn[i] known for this connection */
-	uint8_t syn_sent[2];   /* endpoint i sent a SYN and no ACK yet */
-	uint8_t trk_syn;       /* PNE_DIR_BIT()s whose SYN the tracker has */
-	uint8_t wscale[2];     /* its window scale option, 0xff: none */
-	uint8_t label_ok;
-	char label[RPL_LABEL_MAX];
 	struct rpl_flowrec *rec;  /* --flows, --streams: its record, or NULL */
 };
 
@@ -387,35 +360,24 @@ struct type_count {
 struct replay {
 	struct options *o;
 	struct rpl_specs specs;
+	struct pne_pipe_spec pspecs[RPL_MAX_SPECS];  /* the pipeline's view */
 	struct rpl_input in;
-	struct pne_flow_table *ft;
-	struct pne_tracker *tr;
+	struct pne_pipe *pipe;
+	const struct pne_pipe_stats *st;   /* the pipeline's counters */
 	struct rpl_bodies *bodies;  /* --body-hash, --bodies */
 	struct rpl_flows *flows;    /* --flows, --streams */
 	struct rpl_streams *streams;
 	FILE *flows_out;
-	const uint8_t *cur_frame;   /* the packet being processed */
-	uint32_t cur_wire_len;
 	int linktype;
 	FILE *adus;
-	char *fields;
-	size_t fields_cap;
+	char *line;                 /* one ADU record */
+	size_t line_cap;
 	int out_error;
 	struct type_count *types;
 	unsigned ntypes, types_cap;
-	/* counters */
-	uint64_t packets, wire_bytes, cap_bytes, pcap_errors;
+	/* counters beyond the pipeline's */
+	uint64_t pcap_errors;
 	int truncated;
-	uint64_t parse[PNE_PKT__COUNT];
-	uint64_t segments, payload_packets, payload_bytes;
-	uint64_t untracked_segments, untracked_payload_packets, no_flow_packets;
-	uint64_t rst_ignored, state_alloc_failures;
-	uint64_t flows_tracked, flows_untracked, flows_by_spec[RPL_MAX_SPECS];
-	uint64_t flows_peak;
-	uint64_t state_bytes, state_bytes_peak;
-	uint64_t adus_total, adus_unsynced, adus_closed;
-	uint64_t adus_by_spec[RPL_MAX_SPECS];
-	struct pne_interp_stats interp;  /* summed over closed flows */
 	uint64_t first_ts, last_ts;
 	uint64_t cycles, flush_cycles;
 	double elapsed;
@@ -451,352 +413,103 @@ static void count_type(struct replay *r, unsigned spec, const char *type)
 	r->ntypes++;
 }
 
-static const char *flow_label(struct rflow *rf)
+static struct rflow *rflow_of(void *flow)
 {
-	struct pne_flow_entry *e = pne_flow_entry_of(rf);
-
-	if (!rf->label_ok) {
-		rpl_flow_label(rf->label, e->key.addr, e->key.port, pne_flow_client_is_high(e));
-		rf->label_ok = 1;
-	}
-	return rf->label;
+	return pne_pipe_flow_user(flow);
 }
 
 static const char *body_label(void *flow)
 {
-	return flow_label(flow);
+	return pne_pipe_flow_label(flow);
 }
 
-static void write_adu(struct replay *r, struct rflow *rf, const struct pne_adu *adu)
+static struct rpl_flowrec *rec_of(void *flow)
 {
-	size_t need = pne_adu_fields_json(adu, r->fields, r->fields_cap);
+	return rflow_of(flow)->rec;
+}
 
-	if (need >= r->fields_cap) {
-		size_t cap = need + 1 > 2 * r->fields_cap ? need + 1 : 2 * r->fields_cap;
-		char *p = realloc(r->fields, cap);
+static void write_adu(struct replay *r, struct pne_pipe_flow *f, const struct pne_adu *adu)
+{
+	const char *label = pne_pipe_flow_label(f);
+	const char *body = rpl_bodies_json(r->bodies, f, adu);
+	size_t need = pne_adu_log_line(r->line, r->line_cap, label, adu, body);
+
+	if (need >= r->line_cap) {
+		size_t cap = need + 1 > 2 * r->line_cap ? need + 1 : 2 * r->line_cap;
+		char *p = realloc(r->line, cap);
 
 		if (p == NULL) {
 			r->out_error = ENOMEM;
 			return;
 		}
-		r->fields = p;
-		r->fields_cap = cap;
-		pne_adu_fields_json(adu, r->fields, r->fields_cap);
+		r->line = p;
+		r->line_cap = cap;
+		pne_adu_log_line(r->line, r->line_cap, label, adu, body);
 	}
-	rpl_json_adu(r->adus, flow_label(rf), adu, need > 0 ? r->fields : NULL,
-		     rpl_bodies_json(r->bodies, rf, adu));
+	fwrite(r->line, 1, need, r->adus);
 }
 
-/* The tracker's ADU consumer (cookie: the flow's struct rflow). */
+/* The pipeline's ADU consumer (cookie: the connection). */
 static void on_adu(void *flow, const struct pne_adu *adu, void *arg)
 {
 	struct replay *r = arg;
-	struct rflow *rf = flow;
+	struct rflow *rf = rflow_of(flow);
 
-	r->adus_total++;
-	r->adus_unsynced += !adu->synced;
-	r->adus_closed += adu->closed != 0;
-	r->adus_by_spec[rf->spec]++;
-	count_type(r, rf->spec, adu->type != NULL ? adu->type : "");
+	count_type(r, pne_pipe_flow_spec(flow), adu->type != NULL ? adu->type : "");
 	if (rf->rec != NULL)
 		rpl_flows_adu(rf->rec, adu);
 	if (r->adus != NULL)
-		write_adu(r, rf, adu);
+		write_adu(r, flow, adu);
 }
 
-static void interp_sum(struct pne_interp_stats *sum, const struct pne_interp_stats *s)
+/* ---- 3. the pipeline's hooks: --flows records ---------------------- */
+
+static void flow_start(struct pne_pipe_flow *f, uint64_t now, void *arg)
 {
-	sum->adus += s->adus;
-	sum->bytes_examined += s->bytes_examined;
-	sum->bytes_skipped += s->bytes_skipped;
-	sum->invalid += s->invalid;
-	sum->resyncs += s->resyncs;
-	sum->partial += s->partial;
-	sum->forced += s->forced;
+	struct replay *r = arg;
+	unsigned spec = pne_pipe_flow_spec(f);
+
+	rflow_of(f)->rec = rpl_flows_start(r->flows, pne_pipe_flow_state(f),
+					   spec != PNE_PIPE_NO_SPEC ?
+					   r->specs.s[spec].spec->name : NULL,
+					   pne_pipe_flow_label(f), now);
 }
 
-/* The flow's tracker state ends: last ADUs out, counters summed. */
-static void flow_release(struct replay *r, struct rflow *rf)
+static void flow_segment(struct pne_pipe_flow *f, enum pne_dir dir, const struct pne_pkt *pkt,
+			 uint8_t flags, const uint8_t *frame, uint32_t wire_len, uint64_t now,
+			 void *arg)
 {
-	if (rf->state == NULL)
-		return;
-	pne_tracker_flow_close(r->tr, rf->state);
-	interp_sum(&r->interp, pne_interp_stats(pne_tracker_flow_conn(rf->state)));
-	r->state_bytes -= pne_tracker_flow_size(r->specs.s[rf->spec].spec);
-	free(rf->state);
-	rf->state = NULL;
-}
-
-static struct rpl_flowrec *rec_of(void *flow)
-{
-	return ((struct rflow *)flow)->rec;
-}
-
-/* --flows: the connection's record, written as it ends; how it ended
- * follows from its last state and why it left the flow table. */
-static void record_end(struct replay *r, struct rflow *rf, enum pne_flow_state st,
-		       enum pne_flow_evict_reason reason)
-{
-	static const char *const by_reason[PNE_FLOW_EVICT__COUNT] = {
-		[PNE_FLOW_EVICT_IDLE] = "timeout", [PNE_FLOW_EVICT_CLOSED] = "fin",
-		[PNE_FLOW_EVICT_FULL] = "evicted", [PNE_FLOW_EVICT_FLUSH] = "eof",
-	};
-	const char *how = st == PNE_FLOW_RST ? "rst" :
-			  st == PNE_FLOW_FIN_BOTH ? "fin" : by_reason[reason];
-
-	if (rf->rec == NULL)
-		return;
-	rpl_flows_end(r->flows, rf->rec, how, pne_flow_state_name(st));
-	rf->rec = NULL;
-}
-
-static void record_start(struct replay *r, struct rflow *rf, uint64_t now)
-{
-	if (r->flows == NULL)
-		return;
-	rf->rec = rpl_flows_start(r->flows, rf->state, rf->state != NULL ?
-				  r->specs.s[rf->spec].spec->name : NULL, flow_label(rf), now);
-}
-
-static void record_packet(struct replay *r, struct rflow *rf, enum pne_dir dir,
-			  const struct pne_pkt *pkt, uint8_t flags, uint64_t now)
-{
+	struct rflow *rf = rflow_of(f);
 	uint32_t ip_len;
 
+	(void)arg;
 	if (rf->rec == NULL)
 		return;
-	ip_len = (uint32_t)(pkt->payload - r->cur_frame) - pkt->l3_off + pkt->payload_wire_len;
-	rpl_flows_packet(rf->rec, dir, pkt, flags, r->cur_wire_len, ip_len, now);
+	ip_len = (uint32_t)(pkt->payload - frame) - pkt->l3_off + pkt->payload_wire_len;
+	rpl_flows_packet(rf->rec, dir, pkt, flags, wire_len, ip_len, now);
 }
 
-static void on_evict(struct pne_flow_entry *e, void *payload,
-		     enum pne_flow_evict_reason reason, void *arg)
+static void flow_end(struct pne_pipe_flow *f, enum pne_pipe_end how, enum pne_flow_state st,
+		     void *arg)
 {
-	flow_release(arg, payload);
-	record_end(arg, payload, pne_flow_state(e), reason);
-}
+	struct replay *r = arg;
+	struct rflow *rf = rflow_of(f);
 
-/* ---- 3. the packet pipeline ---------------------------------------- */
-
-/* A new connection (or a reused four-tuple): the spec of the server's
- * port, the client being known once pne_flow_tcp_update() has seen the
- * first segment (the SYN sender; mid-stream, the higher port). */
-static void flow_start(struct replay *r, struct pne_flow_entry *e, struct rflow *rf)
-{
-	unsigned server = pne_flow_client_is_high(e) ? 0 : 1;
-	uint8_t idx = r->specs.port_spec[e->key.port[server]];
-	const struct rpl_spec *s;
-	size_t size;
-
-	rf->label_ok = 0;
-	rf->spec = idx;
-	if (idx == RPL_NO_SPEC) {
-		r->flows_untracked++;
+	if (rf->rec == NULL)
 		return;
-	}
-	s = &r->specs.s[idx];
-	size = pne_tracker_flow_size(s->spec);
-	rf->state = aligned_alloc(64, size);
-	if (rf->state == NULL) {
-		r->state_alloc_failures++;
-		rf->spec = RPL_NO_SPEC;
-		r->flows_untracked++;
-		return;
-	}
-	pne_tracker_flow_init(r->tr, rf->state, s->spec, s->params, rf);
-	r->flows_tracked++;
-	r->flows_by_spec[idx]++;
-	r->state_bytes += size;
-	if (r->state_bytes > r->state_bytes_peak)
-		r->state_bytes_peak = r->state_bytes;
-}
-
-/*
- * RFC 5961 section 3.2: an RST is acceptable when its sequence number
- * lies in the receiver's window, [RCV.NXT, RCV.NXT + RCV.WND), which an
- * observer reads from the receiver's last ACK and window. A receiver in
- * SYN-SENT (its SYN out, no ACK from it yet) takes only an RST that
- * acknowledges its SYN (RFC 9293 section 3.10.7.3). Without an ACK from
- * the receiver there is nothing else to check against: accepted.
- */
-static int rst_acceptable(const struct rflow *rf, const struct pne_pkt *pkt)
-{
-	unsigned rcv = !pkt->dir_flip;
-	uint32_t wnd;
-
-	if (rf->syn_sent[rcv])
-		return (pkt->flags & PNE_TCP_ACK) && rf->has_isn[rcv] &&
-		       pkt->ack == rf->isn[rcv] + 1;
-	if (!rf->has_ack[rcv])
-		return 1;
-	wnd = rf->win[rcv] > 0 ? rf->win[rcv] : 1;
-	return pne_seq_in(pkt->seq, rf->ack[rcv], rf->ack[rcv] + wnd);
-}
-
-/* Remember what the RST check needs from each endpoint's segments. The
- * window scale applies once both SYNs carried the option (RFC 7323
- * section 2.2); a connection picked up mid-stream may use any scale, so
- * its windows are taken at the largest (the check errs on accepting). */
-static void note_endpoint(struct rflow *rf, const struct pne_pkt *pkt)
-{
-	unsigned from = pkt->dir_flip;
-	unsigned shift;
-
-	if (pkt->flags & PNE_TCP_SYN) {
-		rf->syn[from] = 1;
-		rf->wscale[from] = (pkt->opts & PNE_TCPOPT_WSCALE) ? pkt->wscale : 0xff;
-		return;   /* a SYN's window is never scaled; don't use it */
-	}
-	if (!(pkt->flags & PNE_TCP_ACK))
-		return;
-	if (!rf->syn[0] || !rf->syn[1])
-		shift = 14;
-	else if (rf->wscale[0] == 0xff || rf->wscale[1] == 0xff)
-		shift = 0;
-	else
-		shift = rf->wscale[from];
-	rf->ack[from] = pkt->ack;
-	rf->win[from] = (uint32_t)pkt->window << shift;
-	rf->has_ack[from] = 1;
-}
-
-/*
- * Initial sequence numbers. A SYN-ACK acknowledges its peer's SYN, so it
- * gives the peer's ISN even when that SYN comes late or never (a capture
- * starting at the SYN-ACK, a reordered handshake). A bare SYN repeating
- * the connection's ISN is a retransmission, not a new connection (port
- * reuse takes a new ISN, RFC 9293 section 3.4.1): it loses its SYN bit
- * before the flow table sees it. Returns the segment's flags.
- */
-static uint8_t syn_check(const struct rflow *rf, const struct pne_flow_entry *e,
-			 const struct pne_pkt *pkt, uint8_t flags)
-{
-	unsigned from = pkt->dir_flip;
-
-	if ((flags & (PNE_TCP_SYN | PNE_TCP_ACK)) == PNE_TCP_SYN &&
-	    pne_flow_state(e) != PNE_FLOW_NEW && rf->has_isn[from] &&
-	    pkt->seq == rf->isn[from])
-		flags &= (uint8_t)~PNE_TCP_SYN;
-	return flags;
-}
-
-static void note_isn(struct rflow *rf, const struct pne_pkt *pkt, uint8_t flags,
-		     int start)
-{
-	unsigned from = pkt->dir_flip;
-
-	if (start) {   /* a new connection: nothing known of it yet */
-		rf->has_isn[0] = rf->has_isn[1] = rf->trk_syn = 0;
-		rf->syn_sent[!from] = 0;
-	}
-	if (flags & PNE_TCP_ACK)
-		rf->syn_sent[from] = 0;
-	if (!(flags & PNE_TCP_SYN))
-		return;
-	rf->isn[from] = pkt->seq;
-	rf->has_isn[from] = 1;
-	rf->syn_sent[from] = !(flags & PNE_TCP_ACK);
-	if ((flags & PNE_TCP_ACK) && !rf->has_isn[!from]) {
-		rf->isn[!from] = pkt->ack - 1;
-		rf->has_isn[!from] = 1;
-	}
-}
-
-/* A direction whose SYN the tracker state missed, but whose ISN the
- * peer's SYN-ACK told: its first segment at ISN + 1 carries the SYN to
- * the tracker (one sequence number earlier), so the direction starts
- * synced at offset 0 instead of being picked up mid-stream. */
-static void syn_owed(struct rflow *rf, const struct pne_pkt *pkt, enum pne_dir dir,
-		     struct pne_tracker_seg *seg)
-{
-	unsigned bit = PNE_DIR_BIT(dir);
-
-	if (!(seg->flags & PNE_TCP_SYN) && !(rf->trk_syn & bit) &&
-	    (rf->trk_syn & PNE_DIR_BIT(!dir)) && rf->has_isn[pkt->dir_flip] &&
-	    seg->seq == rf->isn[pkt->dir_flip] + 1) {
-		seg->seq--;
-		seg->flags |= PNE_TCP_SYN;
-	}
-	if (seg->flags & PNE_TCP_SYN)
-		rf->trk_syn |= (uint8_t)bit;
-}
-
-static void segment(struct replay *r, const struct pne_pkt *pkt, uint64_t now)
-{
-	struct pne_tracker_seg seg = {
-		.seq = pkt->seq, .flags = pkt->flags, .payload = pkt->payload,
-		.len = pkt->payload_len, .wire_len = pkt->payload_wire_len,
-	};
-	enum pne_flow_state old_state;
-	struct pne_flow_entry *e;
-	struct rflow *rf;
-	int rc, start;
-
-	rc = pne_flow_lookup_or_insert(r->ft, &pkt->key, pkt->hash, now, &e);
-	if (rc < 0) {
-		r->no_flow_packets++;
-		return;
-	}
-	rf = pne_flow_payload(e);
-	start = rc == 1;
-	if (start)
-		memset(rf, 0, sizeof(*rf));
-	if ((seg.flags & PNE_TCP_RST) && !rst_acceptable(rf, pkt)) {
-		seg.flags &= (uint8_t)~PNE_TCP_RST;   /* blind or stale: not a close */
-		r->rst_ignored++;
-	}
-	seg.flags = syn_check(rf, e, pkt, seg.flags);
-	note_endpoint(rf, pkt);
-	old_state = pne_flow_state(e);
-	if (pne_flow_tcp_update(r->ft, e, seg.flags, pkt->dir_flip, now) == 1) {
-		flow_release(r, rf);   /* port reuse: the old connection ends */
-		record_end(r, rf, old_state, PNE_FLOW_EVICT_CLOSED);
-		start = 1;
-	}
-	note_isn(rf, pkt, seg.flags, start);
-	if (start) {
-		flow_start(r, e, rf);
-		record_start(r, rf, now);
-		if (pne_flow_count(r->ft) > r->flows_peak)
-			r->flows_peak = pne_flow_count(r->ft);
-	}
-	if (rf->state == NULL) {
-		record_packet(r, rf, pne_flow_dir(e, pkt->dir_flip), pkt, seg.flags, now);
-		r->untracked_segments++;
-		r->untracked_payload_packets += pkt->payload_wire_len > 0;
-		return;
-	}
-	syn_owed(rf, pkt, pne_flow_dir(e, pkt->dir_flip), &seg);
-	record_packet(r, rf, pne_flow_dir(e, pkt->dir_flip), pkt, seg.flags, now);
-	pne_tracker_segment(r->tr, rf->state, pne_flow_dir(e, pkt->dir_flip), &seg, now);
+	rpl_flows_end(r->flows, rf->rec, pne_pipe_end_name(how), pne_flow_state_name(st));
+	rf->rec = NULL;
 }
 
 static void packet(struct replay *r, const struct pcap_pkthdr *h, const uint8_t *data)
 {
 	uint64_t now = h->ts.tv_sec < 0 ? 0 :
 		(uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
-	enum pne_pkt_result res;
-	struct pne_pkt pkt;
 
-	if (r->packets == 0)
+	if (r->st->packets == 0)
 		r->first_ts = now;
 	r->last_ts = now;
-	r->packets++;
-	r->wire_bytes += h->len;
-	r->cap_bytes += h->caplen;
-	r->cur_frame = data;
-	r->cur_wire_len = h->len;
-	res = pne_pkt_parse(data, h->caplen, h->len, r->linktype, &pkt);
-	r->parse[res]++;
-	pne_flow_expire(r->ft, now, EXPIRE_BUDGET);
-	if (res != PNE_PKT_OK)
-		return;
-	r->segments++;
-	if (pkt.payload_wire_len > 0) {
-		r->payload_packets++;
-		r->payload_bytes += pkt.payload_wire_len;
-	}
-	segment(r, &pkt, now);
+	pne_pipe_packet(r->pipe, data, h->caplen, h->len, r->linktype, now);
 }
 
 /* ---- 4. progress bar ------------------------------------------------ */
@@ -819,7 +532,7 @@ static void progress_draw(const struct replay *r)
 	done = (int)(frac * width);
 	fprintf(stderr, "\r[%.*s%*s] %3d%%  %" PRIu64 " packets, %" PRIu64 " ADUs",
 		done, "########################################", width - done, "",
-		(int)(frac * 100), r->packets, r->adus_total);
+		(int)(frac * 100), r->st->packets, r->st->adus);
 	fflush(stderr);
 }
 
@@ -833,13 +546,13 @@ static double pct(uint64_t n, uint64_t total)
 static void summary_adus(const struct replay *r, FILE *f)
 {
 	fprintf(f, "  ADUs: %" PRIu64 " (%" PRIu64 " unsynced, %" PRIu64 " until close)\n",
-		r->adus_total, r->adus_unsynced, r->adus_closed);
+		r->st->adus, r->st->adus_unsynced, r->st->adus_closed);
 	for (unsigned s = 0; s < r->specs.n; s++) {
 		const char *sep = "";
 
-		if (r->adus_by_spec[s] == 0)
+		if (r->st->adus_by_spec[s] == 0)
 			continue;
-		fprintf(f, "    %-10s %" PRIu64 ":", r->specs.s[s].spec->name, r->adus_by_spec[s]);
+		fprintf(f, "    %-10s %" PRIu64 ":", r->specs.s[s].spec->name, r->st->adus_by_spec[s]);
 		for (unsigned i = 0; i < r->ntypes; i++) {
 			if (r->types[i].spec != s)
 				continue;
@@ -852,37 +565,37 @@ static void summary_adus(const struct replay *r, FILE *f)
 
 static void summary(const struct replay *r, FILE *f)
 {
-	const struct pne_tracker_stats *ts = pne_tracker_stats(r->tr);
-	const struct pne_flow_stats *fs = pne_flow_stats(r->ft);
+	const struct pne_tracker_stats *ts = pne_pipe_tracker_stats(r->pipe);
+	const struct pne_flow_stats *fs = pne_pipe_flow_stats(r->pipe);
 	uint64_t tracked_payload = ts->payload_packets;
 
 	fprintf(f, "%s: %" PRIu64 " packets, %" PRIu64 " bytes, %.3f s of capture\n",
-		r->o->capture, r->packets, r->wire_bytes,
-		r->packets ? (double)(r->last_ts - r->first_ts) / NS_PER_S : 0.0);
+		r->o->capture, r->st->packets, r->st->wire_bytes,
+		r->st->packets ? (double)(r->last_ts - r->first_ts) / NS_PER_S : 0.0);
 	fprintf(f, "  TCP segments %" PRIu64 ", with payload %" PRIu64 " (%" PRIu64 " bytes)",
-		r->segments, r->payload_packets, r->payload_bytes);
+		r->st->segments, r->st->payload_packets, r->st->payload_bytes);
 	for (int i = 1; i < PNE_PKT__COUNT; i++)
-		if (r->parse[i] > 0)
+		if (r->st->parse[i] > 0)
 			fprintf(f, "; %s %" PRIu64, pne_pkt_result_name((enum pne_pkt_result)i),
-				r->parse[i]);
+				r->st->parse[i]);
 	fputc('\n', f);
 	fprintf(f, "  flows: %" PRIu64 " (%" PRIu64 " tracked, %" PRIu64 " no spec, %"
 		PRIu64 " refused: table full), peak %" PRIu64 " in the table\n",
-		r->flows_tracked + r->flows_untracked, r->flows_tracked, r->flows_untracked,
-		fs->flows_dropped, r->flows_peak);
+		r->st->flows_tracked + r->st->flows_untracked, r->st->flows_tracked, r->st->flows_untracked,
+		fs->flows_dropped, r->st->flows_peak);
 	summary_adus(r, f);
 	fprintf(f, "  payload packets tracked %" PRIu64 ": examined %" PRIu64 " (%.1f%%), "
 		"skipped %" PRIu64 " (%.1f%%), ignored %" PRIu64 " (%.1f%%); %" PRIu64
 		" on flows without a spec\n", tracked_payload,
 		ts->examined, pct(ts->examined, tracked_payload),
 		ts->skipped, pct(ts->skipped, tracked_payload),
-		ts->ignored, pct(ts->ignored, tracked_payload), r->untracked_payload_packets);
+		ts->ignored, pct(ts->ignored, tracked_payload), r->st->untracked_payload_packets);
 	fprintf(f, "  held peak %" PRIu64 " bytes; gaps %" PRIu64 " (%" PRIu64 " bytes), "
 		"absorbed %" PRIu64 ", resyncs %" PRIu64 "; hold drops %" PRIu64 "\n",
 		ts->held_peak, ts->gaps, ts->gap_bytes, ts->gaps_absorbed, ts->resyncs,
 		ts->hold_drops);
 	fprintf(f, "  %.0f %s/packet (%s), %.3f s\n",
-		r->packets ? (double)r->cycles / (double)r->packets : 0.0,
+		r->st->packets ? (double)r->cycles / (double)r->st->packets : 0.0,
 		strcmp(CYCLE_UNIT, "tsc") == 0 ? "cycles" : "ns", CYCLE_UNIT, r->elapsed);
 }
 
@@ -919,7 +632,7 @@ static void stats_specs(const struct replay *r, FILE *f)
 		fputs(",\"ports\":[", f);
 		for (unsigned k = 0; k < s->nports; k++)
 			fprintf(f, "%s%u", k > 0 ? "," : "", s->ports[k]);
-		fprintf(f, "],\"flows\":%" PRIu64 "}", r->flows_by_spec[i]);
+		fprintf(f, "],\"flows\":%" PRIu64 "}", r->st->flows_by_spec[i]);
 	}
 	fputc(']', f);
 }
@@ -929,19 +642,19 @@ static void stats_adus(const struct replay *r, FILE *f)
 	int first = 1;
 
 	fputc('{', f);
-	ju64(f, &first, "total", r->adus_total);
-	ju64(f, &first, "unsynced", r->adus_unsynced);
-	ju64(f, &first, "closed", r->adus_closed);
+	ju64(f, &first, "total", r->st->adus);
+	ju64(f, &first, "unsynced", r->st->adus_unsynced);
+	ju64(f, &first, "closed", r->st->adus_closed);
 	jkey(f, &first, "by_proto");
 	fputc('{', f);
 	for (unsigned s = 0, n = 0; s < r->specs.n; s++) {
 		int tfirst = 1;
 
-		if (r->adus_by_spec[s] == 0)
+		if (r->st->adus_by_spec[s] == 0)
 			continue;
 		fputs(n++ > 0 ? "," : "", f);
 		rpl_json_string(f, r->specs.s[s].spec->name);
-		fprintf(f, ":{\"total\":%" PRIu64 ",\"types\":{", r->adus_by_spec[s]);
+		fprintf(f, ":{\"total\":%" PRIu64 ",\"types\":{", r->st->adus_by_spec[s]);
 		for (unsigned i = 0; i < r->ntypes; i++) {
 			if (r->types[i].spec != s)
 				continue;
@@ -957,17 +670,17 @@ static void stats_adus(const struct replay *r, FILE *f)
 
 static void stats_flows(const struct replay *r, FILE *f)
 {
-	const struct pne_flow_stats *fs = pne_flow_stats(r->ft);
+	const struct pne_flow_stats *fs = pne_pipe_flow_stats(r->pipe);
 	int first = 1;
 
 	fputc('{', f);
-	ju64(f, &first, "total", r->flows_tracked + r->flows_untracked);
-	ju64(f, &first, "tracked", r->flows_tracked);
-	ju64(f, &first, "untracked", r->flows_untracked);
-	ju64(f, &first, "peak", r->flows_peak);
+	ju64(f, &first, "total", r->st->flows_tracked + r->st->flows_untracked);
+	ju64(f, &first, "tracked", r->st->flows_tracked);
+	ju64(f, &first, "untracked", r->st->flows_untracked);
+	ju64(f, &first, "peak", r->st->flows_peak);
 	ju64(f, &first, "max_flows", r->o->max_flows);
-	ju64(f, &first, "state_alloc_failures", r->state_alloc_failures);
-	ju64(f, &first, "state_bytes_peak", r->state_bytes_peak);
+	ju64(f, &first, "state_alloc_failures", r->st->state_alloc_failures);
+	ju64(f, &first, "state_bytes_peak", r->st->state_bytes_peak);
 #define PNE_FLOW_COUNTER(name, desc) ju64(f, &first, #name, fs->name);
 #include "pne/flow_table.def"
 #undef PNE_FLOW_COUNTER
@@ -981,21 +694,21 @@ static void stats_flows(const struct replay *r, FILE *f)
 
 static void stats_counters(const struct replay *r, FILE *f)
 {
-	const struct pne_tracker_stats *ts = pne_tracker_stats(r->tr);
+	const struct pne_tracker_stats *ts = pne_pipe_tracker_stats(r->pipe);
 	int first = 1;
 
 	fputs(",\"parse\":{", f);
 	for (int i = 0; i < PNE_PKT__COUNT; i++)
-		ju64(f, &first, pne_pkt_result_name((enum pne_pkt_result)i), r->parse[i]);
+		ju64(f, &first, pne_pkt_result_name((enum pne_pkt_result)i), r->st->parse[i]);
 	fputs("},\"tcp\":{", f);
 	first = 1;
-	ju64(f, &first, "segments", r->segments);
-	ju64(f, &first, "payload_packets", r->payload_packets);
-	ju64(f, &first, "payload_bytes", r->payload_bytes);
-	ju64(f, &first, "untracked_segments", r->untracked_segments);
-	ju64(f, &first, "untracked_payload_packets", r->untracked_payload_packets);
-	ju64(f, &first, "no_flow_packets", r->no_flow_packets);
-	ju64(f, &first, "rst_ignored", r->rst_ignored);
+	ju64(f, &first, "segments", r->st->segments);
+	ju64(f, &first, "payload_packets", r->st->payload_packets);
+	ju64(f, &first, "payload_bytes", r->st->payload_bytes);
+	ju64(f, &first, "untracked_segments", r->st->untracked_segments);
+	ju64(f, &first, "untracked_payload_packets", r->st->untracked_payload_packets);
+	ju64(f, &first, "no_flow_packets", r->st->no_flow_packets);
+	ju64(f, &first, "rst_ignored", r->st->rst_ignored);
 	fputs("},\"flows\":", f);
 	stats_flows(r, f);
 	fputs(",\"tracker\":{", f);
@@ -1004,19 +717,19 @@ static void stats_counters(const struct replay *r, FILE *f)
 		ju64(f, &first, pne_tracker_stat_name(i), pne_tracker_stat_value(ts, i));
 	fputs("},\"interp\":{", f);
 	first = 1;
-	ju64(f, &first, "bytes_examined", r->interp.bytes_examined);
-	ju64(f, &first, "bytes_skipped", r->interp.bytes_skipped);
-	ju64(f, &first, "invalid", r->interp.invalid);
-	ju64(f, &first, "resyncs", r->interp.resyncs);
-	ju64(f, &first, "partial", r->interp.partial);
-	ju64(f, &first, "forced", r->interp.forced);
+	ju64(f, &first, "bytes_examined", r->st->interp.bytes_examined);
+	ju64(f, &first, "bytes_skipped", r->st->interp.bytes_skipped);
+	ju64(f, &first, "invalid", r->st->interp.invalid);
+	ju64(f, &first, "resyncs", r->st->interp.resyncs);
+	ju64(f, &first, "partial", r->st->interp.partial);
+	ju64(f, &first, "forced", r->st->interp.forced);
 	fputs("},\"adus\":", f);
 	stats_adus(r, f);
 }
 
 static void stats_json(const struct replay *r, FILE *f)
 {
-	const struct pne_tracker_stats *ts = pne_tracker_stats(r->tr);
+	const struct pne_tracker_stats *ts = pne_pipe_tracker_stats(r->pipe);
 	uint64_t tp = ts->payload_packets;
 	int first = 1;
 
@@ -1025,9 +738,9 @@ static void stats_json(const struct replay *r, FILE *f)
 	fprintf(f, ",\"linktype\":%d,\"specs\":", r->linktype);
 	stats_specs(r, f);
 	fputs(",\"pcap\":{", f);
-	ju64(f, &first, "packets", r->packets);
-	ju64(f, &first, "bytes", r->wire_bytes);
-	ju64(f, &first, "captured_bytes", r->cap_bytes);
+	ju64(f, &first, "packets", r->st->packets);
+	ju64(f, &first, "bytes", r->st->wire_bytes);
+	ju64(f, &first, "captured_bytes", r->st->cap_bytes);
 	ju64(f, &first, "errors", r->pcap_errors);
 	jkey(f, &first, "truncated");
 	fputs(r->truncated ? "true" : "false", f);
@@ -1046,7 +759,7 @@ static void stats_json(const struct replay *r, FILE *f)
 	ju64(f, &first, "resyncs", ts->resyncs);
 	fputs(",\"cycles\":{\"unit\":\"" CYCLE_UNIT "\"", f);
 	ju64(f, &first, "total", r->cycles);
-	jdbl(f, &first, "per_packet", r->packets ? (double)r->cycles / (double)r->packets : 0);
+	jdbl(f, &first, "per_packet", r->st->packets ? (double)r->cycles / (double)r->st->packets : 0);
 	ju64(f, &first, "flush", r->flush_cycles);
 	fputc('}', f);
 	jdbl(f, &first, "elapsed_s", r->elapsed);
@@ -1118,7 +831,7 @@ static int setup_flows(struct replay *r)
 			return -1;
 		}
 	}
-	r->flows = rpl_flows_new(r->tr, r->flows_out, r->streams, rec_of);
+	r->flows = rpl_flows_new(pne_pipe_tracker(r->pipe), r->flows_out, r->streams, rec_of);
 	if (r->flows == NULL) {
 		errmsg("flow records: %s", strerror(errno));
 		return -1;
@@ -1153,30 +866,41 @@ static int close_flows(struct replay *r)
 
 static int setup_runtime(struct replay *r)
 {
-	struct pne_flow_table_conf fc = {
-		.max_flows = r->o->max_flows,
-		.payload_size = sizeof(struct rflow),
-		.on_evict = on_evict,
-		.evict_arg = r,
+	const struct options *o = r->o;
+	struct pne_pipe_conf pc = {
+		.specs = r->pspecs,
+		.nspecs = r->specs.n,
+		.port_spec = r->specs.port_spec,
+		.max_flows = o->max_flows,
+		.tracker = o->tconf,
+		.user_size = sizeof(struct rflow),
+		.on_adu = on_adu,
+		.adu_arg = r,
 	};
 
-	memcpy(fc.timeout, r->o->tmo, sizeof(fc.timeout));
-	r->ft = pne_flow_table_create(&fc);
-	if (r->ft == NULL) {
-		errmsg("flow table of %u flows: %s", r->o->max_flows, strerror(errno));
+	/* the hooks only feed --flows and --streams: off, they cost nothing */
+	if (o->flows != NULL || o->streams != NULL)
+		pc.hooks = (struct pne_pipe_hooks){
+			.flow_start = flow_start, .segment = flow_segment,
+			.flow_end = flow_end, .arg = r,
+		};
+	for (unsigned i = 0; i < r->specs.n; i++) {
+		r->pspecs[i].spec = r->specs.s[i].spec;
+		r->pspecs[i].params = r->specs.s[i].params;
+	}
+	memcpy(pc.timeout, o->tmo, sizeof(pc.timeout));
+	r->pipe = pne_pipe_create(&pc);
+	if (r->pipe == NULL) {
+		errmsg("flow table of %u flows, tracker (memcap %zu bytes): %s", o->max_flows,
+		       o->tconf.memcap, strerror(errno));
 		return -1;
 	}
-	r->tr = pne_tracker_create(&r->o->tconf);
-	if (r->tr == NULL) {
-		errmsg("tracker (memcap %zu bytes): %s", r->o->tconf.memcap, strerror(errno));
-		return -1;
-	}
-	pne_tracker_on_adu(r->tr, on_adu, r);
-	if (r->o->body_hash || r->o->bodies != NULL) {
-		r->bodies = rpl_bodies_new(r->tr, r->o->bodies, r->o->body_hash,
-					   r->o->body_cap, body_label);
+	r->st = pne_pipe_stats(r->pipe);
+	if (o->body_hash || o->bodies != NULL) {
+		r->bodies = rpl_bodies_new(pne_pipe_tracker(r->pipe), o->bodies, o->body_hash,
+					   o->body_cap, body_label);
 		if (r->bodies == NULL) {
-			errmsg("%s: %s", r->o->bodies != NULL ? r->o->bodies : "body decoding",
+			errmsg("%s: %s", o->bodies != NULL ? o->bodies : "body decoding",
 			       strerror(errno));
 			return -1;
 		}
@@ -1233,7 +957,7 @@ static void run(struct replay *r)
 		c0 = cycles_now();
 		packet(r, h, data);
 		r->cycles += cycles_now() - c0;
-		if (bar && r->packets % PROGRESS_EVERY == 0 && mono_now() - drawn >= 0.2) {
+		if (bar && r->st->packets % PROGRESS_EVERY == 0 && mono_now() - drawn >= 0.2) {
 			progress_draw(r);
 			drawn = mono_now();
 		}
@@ -1249,30 +973,30 @@ static void run(struct replay *r)
 		if (!r->o->quiet)
 			fprintf(stderr, "pne-replay: warning: %s: %s; processed the %" PRIu64
 				" packets before it\n", r->o->capture, pcap_geterr(r->in.pcap),
-				r->packets);
+				r->st->packets);
 	}
 	c0 = cycles_now();
-	pne_flow_flush(r->ft);
+	pne_pipe_flush(r->pipe);
 	r->flush_cycles = cycles_now() - c0;
 	r->elapsed = mono_now() - t0;
 }
 
 static void cleanup(struct replay *r)
 {
+	/* first: connections left (none after run()) end with their hooks */
+	pne_pipe_destroy(r->pipe);
 	if (r->adus != NULL && r->adus != stdout)
 		fclose(r->adus);
-	pne_flow_table_destroy(r->ft);   /* flushed by run(); nothing left */
 	rpl_bodies_free(r->bodies);
 	if (r->flows_out != NULL && r->flows_out != stdout)
 		fclose(r->flows_out);
 	rpl_flows_free(r->flows);
 	rpl_streams_free(r->streams);
-	pne_tracker_destroy(r->tr);
 	rpl_input_close(&r->in);
 	for (unsigned i = 0; i < r->ntypes; i++)
 		free(r->types[i].type);
 	free(r->types);
-	free(r->fields);
+	free(r->line);
 	rpl_specs_free(&r->specs);
 }
 
@@ -1305,7 +1029,7 @@ int main(int argc, char **argv)
 	run(r);
 	if (close_adus(r) != 0 || close_flows(r) != 0)
 		goto out;
-	if (r->parse[PNE_PKT_LINKTYPE] > 0 && !o.quiet)
+	if (r->st->parse[PNE_PKT_LINKTYPE] > 0 && !o.quiet)
 		fprintf(stderr, "pne-replay: warning: link type %d (%s) is not supported: "
 			"no packet was parsed\n", r->linktype,
 			pcap_datalink_val_to_name(r->linktype) ? pcap_datalink_val_to_name(r->linktype)

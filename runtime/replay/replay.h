@@ -1,7 +1,9 @@
 /*
  * pne-replay's private interfaces: the spec set (spec_select.c), JSON
- * output (json_out.c) and capture input (pcap_in.c). The main loop and
- * the counters live in pne_replay.c.
+ * strings (json_out.c), capture input (pcap_in.c), HTTP bodies
+ * (bodies.c), flow records and streams (flows.c, streams.c). The main
+ * loop lives in pne_replay.c, the packet pipeline in the runtime
+ * (pne/pipe.h), the ADU records' format there too (pne/adu_log.h).
  */
 #ifndef PNE_REPLAY_H
 #define PNE_REPLAY_H
@@ -12,13 +14,18 @@
 #include <pcap/pcap.h>
 
 #include "pne/interp.h"
+#include "pne/pipe.h"
 #include "pne/table.h"
 
-/* Specs one run may select (built-in and modules together). */
-#define RPL_MAX_SPECS 64
-#define RPL_NO_SPEC   0xff  /* port map value: no spec claims the port */
+/* Specs one run may select (built-in and modules together): the
+ * pipeline's port map is handed over as it is. */
+#define RPL_MAX_SPECS PNE_PIPE_MAX_SPECS
+#define RPL_NO_SPEC   PNE_PIPE_NO_SPEC  /* port map value: no spec claims the port */
 
-/* ---- spec_select.c ---- */
+/* ---- spec_select.c (library pne_specsel, shared with dpdk-pne) ---- */
+
+/* The program name its messages start with ("pne-replay" unless set). */
+extern const char *rpl_specs_prog;
 
 struct rpl_spec {
 	const struct pne_spec *spec;
@@ -62,19 +69,8 @@ void rpl_specs_free(struct rpl_specs *ss);
 
 /* ---- json_out.c ---- */
 
-/* A JSON string with the escapes RFC 8259 requires. */
+/* A JSON string with the escapes RFC 8259 requires (pne_json_string()). */
 void rpl_json_string(FILE *f, const char *s);
-
-/* "CLIENT:PORT>SERVER:PORT" of a flow key (IPv6 in brackets), into buf
- * (RPL_LABEL_MAX bytes). client_hi: the client is endpoint 1. */
-#define RPL_LABEL_MAX 112
-void rpl_flow_label(char *buf, const uint8_t addr[2][16], const uint16_t port[2],
-		    int client_hi);
-
-/* One ADU record (docs/adu-log.md). fields: the fields object, or NULL
- * for "{}"; extra: more members ("\"body\":{...}"), or NULL. */
-void rpl_json_adu(FILE *f, const char *label, const struct pne_adu *adu,
-		  const char *fields, const char *extra);
 
 /* ---- pcap_in.c ---- */
 
@@ -101,7 +97,7 @@ void rpl_input_close(struct rpl_input *in);
 struct pne_tracker;
 struct rpl_bodies;
 
-/* The flow label (rpl_flow_label()) of a flow cookie. */
+/* The flow label (pne_pipe_flow_label()) of a flow cookie. */
 typedef const char *(*rpl_label_fn)(void *flow);
 
 struct rpl_bodies_stats {

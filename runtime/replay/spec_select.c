@@ -12,13 +12,15 @@
 #include "pne/specs.h"
 #include "replay.h"
 
+const char *rpl_specs_prog = "pne-replay";
+
 static void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void errmsg(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("pne-replay: ", stderr);
+	fprintf(stderr, "%s: ", rpl_specs_prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -281,8 +283,9 @@ void rpl_specs_ports(struct rpl_specs *ss, int quiet)
 			} else if (*owner != i) {
 				ss->conflicts++;
 				if (!quiet)
-					fprintf(stderr, "pne-replay: warning: port %u is claimed "
-						"by %s and %s; %s (listed first) gets it\n", p,
+					fprintf(stderr, "%s: warning: port %u is claimed "
+						"by %s and %s; %s (listed first) gets it\n",
+						rpl_specs_prog, p,
 						ss->s[*owner].spec->name, ss->s[i].spec->name,
 						ss->s[*owner].spec->name);
 			}

@@ -118,7 +118,7 @@ static int name_claim(struct rpl_streams *ss, const char *name)
  */
 char *rpl_streams_claim(struct rpl_streams *ss, const char *label)
 {
-	char base[RPL_LABEL_MAX], name[RPL_LABEL_MAX + 16], *path;
+	char base[PNE_FLOW_LABEL_MAX], name[PNE_FLOW_LABEL_MAX + 16], *path;
 	int rc;
 
 	snprintf(base, sizeof(base), "%s", label);

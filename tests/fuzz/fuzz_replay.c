@@ -107,15 +107,16 @@ static void replay_once(struct replay *r, unsigned caps)
 	check(close_adus(r) == 0);
 	check(write_stats(r, o.stats) == 0);
 	{
-		const struct pne_tracker_stats *ts = pne_tracker_stats(r->tr);
+		const struct pne_tracker_stats *ts = pne_pipe_tracker_stats(r->pipe);
+		const struct pne_pipe_stats *st = pne_pipe_stats(r->pipe);
 
-		check(pne_flow_count(r->ft) == 0);
-		check(r->state_bytes == 0);
+		check(pne_pipe_flow_count(r->pipe) == 0);
+		check(st->state_bytes == 0);
 		check(ts->held_bytes == 0);
 		check(ts->examined + ts->skipped + ts->ignored + ts->delivered ==
 		      ts->payload_packets);
-		check(ts->payload_packets + r->untracked_payload_packets <= r->payload_packets);
-		check(r->segments <= r->packets && r->parse[PNE_PKT_OK] == r->segments);
+		check(ts->payload_packets + st->untracked_payload_packets <= st->payload_packets);
+		check(st->segments <= st->packets && st->parse[PNE_PKT_OK] == st->segments);
 	}
 out:
 	cleanup(r);

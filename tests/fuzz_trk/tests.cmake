@@ -44,8 +44,10 @@ if(PNE_FUZZ)
   pne_fuzz_sources(pne-replay fuzz_replay_srcs)
   list(FILTER fuzz_replay_srcs EXCLUDE REGEX "/pne_replay\\.c$")
   pne_fuzz_sources(pne_cache fuzz_cache_srcs)
+  pne_fuzz_sources(pne_specsel fuzz_specsel_srcs)
   add_executable(fuzz_replay ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_replay.c
-                 ${fuzz_replay_srcs} ${fuzz_runtime_srcs} ${fuzz_cache_srcs})
+                 ${fuzz_replay_srcs} ${fuzz_specsel_srcs} ${fuzz_runtime_srcs}
+                 ${fuzz_cache_srcs})
   target_include_directories(fuzz_replay PRIVATE ${CMAKE_SOURCE_DIR}/runtime/replay
                              ${CMAKE_SOURCE_DIR}/cache)
   target_compile_definitions(fuzz_replay PRIVATE PNE_HAVE_ZLIB)

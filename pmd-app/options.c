@@ -1,0 +1,384 @@
+/*
+ * dpdk-pne's own options: everything after the EAL's "--"
+ * (/work/notes/dpdk-pne-cli.md and docs/dpdk-pne.md). Parsed before the
+ * EAL starts, so a bad argument costs no hugepages and no port.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pmd.h"
+
+#define PMD_NS_PER_S 1000000000.0
+#define DEF_GAP_TIMEOUT_S 10.0
+#define DEF_LOG_BUFFERS 64
+
+static const double def_tmo[PNE_FLOW_TMO__COUNT] = {
+	[PNE_FLOW_TMO_ESTABLISHED] = 3600,
+	[PNE_FLOW_TMO_CLOSING]     = 60,
+	[PNE_FLOW_TMO_HALF_OPEN]   = 60,
+};
+
+void pmd_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PMD_PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void pmd_usage(FILE *f)
+{
+	fprintf(f,
+"usage: dpdk-pne [EAL OPTIONS] -- [OPTIONS]\n"
+"Forwards (inline) or receives (monitor) packets on DPDK ports and frames\n"
+"the TCP streams passing with the PNE specs, one pipeline per worker lcore.\n"
+"The main lcore writes the ADU log and the stats; every other lcore of -l\n"
+"is a worker (one lcore: the main lcore does both).\n"
+"\n"
+"  --ports P             port pairs \"0:1[,2:3...]\": inline mode forwards each\n"
+"                        port's packets to its pair (both ways); a lone port\n"
+"                        \"0\" transmits back on itself. Default: 0:1, 2:3...\n"
+"                        pairing the ports in order (an odd last one alone)\n"
+"  --mode inline|monitor inline (default) forwards every packet; monitor only\n"
+"                        receives (a mirror port) and frees them\n"
+"  --spec NAME[:PORTS]   run built-in spec NAME (repeatable); PORTS (80,8080)\n"
+"                        replace its default server ports. Default: every\n"
+"                        built-in spec on its default ports\n"
+"  --spec FILE.so[:PORTS] load a spec compiled with pnec --module\n"
+"  --param SPEC.NAME=V   set a spec parameter (number, 0x hex, true, false)\n"
+"  --list-specs          print the specs (selected, or all built-in) and exit\n"
+"  --adus FILE           write the ADUs as JSON Lines ('-': standard output),\n"
+"                        the format of pne-replay (docs/adu-log.md)\n"
+"  --stats-json FILE     write the final counters as one JSON object\n"
+"  --max-flows N         flow table size per worker (%u)\n"
+"  --flow-timeout [CLASS=]SECS  idle timeout of established flows (3600), or\n"
+"                        of CLASS: established, closing (60), half_open (60)\n"
+"  --gap-timeout SECS    give up on a hole after SECS (10; 0: only when room\n"
+"                        is needed or the flow ends)\n"
+"  --memcap BYTES        tracker pool for held out-of-order data, per worker\n"
+"                        (64M)\n"
+"  --flow-hold BYTES     held bytes per flow (1M)\n"
+"  --queues N            RX/TX queue pairs per port (default: one per worker;\n"
+"                        1 on a port without RSS; af_packet: its qpairs)\n"
+"  --log-buffers N       64 KiB ADU log buffers per worker (%u); when all are\n"
+"                        waiting for the writer, ADUs are dropped and counted\n"
+"  --stats-interval SECS one-line summary on stderr every SECS (0: off, the\n"
+"                        default)\n"
+"  --idle-exit SECS      stop after SECS without a packet received (pcap\n"
+"                        replay: net_pcap never signals the end of a file)\n"
+"  --no-track            forward only, no parsing (the baseline)\n"
+"  -q, --quiet           no summary, no warnings\n"
+"  -h, --help            this text\n"
+"Sizes take a k, m or g suffix (powers of 1024). SIGINT or SIGTERM stops\n"
+"cleanly: every ADU is written and the final stats printed. Exit status: 0\n"
+"after a clean stop, 1 runtime failure (EAL, port, memory, output), 2 bad\n"
+"usage. Example (replay a capture, no NIC, no hugepages):\n"
+"  dpdk-pne --no-pci --no-huge -m 512 -l 0-1 \\\n"
+"    --vdev net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap -- --adus a.jsonl --idle-exit 1\n",
+		PNE_PIPE_DEF_MAX_FLOWS, DEF_LOG_BUFFERS);
+}
+
+static int parse_size(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	uint64_t v, mul = 1;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': mul = 1u << 10; end++; break;
+	case 'm': case 'M': mul = 1u << 20; end++; break;
+	case 'g': case 'G': mul = 1u << 30; end++; break;
+	default: break;
+	}
+	if (*end != '\0' || v > max / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+static int parse_secs(const char *s, double *secs)
+{
+	char *end;
+	double v;
+
+	if ((*s < '0' || *s > '9') && *s != '.')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end != '\0' || errno != 0 || !isfinite(v) || v < 0 || v > 1e9)
+		return -1;
+	*secs = v;
+	return 0;
+}
+
+static int parse_ns(const char *s, uint64_t *ns)
+{
+	double v;
+
+	if (parse_secs(s, &v) != 0)
+		return -1;
+	*ns = (uint64_t)llround(v * PMD_NS_PER_S);
+	return 0;
+}
+
+static int parse_flow_timeout(struct pmd_opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	const char *val = eq != NULL ? eq + 1 : arg;
+	int cls = PNE_FLOW_TMO_ESTABLISHED;
+	uint64_t ns;
+
+	if (eq != NULL) {
+		size_t len = (size_t)(eq - arg);
+
+		cls = -1;
+		for (int c = 0; c < PNE_FLOW_TMO__COUNT; c++) {
+			const char *name = pne_flow_tmo_name((enum pne_flow_tmo)c);
+
+			if (strlen(name) == len && strncmp(arg, name, len) == 0)
+				cls = c;
+		}
+		if (cls < 0) {
+			pmd_err("--flow-timeout %s: no timeout class '%.*s' (established, "
+				"closing, half_open)", arg, (int)len, arg);
+			return -1;
+		}
+	}
+	if (parse_ns(val, &ns) != 0 || ns == 0) {
+		pmd_err("--flow-timeout %s: expected seconds above 0", arg);
+		return -1;
+	}
+	o->tmo[cls] = ns;
+	return 0;
+}
+
+static int parse_port_id(const char *s, char **end, uint16_t *id)
+{
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, end, 10);
+	if (errno != 0 || v >= RTE_MAX_ETHPORTS)
+		return -1;
+	*id = (uint16_t)v;
+	return 0;
+}
+
+/* "0:1,2:3" or "0" or "0,1" (two lone ports). A port may appear once. */
+static int parse_ports(struct pmd_opts *o, const char *arg)
+{
+	uint8_t seen[RTE_MAX_ETHPORTS] = { 0 };
+	const char *s = arg;
+
+	o->npairs = 0;
+	for (;;) {
+		struct pmd_pair *p = &o->pairs[o->npairs];
+		char *end;
+
+		if (o->npairs == RTE_MAX_ETHPORTS || parse_port_id(s, &end, &p->a) != 0)
+			goto bad;
+		p->b = p->a;
+		if (*end == ':' && parse_port_id(end + 1, &end, &p->b) != 0)
+			goto bad;
+		if (seen[p->a] || (p->b != p->a && seen[p->b])) {
+			pmd_err("--ports %s: port %u appears twice", arg,
+				seen[p->a] ? p->a : p->b);
+			return -1;
+		}
+		seen[p->a] = seen[p->b] = 1;
+		o->npairs++;
+		if (*end == '\0')
+			return 0;
+		if (*end != ',')
+			goto bad;
+		s = end + 1;
+	}
+bad:
+	pmd_err("--ports %s: expected PORT[:PORT][,PORT[:PORT]...], ports 0-%d",
+		arg, RTE_MAX_ETHPORTS - 1);
+	return -1;
+}
+
+enum {
+	OPT_PORTS = 256, OPT_MODE, OPT_SPEC, OPT_PARAM, OPT_LIST, OPT_ADUS, OPT_STATS,
+	OPT_MAX_FLOWS, OPT_FLOW_TIMEOUT, OPT_GAP_TIMEOUT, OPT_MEMCAP, OPT_FLOW_HOLD,
+	OPT_QUEUES, OPT_LOG_BUFFERS, OPT_STATS_INTERVAL, OPT_IDLE_EXIT, OPT_NO_TRACK,
+};
+
+static int option_num(struct pmd_opts *o, int c, const char *arg)
+{
+	uint64_t v;
+
+	switch (c) {
+	case OPT_MAX_FLOWS:
+		if (parse_size(arg, 1u << 31, &v) != 0 || v == 0) {
+			pmd_err("--max-flows %s: expected a count from 1 to 2^31", arg);
+			return -1;
+		}
+		o->max_flows = (uint32_t)v;
+		return 0;
+	case OPT_MEMCAP:
+		if (parse_size(arg, SIZE_MAX, &v) != 0 || v == 0) {
+			pmd_err("--memcap %s: expected a size above 0", arg);
+			return -1;
+		}
+		o->tconf.memcap = (size_t)v;
+		return 0;
+	case OPT_FLOW_HOLD:
+		if (parse_size(arg, UINT32_MAX, &v) != 0 || v == 0) {
+			pmd_err("--flow-hold %s: expected a size from 1 to 4G-1", arg);
+			return -1;
+		}
+		o->tconf.flow_hold = (uint32_t)v;
+		return 0;
+	case OPT_QUEUES:
+		if (parse_size(arg, 1024, &v) != 0 || v == 0) {
+			pmd_err("--queues %s: expected a count from 1 to 1024", arg);
+			return -1;
+		}
+		o->queues = (unsigned)v;
+		return 0;
+	case OPT_LOG_BUFFERS:
+		if (parse_size(arg, 65536, &v) != 0 || v < 2) {
+			pmd_err("--log-buffers %s: expected a count from 2 to 65536", arg);
+			return -1;
+		}
+		o->log_buffers = (unsigned)v;
+		return 0;
+	case OPT_GAP_TIMEOUT:
+		if (parse_ns(arg, &o->tconf.gap_timeout) != 0) {
+			pmd_err("--gap-timeout %s: expected seconds (0: no timeout)", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_FLOW_TIMEOUT:
+		return parse_flow_timeout(o, arg);
+	case OPT_STATS_INTERVAL:
+		if (parse_secs(arg, &o->stats_interval) != 0) {
+			pmd_err("--stats-interval %s: expected seconds (0: off)", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_IDLE_EXIT:
+		if (parse_secs(arg, &o->idle_exit) != 0 || o->idle_exit == 0) {
+			pmd_err("--idle-exit %s: expected seconds above 0", arg);
+			return -1;
+		}
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* One option; returns 0, -1 for --help, or an exit status. */
+static int option(struct pmd_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_PORTS:
+		return parse_ports(o, arg) == 0 ? 0 : PMD_EXIT_USAGE;
+	case OPT_MODE:
+		if (strcmp(arg, "inline") != 0 && strcmp(arg, "monitor") != 0) {
+			pmd_err("--mode %s: expected inline or monitor", arg);
+			return PMD_EXIT_USAGE;
+		}
+		o->monitor = strcmp(arg, "monitor") == 0;
+		return 0;
+	case OPT_SPEC:
+	case OPT_PARAM:
+		if ((c == OPT_SPEC ? o->nspec_args : o->nparam_args) == PMD_MAX_ARGS) {
+			pmd_err("more than %d %s options", PMD_MAX_ARGS,
+				c == OPT_SPEC ? "--spec" : "--param");
+			return PMD_EXIT_USAGE;
+		}
+		if (c == OPT_SPEC)
+			o->spec_args[o->nspec_args++] = arg;
+		else
+			o->param_args[o->nparam_args++] = arg;
+		return 0;
+	case OPT_LIST: o->list_specs = 1; return 0;
+	case OPT_ADUS: o->adus = arg; return 0;
+	case OPT_STATS: o->stats_json = arg; return 0;
+	case OPT_NO_TRACK: o->no_track = 1; return 0;
+	case 'q': o->quiet = 1; return 0;
+	case 'h': pmd_usage(stdout); return -1;
+	case '?':
+	case ':':
+		fputs("Try 'dpdk-pne -- --help'.\n", stderr);
+		return PMD_EXIT_USAGE;
+	default:
+		return option_num(o, c, arg) == 0 ? 0 : PMD_EXIT_USAGE;
+	}
+}
+
+static void defaults(struct pmd_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->max_flows = PNE_PIPE_DEF_MAX_FLOWS;
+	o->tconf.gap_timeout = (uint64_t)(DEF_GAP_TIMEOUT_S * PMD_NS_PER_S);
+	o->log_buffers = DEF_LOG_BUFFERS;
+	for (int i = 0; i < PNE_FLOW_TMO__COUNT; i++)
+		o->tmo[i] = (uint64_t)(def_tmo[i] * PMD_NS_PER_S);
+}
+
+int pmd_parse_options(struct pmd_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "ports", required_argument, NULL, OPT_PORTS },
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "spec", required_argument, NULL, OPT_SPEC },
+		{ "param", required_argument, NULL, OPT_PARAM },
+		{ "list-specs", no_argument, NULL, OPT_LIST },
+		{ "adus", required_argument, NULL, OPT_ADUS },
+		{ "stats-json", required_argument, NULL, OPT_STATS },
+		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+		{ "flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT },
+		{ "gap-timeout", required_argument, NULL, OPT_GAP_TIMEOUT },
+		{ "memcap", required_argument, NULL, OPT_MEMCAP },
+		{ "flow-hold", required_argument, NULL, OPT_FLOW_HOLD },
+		{ "queues", required_argument, NULL, OPT_QUEUES },
+		{ "log-buffers", required_argument, NULL, OPT_LOG_BUFFERS },
+		{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+		{ "idle-exit", required_argument, NULL, OPT_IDLE_EXIT },
+		{ "no-track", no_argument, NULL, OPT_NO_TRACK },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+
+	defaults(o);
+	optind = 1;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1)
+		if ((rc = option(o, c, optarg)) != 0)
+			return rc;
+	if (optind < argc) {
+		pmd_err("unexpected argument '%s' (EAL options go before '--', "
+			"dpdk-pne's after it)", argv[optind]);
+		return PMD_EXIT_USAGE;
+	}
+	if (o->adus != NULL && o->stats_json != NULL && strcmp(o->adus, "-") == 0 &&
+	    strcmp(o->stats_json, "-") == 0) {
+		pmd_err("--adus and --stats-json can't both go to standard output");
+		return PMD_EXIT_USAGE;
+	}
+	if (o->no_track && (o->nspec_args > 0 || o->nparam_args > 0 || o->adus != NULL)) {
+		pmd_err("--no-track tracks nothing: it takes no --spec, --param or --adus");
+		return PMD_EXIT_USAGE;
+	}
+	return 0;
+}
