@@ -131,6 +131,7 @@ struct pnec_stmt {
 	struct pnec_str delim;       /* TEXT until (len 0 = sized text) */
 	struct pnec_str linesep, kvsep; /* TEXT (len 0 = default) */
 	int has_delim;               /* TEXT: until (1) or size (0) */
+	int peek;                    /* TEXT: looks at the bytes, leaves them */
 	struct pnec_str msg;         /* REQUIRE */
 	struct pnec_bfield *bfields; /* HEADER */
 	struct pnec_tfield *tfields; /* TEXT */

@@ -1327,8 +1327,15 @@ static void chk_text(struct chk *c, struct pnec_stmt *s)
 	else if (have_max && s->has_delim && max < s->delim.len)
 		err(c, &s->max->loc, "a text's max (%" PRIu64 ") is shorter than its delimiter",
 		    max);
-	for (struct pnec_tfield *f = s->tfields; f != NULL; f = f->next)
+	if (s->peek && have_max && max > PNE_MAX_PEEK)
+		err(c, s->max != NULL ? &s->max->loc : &s->loc,
+		    "a peek of up to %" PRIu64 " bytes is over the limit of %d bytes",
+		    max, PNE_MAX_PEEK);
+	for (struct pnec_tfield *f = s->tfields; f != NULL; f = f->next) {
+		if (f->src == PNE_TS_DELIM && !s->has_delim)
+			err(c, &f->loc, "'delim' needs a text with 'until': a sized text has none");
 		chk_tfield(c, f, have_max ? max : U64MAX);
+	}
 }
 
 static int case_ok(const struct pnec_case *cs)
@@ -1797,6 +1804,8 @@ static int consumes(const struct pnec_stmt *s)
 	case PNEC_S_VARINT:
 		return 1;
 	case PNEC_S_TEXT:
+		if (s->peek)
+			return 0;  /* its bytes are read again */
 		if (s->has_delim)
 			return s->delim.len > 0;
 		/* fall through */
@@ -1922,6 +1931,69 @@ static const struct pnec_stmt *leading_stmt(struct chk *c, const struct pnec_stm
 	return NULL;
 }
 
+static const struct pnec_stmt *find_peek(struct chk *c, const struct pnec_stmt *s);
+
+/* A peek that sub runs, directly or through the subs it does; memoised. */
+static const struct pnec_stmt *sub_peek(struct chk *c, const struct pnec_str *name)
+{
+	struct pnec_sym *sub = lookup(c, name);
+
+	if (sub == NULL || sub->kind != PNEC_SYM_SUB || sub->peek_state == 1)
+		return NULL;  /* recursion is reported on its own */
+	if (sub->peek_state == 0) {
+		sub->peek_state = 1;
+		sub->peek = find_peek(c, sub->item->body);
+		sub->peek_state = 2;
+	}
+	return sub->peek;
+}
+
+/* The first peek a statement list can run, or NULL. */
+static const struct pnec_stmt *find_peek(struct chk *c, const struct pnec_stmt *s)
+{
+	const struct pnec_stmt *p = NULL;
+
+	for (; s != NULL && p == NULL; s = s->next) {
+		switch (s->kind) {
+		case PNEC_S_TEXT:
+			p = s->peek ? s : NULL;
+			break;
+		case PNEC_S_IF:
+			p = find_peek(c, s->body);
+			p = p != NULL ? p : find_peek(c, s->orelse);
+			break;
+		case PNEC_S_SWITCH:
+			for (const struct pnec_arm *a = s->arms; a != NULL && p == NULL;
+			     a = a->next)
+				p = find_peek(c, a->body);
+			break;
+		case PNEC_S_REPEAT:
+		case PNEC_S_BLOCK:
+			p = find_peek(c, s->body);
+			break;
+		case PNEC_S_DO:
+			p = sub_peek(c, &s->name);
+			break;
+		default:
+			break;
+		}
+	}
+	return p;
+}
+
+/* An unconfirmed ADU of a 'resync confirm' unit keeps its head in the
+ * history that a peek's bytes are replayed from (runtime/interp.c). */
+static void chk_confirm_peek(struct chk *c, const struct pnec_item *it)
+{
+	const struct pnec_stmt *p;
+
+	if (it->u->resync != PNE_RESYNC_CONFIRM || (p = find_peek(c, it->u->body)) == NULL)
+		return;
+	err(c, &p->loc, "a peek can't run in unit '%s', which uses 'resync confirm'",
+	    it->name.s);
+	note(c, &it->u->resync_loc, "'resync confirm' is here");
+}
+
 static void chk_progress(struct chk *c)
 {
 	for (const struct pnec_item *it = c->ast->items; it != NULL; it = it->next) {
@@ -1944,6 +2016,7 @@ static void chk_progress(struct chk *c)
 			err(c, &it->u->resync_loc,
 			    "unit '%s' uses 'resync confirm' but doesn't start with a constant-size header",
 			    it->name.s);
+		chk_confirm_peek(c, it);
 	}
 	if (c->t.nslots <= PNE_MAX_SLOTS && c->t.nslots + c->repeat_depth > PNE_MAX_SLOTS)
 		err(c, &c->ast->name_loc,

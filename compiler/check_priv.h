@@ -44,6 +44,8 @@ struct pnec_sym {
 	int prog_b;                  /* every break leaving it consumed a byte */
 	int prog_depth;              /* repeat nesting inside it */
 	const struct pnec_stmt *free_brk; /* a break not inside its own repeat */
+	int peek_state;              /* 0 new, 1 being searched, 2 done */
+	const struct pnec_stmt *peek; /* a peek it runs, through its subs */
 };
 
 struct pnec_symtab {

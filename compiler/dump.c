@@ -335,12 +335,14 @@ static void sb_hdr(struct sb *b, const struct pnec_ir *ir, const struct pne_op *
 
 static void sb_text(struct sb *b, const struct pnec_ir *ir, const struct pne_op *op)
 {
-	static const char *const srcs[] = { "word", "line", "header", "all", "tail", "fold" };
+	static const char *const srcs[] = {
+		"word", "line", "header", "all", "tail", "fold", "delim",
+	};
 	const struct pne_text *tx = op->aux < ir->ntexts ? &ir->texts[op->aux] : NULL;
 	char n[16];
 
 	if (tx == NULL)
-		return sb_printf(b, "text ?%u", op->aux);
+		return sb_printf(b, "%s ?%u", pnec_op_names[op->code], op->aux);
 	if (tx->delim != PNE_NO_STR) {
 		sb_printf(b, "text until ");
 		sb_str(b, ir, tx->delim);
@@ -349,12 +351,14 @@ static void sb_text(struct sb *b, const struct pnec_ir *ir, const struct pne_op 
 		sb_expr(b, ir, tx->size_expr);
 	}
 	sb_printf(b, " max %" PRIu32, tx->max);
+	if (op->code == PNE_OP_PEEK)
+		sb_printf(b, " peek");
 	for (unsigned i = 0; i < tx->nfields && tx->field + i < ir->ntfields; i++) {
 		const struct pne_tfield *f = &ir->tfields[tx->field + i];
 
 		sb_printf(b, "%s%s=%s", i ? ", " : " { ",
 			  pnec_slot_name(ir, f->slot, n, sizeof(n)),
-			  f->src <= PNE_TS_FOLD ? srcs[f->src] : "?");
+			  f->src <= PNE_TS_DELIM ? srcs[f->src] : "?");
 		if (f->src == PNE_TS_HEADER) {
 			sb_printf(b, " ");
 			sb_str(b, ir, f->arg);
@@ -386,6 +390,7 @@ const char *pnec_op_text(const struct pnec_ir *ir, size_t pc, char *buf, size_t 
 		sb_hdr(&b, ir, op);
 		break;
 	case PNE_OP_TEXT:
+	case PNE_OP_PEEK:
 		sb_text(&b, ir, op);
 		break;
 	case PNE_OP_VARINT:
@@ -450,7 +455,10 @@ static void dump_decls(const struct pnec_ir *ir, FILE *out)
 	fprintf(out, "\nc2s %s, s2c %s\n",
 		ir->start[0] < ir->nunits ? ir_str(ir, ir->units[ir->start[0]].name) : "?",
 		ir->start[1] < ir->nunits ? ir_str(ir, ir->units[ir->start[1]].name) : "?");
-	fprintf(out, "hdr_max %" PRIu32 ", str_max %" PRIu32 "\n", ir->hdr_max, ir->str_max);
+	fprintf(out, "hdr_max %" PRIu32 ", str_max %" PRIu32, ir->hdr_max, ir->str_max);
+	if (ir->peek_max > 0)
+		fprintf(out, ", peek_max %" PRIu32, ir->peek_max);
+	fprintf(out, "\n");
 	fprintf(out, "\nslots\n");
 	for (size_t i = 0; i < ir->nslots; i++)
 		fprintf(out, "  %3zu  %-20s %s\n", i, ir_str(ir, ir->slots[i].name),

@@ -488,7 +488,7 @@ static void emit_texts(struct emit *e)
 {
 	static const char *const srcs[] = {
 		"PNE_TS_WORD", "PNE_TS_LINE", "PNE_TS_HEADER", "PNE_TS_ALL", "PNE_TS_TAIL",
-		"PNE_TS_FOLD",
+		"PNE_TS_FOLD", "PNE_TS_DELIM",
 	};
 	static const char *const convs[] = {
 		"PNE_TC_DECIMAL", "PNE_TC_HEX", "PNE_TC_STRING", "PNE_TC_CONTAINS",
@@ -527,7 +527,7 @@ static void emit_texts(struct emit *e)
 
 			d.len = 0;
 			ds_printf(&d, "[%zu] = { .src = %s, .conv = %s, .slot = %u, .arg = %u, .lit = ",
-				  i, srcs[f->src <= PNE_TS_FOLD ? f->src : 0],
+				  i, srcs[f->src <= PNE_TS_DELIM ? f->src : 0],
 				  convs[f->conv <= PNE_TC_LIST ? f->conv : 0], f->slot, f->arg);
 			ds_stridx(&d, f->lit);
 			ds_printf(&d, ", .max = ");
@@ -740,6 +740,8 @@ static void emit_spec(struct emit *e, const char *sym)
 		ir->nunits, ir->nops, ir->ncode, ir->nconsts);
 	fprintf(f, "\t.hdr_max = %" PRIu32 ",\n\t.str_max = %" PRIu32 ",\n",
 		ir->hdr_max, ir->str_max);
+	if (ir->peek_max > 0)
+		fprintf(f, "\t.peek_max = %" PRIu32 ",\n", ir->peek_max);
 	fprintf(f, "\t.ops = %s,\n", tbl(ir->nops, "ops"));
 	fprintf(f, "\t.code = %s,\n", tbl(ir->ncode, "code"));
 	fprintf(f, "\t.consts = %s,\n", tbl(ir->nconsts, "consts"));

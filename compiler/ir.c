@@ -874,9 +874,12 @@ static void lower_text(struct lower *l, const struct pnec_stmt *s, int line)
 	tx->size_expr = PNE_NO_EXPR;
 	tx->max = (uint32_t)(s->max != NULL ? s->max->lo : s->e->lo);
 	/* a text without fields is scanned or counted, never kept: it
-	 * needs no buffer (runtime/interp.c, op_text()) */
-	if (s->tfields != NULL && tx->max > ir->hdr_max)
+	 * needs no buffer (runtime/interp.c, op_text()); a peek is kept to
+	 * be replayed */
+	if ((s->tfields != NULL || s->peek) && tx->max > ir->hdr_max)
 		ir->hdr_max = tx->max;
+	if (s->peek && tx->max > ir->peek_max)
+		ir->peek_max = tx->max;
 	if (s->has_delim) {
 		v = intern(l, &s->delim);
 		ir->texts[ti].delim = v;
@@ -896,7 +899,7 @@ static void lower_text(struct lower *l, const struct pnec_stmt *s, int line)
 		lower_tfield(l, f);
 		ir->texts[ti].nfields++;
 	}
-	pc = emit(l, PNE_OP_TEXT, line);
+	pc = emit(l, s->peek ? PNE_OP_PEEK : PNE_OP_TEXT, line);
 	if (!l->err)
 		op_at(l, pc)->aux = (uint16_t)ti;
 }
@@ -1413,6 +1416,7 @@ void pnec_ir_to_spec(const struct pnec_ir *ir, struct pne_spec *spec,
 	spec->nconsts = (uint32_t)ir->nconsts;
 	spec->hdr_max = ir->hdr_max;
 	spec->str_max = ir->str_max;
+	spec->peek_max = ir->peek_max;
 	spec->ops = ir->ops;
 	spec->code = ir->code;
 	spec->consts = ir->consts;

@@ -37,6 +37,7 @@ struct pnec_ir {
 	struct pne_slotinfo *slots;    size_t nslots;
 	struct pnec_ir_str { char *s; uint32_t len; } *strs; size_t nstrs;
 	uint32_t hdr_max, str_max;
+	uint32_t peek_max;             /* the largest peek's max, 0 without any */
 	/* Source lines of each op, for --dump-ir and the emitter's comments. */
 	int *op_line;
 	char *src_file;                /* spec path as given */

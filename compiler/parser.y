@@ -281,7 +281,7 @@ static struct pnec_stmt *stmt_new(struct pnec_pctx *ctx, enum pnec_stmt_kind k,
 %token <str> ALL "all" TAIL "tail" DECIMAL "decimal" HEX "hex" STRKW "string"
 %token <str> CONTAINS "contains" IS "is" PREFIX "prefix" SUFFIX "suffix"
 %token <str> NUMERIC "numeric" PRESENT "present" LENGTH "length"
-%token <str> FOLD "fold" LIST "list"
+%token <str> FOLD "fold" LIST "list" PEEK "peek" DELIM "delim"
 %token EQ "==" NE "!=" LE "<=" GE ">=" SHL "<<" SHR ">>" LAND "&&" LOR "||"
 %token DOTDOT ".."
 
@@ -298,7 +298,7 @@ static struct pnec_stmt *stmt_new(struct pnec_pctx *ctx, enum pnec_stmt_kind k,
 %left '*' '/' '%'
 
 %type <str> name opt_title opt_string opt_as opt_lines opt_sep
-%type <ival> vtype
+%type <ival> vtype opt_peek
 %type <x> expr unary primary fexpr fterm opt_max opt_init pop_else
 %type <a> ports anchors args fops
 %type <it> item unit_head
@@ -673,15 +673,16 @@ stmt:
 			OK($$->max != NULL);
 		}
 	/* 'text' ('until' STRING | 'size' expr) ('max' expr)?
-	 *        ('lines' STRING)? ('sep' STRING)? '{' tfield* '}' */
-	| text_head opt_max opt_lines opt_sep tfield_block
+	 *        ('lines' STRING)? ('sep' STRING)? 'peek'? '{' tfield* '}' */
+	| text_head opt_max opt_lines opt_sep opt_peek tfield_block
 		{
 			$$ = $1;
-			$$->loc = span(&@1, &@4);
+			$$->loc = span(&@1, &@5);
 			$$->max = $2.e;
 			$$->linesep = $3;
 			$$->kvsep = $4;
-			$$->tfields = $5.head;
+			$$->peek = $5;
+			$$->tfields = $6.head;
 		}
 	| SKIP expr ';'
 		{
@@ -790,6 +791,11 @@ text_head:
 			STMT($$, PNEC_S_TEXT, &@$);
 			$$->e = $3.e;
 		}
+	;
+
+opt_peek:
+	%empty		{ $$ = 0; }
+	| PEEK		{ $$ = 1; }
 	;
 
 opt_lines:
@@ -1000,7 +1006,7 @@ tfield:
 	;
 
 /* tsrc -> 'word' NUMBER | 'line' NUMBER | 'header' STRING | 'all' | 'tail'
- *         | 'fold' */
+ *         | 'fold' | 'delim' */
 tsrc:
 	WORD NUMBER	{ NEW($$); $$->src = PNE_TS_WORD; $$->arg = $2; }
 	| LINE NUMBER	{ NEW($$); $$->src = PNE_TS_LINE; $$->arg = $2; }
@@ -1008,6 +1014,7 @@ tsrc:
 	| ALL		{ NEW($$); $$->src = PNE_TS_ALL; }
 	| TAIL		{ NEW($$); $$->src = PNE_TS_TAIL; }
 	| FOLD		{ NEW($$); $$->src = PNE_TS_FOLD; }
+	| DELIM		{ NEW($$); $$->src = PNE_TS_DELIM; }
 	;
 
 /* tconv: the conversion, carried in a scratch tfield */
@@ -1035,7 +1042,7 @@ tconv:
 name:
 	IDENT | TYPE | ANCHOR | CONFIRM | WITHIN | UNTIL | SIZE | LINES | SEP | WORD
 	| LINE | ALL | TAIL | DECIMAL | HEX | STRKW | CONTAINS | IS | PREFIX
-	| SUFFIX | NUMERIC | PRESENT | LENGTH | FOLD | LIST
+	| SUFFIX | NUMERIC | PRESENT | LENGTH | FOLD | LIST | PEEK | DELIM
 	;
 
 /* expr: C operators and precedence over unsigned 64-bit values */
@@ -1172,7 +1179,8 @@ args:
 static const char *const name_words[] = {
 	"type", "anchor", "confirm", "within", "until", "size", "lines", "sep", "word",
 	"line", "all", "tail", "decimal", "hex", "string", "contains", "is",
-	"prefix", "suffix", "numeric", "present", "length", "fold", "list", NULL,
+	"prefix", "suffix", "numeric", "present", "length", "fold", "list", "peek",
+	"delim", NULL,
 };
 static const char *const expr_words[] = {
 	"number", "identifier", "'('", "'!'", "'~'", "max", NULL,
@@ -1191,7 +1199,7 @@ static const char *const decl_words[] = {
 	NULL,
 };
 static const char *const tsrc_words[] = {
-	"word", "line", "header", "all", "tail", "fold", NULL,
+	"word", "line", "header", "all", "tail", "fold", "delim", NULL,
 };
 static const char *const tconv_words[] = {
 	"as", "contains", "is", "prefix", "suffix", "numeric", "present", "length",

@@ -34,6 +34,10 @@
  * and most bytes of an unconfirmed ADU kept to rescan it (a confirm
  * unit's head); also bounds the replay copy kept on the stack. */
 #define REPLAY_MAX 256
+static_assert(PNE_MAX_PEEK <= REPLAY_MAX, "a peek's bytes are replayed");
+/* Peeks a close may end at one offset before the table is declared
+ * looping (a correct spec has a few peeks in a row at most). */
+#define CLOSE_PEEK_LIMIT 64
 
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -110,6 +114,13 @@ static bool dfa_ok(const struct pne_dfa *d)
 	       d->accept <= d->nstates;
 }
 
+/* The largest peek: it is gathered in the header buffer and its bytes
+ * from earlier segments are replayed from the history. */
+static uint32_t peek_need(const struct pne_spec *s)
+{
+	return (uint32_t)min64(s->peek_max, PNE_MAX_PEEK);
+}
+
 /* The header/text buffer: what the spec says, but never less than any
  * gathering step of the tables can ask for (up to the global limits). */
 static uint32_t hbuf_need(const struct pne_spec *s)
@@ -121,12 +132,14 @@ static uint32_t hbuf_need(const struct pne_spec *s)
 	for (unsigned i = 0; s->texts != NULL && i < s->ntexts; i++)
 		if (s->texts[i].nfields > 0)
 			m = max64(m, s->texts[i].max);
+	m = max64(m, peek_need(s));
 	return (uint32_t)min64(m, PNE_MAX_TEXT);
 }
 
 /* Longest anchor literal of the start units, minus the byte that ends a
  * match: how much history an anchor scan keeps; REPLAY_MAX for the head
- * of an unconfirmed ADU when a start unit resyncs by confirmation. */
+ * of an unconfirmed ADU when a start unit resyncs by confirmation; the
+ * largest peek, whose bytes are replayed from there. */
 static uint32_t hist_need(const struct pne_spec *s)
 {
 	uint32_t m = 0, head = 0;
@@ -147,6 +160,7 @@ static uint32_t hist_need(const struct pne_spec *s)
 	}
 	m = m < REPLAY_MAX ? m : REPLAY_MAX;
 	m = m > 0 ? m - 1 : 0;
+	head = head > peek_need(s) ? head : peek_need(s);
 	return m > head ? m : head;
 }
 
@@ -560,6 +574,10 @@ static void enter_resync(const struct run *r)
 	struct pne_hist *h = hist_of(r);
 
 	report_abort(r);
+	/* bytes still to replay lie before the stream position (off counts
+	 * them when they are consumed): the scan starts after them */
+	if (h)
+		core->off += h->pend;
 	core->events &= (uint8_t)~PNE_EV_SKIP_CONT;
 	core->status = PNE_IS_RESYNC;
 	core->phase = 0;
@@ -771,13 +789,14 @@ static int op_varint(const struct run *r, const struct pne_op *op, const uint8_t
 	return 1;
 }
 
+/* The text is t[0..len), then dl bytes of the delimiter that ended it. */
 static int text_done(const struct run *r, const struct pne_text *td,
-		     const uint8_t *t, size_t len)
+		     const uint8_t *t, size_t len, size_t dl)
 {
 	struct pne_dir_core *core = r->core;
 	struct pne_text_out out = {
 		r->slots, arena_of(r->conn, r->dir), &core->arena,
-		pne_interp_arena_size(r->spec),
+		pne_interp_arena_size(r->spec), (uint32_t)dl,
 	};
 	int err;
 
@@ -790,13 +809,55 @@ static int text_done(const struct run *r, const struct pne_text *td,
 	return 0;
 }
 
-/* A text of exactly size_expr bytes. */
-static int text_sized(const struct run *r, const struct pne_text *td,
+/*
+ * A PEEK ends: the direction goes back to where it began, then its fields
+ * are extracted from t[0..len). Of its total bytes, the last seg arrived
+ * in this call, before *ip: they are read again from there. Those before
+ * arrived in earlier calls and are in the header buffer (a peek keeps
+ * what it gathers): they become pending in the history, and the run loop
+ * replays them before the rest of this call's bytes. A replay never
+ * starts inside a peek (pending bytes are set only at a unit's start, by
+ * invalid() or here, with pc past the peek), so a peek that ends in
+ * replayed bytes began in them: a pending part then means a bad table.
+ */
+static int peek_done(const struct run *r, const struct pne_text *td, const uint8_t *t,
+		     size_t len, size_t dl, uint64_t total, size_t seg, size_t *ip)
+{
+	struct pne_dir_core *core = r->core;
+	struct pne_hist *h = hist_of(r);
+	uint64_t early = total - seg;
+
+	if (early > 0 && (r->replay || h == NULL || h->pend > 0 ||
+			  early > r->conn->hist_cap || t != hbuf_of(r)))
+		return invalid(r, PNE_ERR_BAD_TABLE);
+	core->off -= total;
+	if (!r->replay)
+		r->conn->stats.bytes_examined -= seg;
+	*ip -= seg;
+	if (early > 0) {
+		memcpy(h->bytes, t, (size_t)early);
+		h->pend = (uint16_t)early;
+	}
+	return text_done(r, td, t, len, dl);
+}
+
+/* A peek may gather this many bytes: its max, within the buffers that
+ * keep and replay it (a table asking more is malformed: 0). */
+static bool peek_fits(const struct run *r, const struct pne_text *td)
+{
+	return td->max <= r->conn->hbuf_size && td->max <= r->conn->hist_cap &&
+	       head_of(r) == NULL;
+}
+
+/* A text of exactly size_expr bytes; a peek of them ends early at the
+ * ADU's max (and at the stream's end, see peek_close()). */
+static int text_sized(const struct run *r, const struct pne_text *td, bool peek,
 		      const uint8_t *p, size_t n, size_t *ip)
 {
 	struct pne_dir_core *core = r->core;
-	bool keep = td->nfields > 0;
+	bool keep = td->nfields > 0 || peek;
 	const uint8_t *t;
+	size_t i0 = *ip;
 
 	if (core->phase == 0) {
 		uint64_t size;
@@ -810,7 +871,9 @@ static int text_sized(const struct run *r, const struct pne_text *td,
 			return invalid(r, PNE_ERR_TEXT_MAX);
 		if (keep && size > r->conn->hbuf_size)
 			return invalid(r, PNE_ERR_BAD_TABLE);
-		if (size > room(r))
+		if (peek)
+			size = min64(size, room(r));
+		else if (size > room(r))
 			return invalid(r, PNE_ERR_TOO_LONG);
 		core->need = (uint32_t)size;
 		core->have = 0;
@@ -819,18 +882,23 @@ static int text_sized(const struct run *r, const struct pne_text *td,
 	t = gather(r, p, n, ip, keep);
 	if (t == NULL)
 		return 1;
-	return text_done(r, td, t, core->need);
+	if (peek)
+		return peek_done(r, td, t, core->need, 0, core->need, *ip - i0, ip);
+	return text_done(r, td, t, core->need, 0);
 }
 
 /*
  * A text up to and including its delimiter, found by feeding every byte
  * to the delimiter's automaton (its state survives between segments, so
  * a delimiter split across them is found). The text is copied only when
- * it has fields and did not arrive in one segment.
+ * it has fields and did not arrive in one segment. A peek (PNE_OP_PEEK)
+ * is always copied then, to be replayed, and also ends, valid, at its max
+ * or the ADU's: its fields then see all it gathered.
  */
 static int op_text(const struct run *r, const struct pne_op *op, const uint8_t *p,
 		   size_t n, size_t *ip)
 {
+	bool peek = op->code == PNE_OP_PEEK;
 	const struct pne_spec *s = r->spec;
 	struct pne_dir_core *core = r->core;
 	const struct pne_text *td;
@@ -843,12 +911,14 @@ static int op_text(const struct run *r, const struct pne_op *op, const uint8_t *
 	if (op->aux >= s->ntexts || s->texts == NULL)
 		return invalid(r, PNE_ERR_BAD_TABLE);
 	td = &s->texts[op->aux];
+	if (peek && !peek_fits(r, td))
+		return invalid(r, PNE_ERR_BAD_TABLE);
 	if (td->delim == PNE_NO_STR)
-		return text_sized(r, td, p, n, ip);
+		return text_sized(r, td, peek, p, n, ip);
 	if (td->dfa >= s->ndfas || s->dfas == NULL || !dfa_ok(&s->dfas[td->dfa]))
 		return invalid(r, PNE_ERR_BAD_TABLE);
 	d = &s->dfas[td->dfa];
-	keep = td->nfields > 0;
+	keep = td->nfields > 0 || peek;
 	if (core->phase == 0) {
 		core->have = 0;
 		core->dfa = 0;
@@ -884,7 +954,10 @@ static int op_text(const struct run *r, const struct pne_op *op, const uint8_t *
 		}
 		*ip = i + k + 1;
 		consume(r, k + 1, false);
-		return text_done(r, td, t, len - min64(dl, len));
+		dl = min64(dl, len);
+		if (peek)
+			return peek_done(r, td, t, len - dl, dl, len, k + 1, ip);
+		return text_done(r, td, t, len - dl, dl);
 	}
 	if (keep && scan > 0)
 		memcpy(hbuf_of(r) + core->have, p + i, scan);
@@ -892,10 +965,37 @@ static int op_text(const struct run *r, const struct pne_op *op, const uint8_t *
 	core->dfa = (uint16_t)st;
 	*ip = i + scan;
 	consume(r, scan, false);
+	if (scan == allow && peek)  /* a peek's end: all it gathered */
+		return peek_done(r, td, hbuf_of(r), core->have, 0, core->have, scan, ip);
 	if (scan == allow)  /* at the limit without a delimiter */
 		return invalid(r, lim - (core->have - scan) <= rm ? PNE_ERR_TEXT_MAX :
 								   PNE_ERR_TOO_LONG);
 	return 1;
+}
+
+/* Is a peek under way, one that the stream's end ends? Not one at the
+ * very start of an ADU that has no byte: the direction is idle between
+ * ADUs. */
+static bool peek_open(const struct run *r)
+{
+	const struct pne_dir_core *core = r->core;
+
+	return core->status == PNE_IS_OK && core->phase == 1 && core->pc < r->spec->nops &&
+	       r->spec->ops[core->pc].code == PNE_OP_PEEK && core->off > core->adu_start;
+}
+
+/* The stream ended during a peek: it ends with what it gathered, all of
+ * it in the header buffer (none of it arrived in this call). */
+static int peek_close(const struct run *r)
+{
+	const struct pne_op *op = &r->spec->ops[r->core->pc];
+	const struct pne_text *td;
+	size_t none = 0;
+
+	if (op->aux >= r->spec->ntexts || r->spec->texts == NULL)
+		return invalid(r, PNE_ERR_BAD_TABLE);
+	td = &r->spec->texts[op->aux];
+	return peek_done(r, td, hbuf_of(r), r->core->have, 0, r->core->have, 0, &none);
 }
 
 static int op_skip(const struct run *r, const struct pne_op *op, const uint8_t *p,
@@ -1153,6 +1253,7 @@ static int step(const struct run *r, const uint8_t *p, size_t n, size_t *ip)
 	case PNE_OP_VARINT:
 		return op_varint(r, op, p, n, ip);
 	case PNE_OP_TEXT:
+	case PNE_OP_PEEK:
 		return op_text(r, op, p, n, ip);
 	case PNE_OP_SKIP:
 		return op_skip(r, op, p, n, ip);
@@ -1536,8 +1637,11 @@ static size_t run(const struct run *r, const uint8_t *p, size_t n)
 			consume(r, n - i, true);
 			return n;
 		}
-		if (unlikely(pending(r)) && replay_pending(r))
-			return i;
+		if (unlikely(pending(r))) {
+			if (replay_pending(r))
+				return i;
+			continue;  /* the replay may have changed the status */
+		}
 		if (i > mark) {
 			mark = i;
 			idle = 0;
@@ -1767,6 +1871,29 @@ void pne_interp_force(struct pne_interp_conn *conn, enum pne_dir dir)
 	take_default(&r, &r.spec->ops[r.core->pc]);
 }
 
+/* The stream's end ends a peek under way: the operations after it run
+ * over its bytes, and may start another peek, which ends the same way.
+ * Peeks start at increasing offsets unless the table loops. */
+static void close_peeks(const struct run *r)
+{
+	struct pne_dir_core *core = r->core;
+	uint64_t at = UINT64_MAX;
+	unsigned same = 0;
+
+	while (peek_open(r)) {
+		uint64_t start = core->off - core->have;
+
+		same = start == at ? same + 1 : 0;
+		at = start;
+		if (same >= CLOSE_PEEK_LIMIT) {
+			invalid(r, PNE_ERR_NO_PROGRESS);
+			return;
+		}
+		peek_close(r);
+		run(r, no_data, 0);
+	}
+}
+
 void pne_interp_close(struct pne_interp_conn *conn, enum pne_dir dir,
 		      pne_adu_cb cb, void *arg)
 {
@@ -1781,6 +1908,7 @@ void pne_interp_close(struct pne_interp_conn *conn, enum pne_dir dir,
 	h = hist_of(&r);
 	if (core->status == PNE_IS_OK || core->status == PNE_IS_WAITING) {
 		run(&r, no_data, 0);  /* a blocked pop the other direction fed since */
+		close_peeks(&r);
 		if (core->status == PNE_IS_OK && core->phase == 1 &&
 		    r.spec->ops[core->pc].code == PNE_OP_UNTIL_CLOSE) {
 			if (core->off > core->adu_start)

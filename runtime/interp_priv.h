@@ -142,10 +142,12 @@ struct pne_text_out {
 	uint8_t *arena;
 	uint32_t *arena_used;
 	uint32_t arena_size;
+	uint32_t delim_len;   /* the delimiter's bytes, right after the text;
+	                         0 when it did not end at one */
 };
 
 /* Extract the fields of text step td from text t[0..len) (delimiter
- * excluded). Returns 0, or the enum pne_interp_err that makes the
+ * excluded: out->delim_len bytes at t + len). Returns 0, or the enum pne_interp_err that makes the
  * stream invalid. */
 int pne_text_fields(const struct pne_spec *spec, const struct pne_text *td,
 		    const uint8_t *t, size_t len, const struct pne_text_out *out);

@@ -247,7 +247,8 @@ static int str_ok(const struct pne_spec *spec, uint16_t i)
 }
 
 static struct span source(const struct pne_spec *spec, const struct pne_text *td,
-			  const struct pne_tfield *f, const uint8_t *t, size_t len)
+			  const struct pne_tfield *f, const uint8_t *t, size_t len,
+			  size_t dlen)
 {
 	const struct pne_str *lsep = &spec->strs[td->linesep];
 	struct span first;
@@ -290,6 +291,8 @@ static struct span source(const struct pne_spec *spec, const struct pne_text *td
 			first = trim((struct span){ first.p + kv->len, first.len - kv->len, 1 });
 		return first;
 	}
+	case PNE_TS_DELIM:
+		return dlen > 0 ? (struct span){ t + len, dlen, 1 } : absent;
 	}
 	return absent;
 }
@@ -410,7 +413,7 @@ int pne_text_fields(const struct pne_spec *spec, const struct pne_text *td,
 
 		if (f->slot >= spec->nslots)
 			return PNE_ERR_BAD_TABLE;
-		err = convert(spec, f, source(spec, td, f, t, len), out, &v);
+		err = convert(spec, f, source(spec, td, f, t, len, out->delim_len), out, &v);
 		if (err)
 			return err;
 		out->slots[f->slot] = v;

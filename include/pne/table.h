@@ -35,6 +35,13 @@
  *     SET .r = .r + 1; B; JMP L; F: REQUIRE 0 "repeat limit" -- and a
  *     break to a JMP past F.
  *  8. REQUIRE's aux is the string index of its message, or PNE_NO_STR.
+ *  9. PEEK (appended to ABI 1: older interpreters reject it as a malformed
+ *     table) gathers like TEXT with its descriptor, but also ends without
+ *     invalidity at max bytes, at the ADU's max and at the stream's end;
+ *     its fields are extracted (the delimiter excluded when it was found)
+ *     and the direction's position goes back to where it began, so the
+ *     next operation reads the same bytes. Its max is at most
+ *     PNE_MAX_PEEK; a PNE_RESYNC_CONFIRM unit has no PEEK.
  */
 #ifndef PNE_TABLE_H
 #define PNE_TABLE_H
@@ -44,13 +51,14 @@
 #define PNE_TABLE_ABI 1
 
 /* Limits every compiled spec respects; the checker enforces them. */
-#define PNE_MAX_SLOTS      32    /* per-direction slots (fields, lets) */
+#define PNE_MAX_SLOTS      48    /* per-direction slots (fields, lets) */
 #define PNE_MAX_CVARS      16    /* connection variables and parameters */
 #define PNE_MAX_FIFOS      4
 #define PNE_MAX_FIFO_DEPTH 256
 #define PNE_MAX_STACK      16    /* expression evaluation stack */
 #define PNE_MAX_HDR        65535 /* largest header a step may gather */
 #define PNE_MAX_TEXT       (1u << 20) /* largest delimited text a step may gather */
+#define PNE_MAX_PEEK       256   /* largest text a PEEK may look at */
 
 #define PNE_NO_EXPR  UINT32_MAX  /* pne_op.expr when there is none */
 #define PNE_NO_STR   UINT16_MAX  /* a string index that names no string */
@@ -119,6 +127,9 @@ enum pne_tsrc {
 	PNE_TS_FOLD,    /* the first line, blanks trimmed, if it starts with a
 	                   blank (an obs-fold continuation line), and without
 	                   a leading key/value separator; else absent */
+	PNE_TS_DELIM,   /* the delimiter that ended the text; absent when none
+	                   did: a sized text, a PEEK that ended at a max or at
+	                   the stream's end (appended to ABI 1) */
 };
 
 /* How a text field's value becomes a slot value. */
@@ -276,7 +287,8 @@ struct pne_slotinfo {
 /* A whole compiled protocol. */
 struct pne_spec {
 	uint32_t abi;                   /* PNE_TABLE_ABI */
-	uint32_t pad0;
+	uint32_t peek_max;              /* the largest PEEK's max, 0 without any
+	                                   (was padding: older tables have 0) */
 	const char *name;               /* e.g. "http" */
 	const char *title;              /* one line */
 	const uint16_t *ports;          /* default TCP server ports */

@@ -18,244 +18,301 @@ static const uint16_t ports[] = {
 
 static const struct pne_op ops[] = {
 	/* unit request */
-	[0] = { .code = PNE_OP_WAIT, .expr = 0 },                              /*  268  wait !hold */
-	[1] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                   /*  269  set .r0 = 0 */
-	[2] = { .code = PNE_OP_JZ, .aux = 8, .expr = 7 },                      /*  269  jz .r0 < 8 -> 8 */
-	[3] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                  /*  269  set .r0 = .r0 + 1 */
-	[4] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },                    /*  270  text until "\n" max 16384 { line_len=line 0 length, method=word 0 as string max 16, uri=word 1 as string max 96, v1=word 2 prefix "HTTP/1.", v2=word 2 is "HTTP/2.0", is_head=word 0 is "HEAD", is_connect=word 0 is "CONNECT" } */
-	[5] = { .code = PNE_OP_JZ, .aux = 7, .expr = 19 },                     /*  279  jz line_len != 0 -> 7 */
-	[6] = { .code = PNE_OP_JMP, .aux = 9, .expr = PNE_NO_EXPR },           /*  280  jmp 9 */
-	[7] = { .code = PNE_OP_JMP, .aux = 2, .expr = PNE_NO_EXPR },           /*  269  jmp 2 */
-	[8] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },                /*  269  require 0 "repeat limit" */
-	[9] = { .code = PNE_OP_JZ, .aux = 11, .expr = 25 },                    /*  283  jz v2 -> 11 */
-	[10] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  285  opaque */
-	[11] = { .code = PNE_OP_REQUIRE, .aux = 44, .expr = 28 },              /*  287  require v1 "request-line" */
-	[12] = { .code = PNE_OP_SET, .expr = 4 },                              /*  114  set cl = 0 */
-	[13] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*  115  set content_length = 0 */
-	[14] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*  116  set te = 0 */
-	[15] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                   /*  117  set upgrade = 0 */
-	[16] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                   /*  118  set close = 0 */
-	[17] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                   /*  119  set last = 0 */
-	[18] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                  /*  175  set .r0 = 0 */
-	[19] = { .code = PNE_OP_JZ, .aux = 54, .expr = 31 },                   /*  175  jz .r0 < 1024 -> 54 */
-	[20] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                 /*  175  set .r0 = .r0 + 1 */
-	[21] = { .code = PNE_OP_JZ, .aux = 24, .expr = 38 },                   /*  176  jz last == 3 -> 24 */
-	[22] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },         /*  177  text until "\n" max 16384 { line_len=all length, blank=all is "\r", folded=fold present, fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, name_ce=word 0 is "Content-Encoding", content_encoding=header "Content-Encoding" as list max 64, content_encoding=fold as list max 64 } */
-	[23] = { .code = PNE_OP_JMP, .aux = 25, .expr = PNE_NO_EXPR },         /*  176  jmp 25 */
-	[24] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },         /*  197  text until "\n" max 16384 { line_len=all length, blank=all is "\r", folded=fold present, fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, name_ce=word 0 is "Content-Encoding", content_encoding=header "Content-Encoding" as list max 64 } */
-	[25] = { .code = PNE_OP_JZ, .aux = 27, .expr = 44 },                   /*  217  jz line_len == 0 || blank -> 27 */
-	[26] = { .code = PNE_OP_JMP, .aux = 55, .expr = PNE_NO_EXPR },         /*  218  jmp 55 */
-	[27] = { .code = PNE_OP_JZ, .aux = 36, .expr = 53 },                   /*  130  jz folded -> 36 */
-	[28] = { .code = PNE_OP_JZ, .aux = 31, .expr = 56 },                   /*  131  jz last == 2 -> 31 */
-	[29] = { .code = PNE_OP_SET, .slot = 2, .expr = 62 },                  /*  132  set te = fold_chunked ? te | 2 : te */
-	[30] = { .code = PNE_OP_JMP, .aux = 35, .expr = PNE_NO_EXPR },         /*  131  jmp 35 */
-	[31] = { .code = PNE_OP_JZ, .aux = 33, .expr = 38 },                   /*  133  jz last == 3 -> 33 */
-	[32] = { .code = PNE_OP_JMP, .aux = 35, .expr = PNE_NO_EXPR },         /*  133  jmp 35 */
-	[33] = { .code = PNE_OP_JZ, .aux = 35, .expr = 73 },                   /*  135  jz last == 1 -> 35 */
-	[34] = { .code = PNE_OP_SET, .expr = 79 },                             /*  136  set cl = cl | 2 */
-	[35] = { .code = PNE_OP_JMP, .aux = 53, .expr = PNE_NO_EXPR },         /*  130  jmp 53 */
-	[36] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                   /*  139  set last = 0 */
-	[37] = { .code = PNE_OP_JZ, .aux = 44, .expr = 85 },                   /*  140  jz h_cl -> 44 */
-	[38] = { .code = PNE_OP_SET, .slot = 5, .expr = 88 },                  /*  142  set last = 1 */
-	[39] = { .code = PNE_OP_JZ, .aux = 43, .expr = 91 },                   /*  143  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 43 */
-	[40] = { .code = PNE_OP_SET, .expr = 107 },                            /*  144  set cl = cl | 1 */
-	[41] = { .code = PNE_OP_SET, .slot = 1, .expr = 113 },                 /*  145  set content_length = h_cl_val */
-	[42] = { .code = PNE_OP_JMP, .aux = 44, .expr = PNE_NO_EXPR },         /*  143  jmp 44 */
-	[43] = { .code = PNE_OP_SET, .expr = 79 },                             /*  147  set cl = cl | 2 */
-	[44] = { .code = PNE_OP_JZ, .aux = 47, .expr = 116 },                  /*  150  jz h_te || name_te -> 47 */
-	[45] = { .code = PNE_OP_SET, .slot = 5, .expr = 122 },                 /*  151  set last = 2 */
-	[46] = { .code = PNE_OP_SET, .slot = 2, .expr = 125 },                 /*  152  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
-	[47] = { .code = PNE_OP_JZ, .aux = 49, .expr = 150 },                  /*  155  jz h_ce || name_ce -> 49 */
-	[48] = { .code = PNE_OP_SET, .slot = 5, .expr = 156 },                 /*  156  set last = 3 */
-	[49] = { .code = PNE_OP_JZ, .aux = 51, .expr = 159 },                  /*  158  jz h_upgrade -> 51 */
-	[50] = { .code = PNE_OP_SET, .slot = 3, .expr = 88 },                  /*  159  set upgrade = 1 */
-	[51] = { .code = PNE_OP_JZ, .aux = 53, .expr = 162 },                  /*  161  jz h_close -> 53 */
-	[52] = { .code = PNE_OP_SET, .slot = 4, .expr = 88 },                  /*  162  set close = 1 */
-	[53] = { .code = PNE_OP_JMP, .aux = 19, .expr = PNE_NO_EXPR },         /*  175  jmp 19 */
-	[54] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },               /*  175  require 0 "repeat limit" */
-	[55] = { .code = PNE_OP_REQUIRE, .aux = 46, .expr = 165 },             /*  290  require !(cl & 2) "Content-Length" */
-	[56] = { .code = PNE_OP_JZ, .aux = 60, .expr = 172 },                  /*  291  jz is_connect -> 60 */
-	[57] = { .code = PNE_OP_PUSH, .expr = 122 },                           /*  292  push pending 2 */
-	[58] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 88 },  /*  293  set hold = 1 */
-	[59] = { .code = PNE_OP_JMP, .aux = 65, .expr = PNE_NO_EXPR },         /*  291  jmp 65 */
-	[60] = { .code = PNE_OP_JZ, .aux = 64, .expr = 175 },                  /*  294  jz upgrade -> 64 */
-	[61] = { .code = PNE_OP_PUSH, .expr = 178 },                           /*  295  push pending is_head ? 5 : 4 */
-	[62] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 88 },  /*  296  set hold = 1 */
-	[63] = { .code = PNE_OP_JMP, .aux = 65, .expr = PNE_NO_EXPR },         /*  294  jmp 65 */
-	[64] = { .code = PNE_OP_PUSH, .expr = 186 },                           /*  298  push pending is_head ? 1 : 0 */
-	[65] = { .code = PNE_OP_JZ, .aux = 89, .expr = 194 },                  /*  300  jz te -> 89 */
-	[66] = { .code = PNE_OP_REQUIRE, .aux = 51, .expr = 197 },             /*  301  require te & 4 "request Transfer-Encoding is not chunked" */
-	[67] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                  /*  231  set .r0 = 0 */
-	[68] = { .code = PNE_OP_JZ, .aux = 79, .expr = 203 },                  /*  231  jz .r0 < 0xffffffff -> 79 */
-	[69] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                 /*  231  set .r0 = .r0 + 1 */
-	[70] = { .code = PNE_OP_TEXT, .aux = 3, .expr = PNE_NO_EXPR },         /*  232  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
-	[71] = { .code = PNE_OP_JZ, .aux = 78, .expr = 19 },                   /*  237  jz line_len != 0 -> 78 */
-	[72] = { .code = PNE_OP_REQUIRE, .aux = 54, .expr = 210 },             /*  238  require chunk_size != 0 || blank "chunk-size" */
-	[73] = { .code = PNE_OP_JZ, .aux = 75, .expr = 219 },                  /*  239  jz chunk_size == 0 -> 75 */
-	[74] = { .code = PNE_OP_JMP, .aux = 80, .expr = PNE_NO_EXPR },         /*  240  jmp 80 */
-	[75] = { .code = PNE_OP_SKIP, .expr = 225 },                           /*  242  skip chunk_size */
-	[76] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },         /*  243  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
-	[77] = { .code = PNE_OP_REQUIRE, .aux = 55, .expr = 44 },              /*  247  require line_len == 0 || blank "chunk data not followed by CRLF" */
-	[78] = { .code = PNE_OP_JMP, .aux = 68, .expr = PNE_NO_EXPR },         /*  231  jmp 68 */
-	[79] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },               /*  231  require 0 "repeat limit" */
-	[80] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                  /*  251  set .r0 = 0 */
-	[81] = { .code = PNE_OP_JZ, .aux = 87, .expr = 31 },                   /*  251  jz .r0 < 1024 -> 87 */
-	[82] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                 /*  251  set .r0 = .r0 + 1 */
-	[83] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },         /*  252  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
-	[84] = { .code = PNE_OP_JZ, .aux = 86, .expr = 44 },                   /*  256  jz line_len == 0 || blank -> 86 */
-	[85] = { .code = PNE_OP_JMP, .aux = 88, .expr = PNE_NO_EXPR },         /*  257  jmp 88 */
-	[86] = { .code = PNE_OP_JMP, .aux = 81, .expr = PNE_NO_EXPR },         /*  251  jmp 81 */
-	[87] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },               /*  251  require 0 "repeat limit" */
-	[88] = { .code = PNE_OP_JMP, .aux = 91, .expr = PNE_NO_EXPR },         /*  300  jmp 91 */
-	[89] = { .code = PNE_OP_JZ, .aux = 91, .expr = 228 },                  /*  303  jz cl -> 91 */
-	[90] = { .code = PNE_OP_SKIP, .expr = 231 },                           /*  304  skip content_length */
-	[91] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                    /*  262  end */
+	[0] = { .code = PNE_OP_WAIT, .expr = 0 },                               /*  314  wait !hold */
+	[1] = { .code = PNE_OP_SET, .slot = 34, .expr = 4 },                    /*  315  set .r0 = 0 */
+	[2] = { .code = PNE_OP_JZ, .aux = 8, .expr = 7 },                       /*  315  jz .r0 < 8 -> 8 */
+	[3] = { .code = PNE_OP_SET, .slot = 34, .expr = 13 },                   /*  315  set .r0 = .r0 + 1 */
+	[4] = { .code = PNE_OP_TEXT, .expr = PNE_NO_EXPR },                     /*  316  text until "\n" max 16384 { line_len=line 0 length, method=word 0 as string max 16, uri=word 1 as string max 96, v1=word 2 prefix "HTTP/1.", v2=word 2 is "HTTP/2.0", is_head=word 0 is "HEAD", is_connect=word 0 is "CONNECT" } */
+	[5] = { .code = PNE_OP_JZ, .aux = 7, .expr = 19 },                      /*  325  jz line_len != 0 -> 7 */
+	[6] = { .code = PNE_OP_JMP, .aux = 9, .expr = PNE_NO_EXPR },            /*  326  jmp 9 */
+	[7] = { .code = PNE_OP_JMP, .aux = 2, .expr = PNE_NO_EXPR },            /*  315  jmp 2 */
+	[8] = { .code = PNE_OP_REQUIRE, .aux = 47, .expr = 4 },                 /*  315  require 0 "repeat limit" */
+	[9] = { .code = PNE_OP_JZ, .aux = 11, .expr = 25 },                     /*  329  jz v2 -> 11 */
+	[10] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                  /*  331  opaque */
+	[11] = { .code = PNE_OP_REQUIRE, .aux = 48, .expr = 28 },               /*  333  require v1 "request-line" */
+	[12] = { .code = PNE_OP_SET, .expr = 4 },                               /*  124  set cl = 0 */
+	[13] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                    /*  125  set content_length = 0 */
+	[14] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                    /*  126  set te = 0 */
+	[15] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                    /*  127  set upgrade = 0 */
+	[16] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                    /*  128  set close = 0 */
+	[17] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                    /*  129  set last = 0 */
+	[18] = { .code = PNE_OP_SET, .slot = 34, .expr = 4 },                   /*  188  set .r0 = 0 */
+	[19] = { .code = PNE_OP_JZ, .aux = 60, .expr = 31 },                    /*  188  jz .r0 < 1024 -> 60 */
+	[20] = { .code = PNE_OP_SET, .slot = 34, .expr = 13 },                  /*  188  set .r0 = .r0 + 1 */
+	[21] = { .code = PNE_OP_JZ, .aux = 24, .expr = 38 },                    /*  189  jz last == 3 -> 24 */
+	[22] = { .code = PNE_OP_TEXT, .aux = 1, .expr = PNE_NO_EXPR },          /*  190  text until "\n" max 16384 { line_len=all length, blank=all is "\r", has_word=word 0 present, folded=fold present, fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, name_ce=word 0 is "Content-Encoding", content_encoding=header "Content-Encoding" as list max 64, content_encoding=fold as list max 64 } */
+	[23] = { .code = PNE_OP_JMP, .aux = 25, .expr = PNE_NO_EXPR },          /*  189  jmp 25 */
+	[24] = { .code = PNE_OP_TEXT, .aux = 2, .expr = PNE_NO_EXPR },          /*  211  text until "\n" max 16384 { line_len=all length, blank=all is "\r", has_word=word 0 present, folded=fold present, fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, name_ce=word 0 is "Content-Encoding", content_encoding=header "Content-Encoding" as list max 64 } */
+	[25] = { .code = PNE_OP_JZ, .aux = 27, .expr = 44 },                    /*  232  jz line_len == 0 || blank -> 27 */
+	[26] = { .code = PNE_OP_JMP, .aux = 61, .expr = PNE_NO_EXPR },          /*  233  jmp 61 */
+	[27] = { .code = PNE_OP_JZ, .aux = 55, .expr = 53 },                    /*  235  jz has_word -> 55 */
+	[28] = { .code = PNE_OP_JZ, .aux = 37, .expr = 56 },                    /*  143  jz folded && (Strict || !h_te) -> 37 */
+	[29] = { .code = PNE_OP_JZ, .aux = 32, .expr = 66 },                    /*  144  jz last == 2 -> 32 */
+	[30] = { .code = PNE_OP_SET, .slot = 2, .expr = 72 },                   /*  145  set te = fold_chunked ? te | 2 : te */
+	[31] = { .code = PNE_OP_JMP, .aux = 36, .expr = PNE_NO_EXPR },          /*  144  jmp 36 */
+	[32] = { .code = PNE_OP_JZ, .aux = 34, .expr = 38 },                    /*  146  jz last == 3 -> 34 */
+	[33] = { .code = PNE_OP_JMP, .aux = 36, .expr = PNE_NO_EXPR },          /*  146  jmp 36 */
+	[34] = { .code = PNE_OP_JZ, .aux = 36, .expr = 83 },                    /*  148  jz last == 1 -> 36 */
+	[35] = { .code = PNE_OP_SET, .expr = 89 },                              /*  149  set cl = cl | 2 */
+	[36] = { .code = PNE_OP_JMP, .aux = 54, .expr = PNE_NO_EXPR },          /*  143  jmp 54 */
+	[37] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                    /*  152  set last = 0 */
+	[38] = { .code = PNE_OP_JZ, .aux = 45, .expr = 95 },                    /*  153  jz h_cl -> 45 */
+	[39] = { .code = PNE_OP_SET, .slot = 5, .expr = 98 },                   /*  155  set last = 1 */
+	[40] = { .code = PNE_OP_JZ, .aux = 44, .expr = 101 },                   /*  156  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 44 */
+	[41] = { .code = PNE_OP_SET, .expr = 117 },                             /*  157  set cl = cl | 1 */
+	[42] = { .code = PNE_OP_SET, .slot = 1, .expr = 123 },                  /*  158  set content_length = h_cl_val */
+	[43] = { .code = PNE_OP_JMP, .aux = 45, .expr = PNE_NO_EXPR },          /*  156  jmp 45 */
+	[44] = { .code = PNE_OP_SET, .expr = 89 },                              /*  160  set cl = cl | 2 */
+	[45] = { .code = PNE_OP_JZ, .aux = 48, .expr = 126 },                   /*  163  jz h_te || name_te -> 48 */
+	[46] = { .code = PNE_OP_SET, .slot = 5, .expr = 132 },                  /*  164  set last = 2 */
+	[47] = { .code = PNE_OP_SET, .slot = 2, .expr = 135 },                  /*  165  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
+	[48] = { .code = PNE_OP_JZ, .aux = 50, .expr = 160 },                   /*  168  jz h_ce || name_ce -> 50 */
+	[49] = { .code = PNE_OP_SET, .slot = 5, .expr = 166 },                  /*  169  set last = 3 */
+	[50] = { .code = PNE_OP_JZ, .aux = 52, .expr = 169 },                   /*  171  jz h_upgrade -> 52 */
+	[51] = { .code = PNE_OP_SET, .slot = 3, .expr = 98 },                   /*  172  set upgrade = 1 */
+	[52] = { .code = PNE_OP_JZ, .aux = 54, .expr = 172 },                   /*  174  jz h_close -> 54 */
+	[53] = { .code = PNE_OP_SET, .slot = 4, .expr = 98 },                   /*  175  set close = 1 */
+	[54] = { .code = PNE_OP_JMP, .aux = 59, .expr = PNE_NO_EXPR },          /*  235  jmp 59 */
+	[55] = { .code = PNE_OP_JZ, .aux = 59, .expr = 175 },                   /*  237  jz !Strict -> 59 */
+	[56] = { .code = PNE_OP_PEEK, .aux = 3, .expr = PNE_NO_EXPR },          /*  241  text until "\n" max 64 peek { line_len=all length, blank=all is "\r", colon=word 0 contains ":", folded=fold present } */
+	[57] = { .code = PNE_OP_JZ, .aux = 59, .expr = 179 },                   /*  247  jz line_len != 0 && !blank && !colon && !folded -> 59 */
+	[58] = { .code = PNE_OP_JMP, .aux = 61, .expr = PNE_NO_EXPR },          /*  248  jmp 61 */
+	[59] = { .code = PNE_OP_JMP, .aux = 19, .expr = PNE_NO_EXPR },          /*  188  jmp 19 */
+	[60] = { .code = PNE_OP_REQUIRE, .aux = 47, .expr = 4 },                /*  188  require 0 "repeat limit" */
+	[61] = { .code = PNE_OP_REQUIRE, .aux = 50, .expr = 197 },              /*  336  require !(cl & 2) "Content-Length" */
+	[62] = { .code = PNE_OP_JZ, .aux = 66, .expr = 204 },                   /*  337  jz is_connect -> 66 */
+	[63] = { .code = PNE_OP_PUSH, .expr = 132 },                            /*  338  push pending 2 */
+	[64] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 98 },   /*  339  set hold = 1 */
+	[65] = { .code = PNE_OP_JMP, .aux = 71, .expr = PNE_NO_EXPR },          /*  337  jmp 71 */
+	[66] = { .code = PNE_OP_JZ, .aux = 70, .expr = 207 },                   /*  340  jz upgrade -> 70 */
+	[67] = { .code = PNE_OP_PUSH, .expr = 210 },                            /*  341  push pending is_head ? 5 : 4 */
+	[68] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 98 },   /*  342  set hold = 1 */
+	[69] = { .code = PNE_OP_JMP, .aux = 71, .expr = PNE_NO_EXPR },          /*  340  jmp 71 */
+	[70] = { .code = PNE_OP_PUSH, .expr = 218 },                            /*  344  push pending is_head ? 1 : 0 */
+	[71] = { .code = PNE_OP_JZ, .aux = 95, .expr = 226 },                   /*  346  jz te -> 95 */
+	[72] = { .code = PNE_OP_REQUIRE, .aux = 56, .expr = 229 },              /*  347  require te & 4 "request Transfer-Encoding is not chunked" */
+	[73] = { .code = PNE_OP_SET, .slot = 34, .expr = 4 },                   /*  277  set .r0 = 0 */
+	[74] = { .code = PNE_OP_JZ, .aux = 85, .expr = 235 },                   /*  277  jz .r0 < 0xffffffff -> 85 */
+	[75] = { .code = PNE_OP_SET, .slot = 34, .expr = 13 },                  /*  277  set .r0 = .r0 + 1 */
+	[76] = { .code = PNE_OP_TEXT, .aux = 4, .expr = PNE_NO_EXPR },          /*  278  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
+	[77] = { .code = PNE_OP_JZ, .aux = 84, .expr = 19 },                    /*  283  jz line_len != 0 -> 84 */
+	[78] = { .code = PNE_OP_REQUIRE, .aux = 58, .expr = 242 },              /*  284  require chunk_size != 0 || blank "chunk-size" */
+	[79] = { .code = PNE_OP_JZ, .aux = 81, .expr = 251 },                   /*  285  jz chunk_size == 0 -> 81 */
+	[80] = { .code = PNE_OP_JMP, .aux = 86, .expr = PNE_NO_EXPR },          /*  286  jmp 86 */
+	[81] = { .code = PNE_OP_SKIP, .expr = 257 },                            /*  288  skip chunk_size */
+	[82] = { .code = PNE_OP_TEXT, .aux = 5, .expr = PNE_NO_EXPR },          /*  289  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
+	[83] = { .code = PNE_OP_REQUIRE, .aux = 59, .expr = 44 },               /*  293  require line_len == 0 || blank "chunk data not followed by CRLF" */
+	[84] = { .code = PNE_OP_JMP, .aux = 74, .expr = PNE_NO_EXPR },          /*  277  jmp 74 */
+	[85] = { .code = PNE_OP_REQUIRE, .aux = 47, .expr = 4 },                /*  277  require 0 "repeat limit" */
+	[86] = { .code = PNE_OP_SET, .slot = 34, .expr = 4 },                   /*  297  set .r0 = 0 */
+	[87] = { .code = PNE_OP_JZ, .aux = 93, .expr = 31 },                    /*  297  jz .r0 < 1024 -> 93 */
+	[88] = { .code = PNE_OP_SET, .slot = 34, .expr = 13 },                  /*  297  set .r0 = .r0 + 1 */
+	[89] = { .code = PNE_OP_TEXT, .aux = 6, .expr = PNE_NO_EXPR },          /*  298  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
+	[90] = { .code = PNE_OP_JZ, .aux = 92, .expr = 44 },                    /*  302  jz line_len == 0 || blank -> 92 */
+	[91] = { .code = PNE_OP_JMP, .aux = 94, .expr = PNE_NO_EXPR },          /*  303  jmp 94 */
+	[92] = { .code = PNE_OP_JMP, .aux = 87, .expr = PNE_NO_EXPR },          /*  297  jmp 87 */
+	[93] = { .code = PNE_OP_REQUIRE, .aux = 47, .expr = 4 },                /*  297  require 0 "repeat limit" */
+	[94] = { .code = PNE_OP_JMP, .aux = 97, .expr = PNE_NO_EXPR },          /*  346  jmp 97 */
+	[95] = { .code = PNE_OP_JZ, .aux = 97, .expr = 260 },                   /*  349  jz cl -> 97 */
+	[96] = { .code = PNE_OP_SKIP, .expr = 263 },                            /*  350  skip content_length */
+	[97] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                     /*  308  end */
 	/* unit response */
-	[92] = { .code = PNE_OP_SET, .expr = 4 },                              /*  114  set cl = 0 */
-	[93] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                   /*  115  set content_length = 0 */
-	[94] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*  116  set te = 0 */
-	[95] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                   /*  117  set upgrade = 0 */
-	[96] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                   /*  118  set close = 0 */
-	[97] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                   /*  119  set last = 0 */
-	[98] = { .code = PNE_OP_TEXT, .aux = 6, .expr = PNE_NO_EXPR },         /*  314  text until "\n" max 16384 { v1=word 0 prefix "HTTP/", status=word 1 as decimal max 4294967295, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close" } */
-	[99] = { .code = PNE_OP_REQUIRE, .aux = 57, .expr = 28 },              /*  326  require v1 "status-line" */
-	[100] = { .code = PNE_OP_JZ, .aux = 109, .expr = 53 },                 /*  130  jz folded -> 109 */
-	[101] = { .code = PNE_OP_JZ, .aux = 104, .expr = 56 },                 /*  131  jz last == 2 -> 104 */
-	[102] = { .code = PNE_OP_SET, .slot = 2, .expr = 62 },                 /*  132  set te = fold_chunked ? te | 2 : te */
-	[103] = { .code = PNE_OP_JMP, .aux = 108, .expr = PNE_NO_EXPR },       /*  131  jmp 108 */
-	[104] = { .code = PNE_OP_JZ, .aux = 106, .expr = 38 },                 /*  133  jz last == 3 -> 106 */
-	[105] = { .code = PNE_OP_JMP, .aux = 108, .expr = PNE_NO_EXPR },       /*  133  jmp 108 */
-	[106] = { .code = PNE_OP_JZ, .aux = 108, .expr = 73 },                 /*  135  jz last == 1 -> 108 */
-	[107] = { .code = PNE_OP_SET, .expr = 79 },                            /*  136  set cl = cl | 2 */
-	[108] = { .code = PNE_OP_JMP, .aux = 126, .expr = PNE_NO_EXPR },       /*  130  jmp 126 */
-	[109] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                  /*  139  set last = 0 */
-	[110] = { .code = PNE_OP_JZ, .aux = 117, .expr = 85 },                 /*  140  jz h_cl -> 117 */
-	[111] = { .code = PNE_OP_SET, .slot = 5, .expr = 88 },                 /*  142  set last = 1 */
-	[112] = { .code = PNE_OP_JZ, .aux = 116, .expr = 91 },                 /*  143  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 116 */
-	[113] = { .code = PNE_OP_SET, .expr = 107 },                           /*  144  set cl = cl | 1 */
-	[114] = { .code = PNE_OP_SET, .slot = 1, .expr = 113 },                /*  145  set content_length = h_cl_val */
-	[115] = { .code = PNE_OP_JMP, .aux = 117, .expr = PNE_NO_EXPR },       /*  143  jmp 117 */
-	[116] = { .code = PNE_OP_SET, .expr = 79 },                            /*  147  set cl = cl | 2 */
-	[117] = { .code = PNE_OP_JZ, .aux = 120, .expr = 116 },                /*  150  jz h_te || name_te -> 120 */
-	[118] = { .code = PNE_OP_SET, .slot = 5, .expr = 122 },                /*  151  set last = 2 */
-	[119] = { .code = PNE_OP_SET, .slot = 2, .expr = 125 },                /*  152  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
-	[120] = { .code = PNE_OP_JZ, .aux = 122, .expr = 150 },                /*  155  jz h_ce || name_ce -> 122 */
-	[121] = { .code = PNE_OP_SET, .slot = 5, .expr = 156 },                /*  156  set last = 3 */
-	[122] = { .code = PNE_OP_JZ, .aux = 124, .expr = 159 },                /*  158  jz h_upgrade -> 124 */
-	[123] = { .code = PNE_OP_SET, .slot = 3, .expr = 88 },                 /*  159  set upgrade = 1 */
-	[124] = { .code = PNE_OP_JZ, .aux = 126, .expr = 162 },                /*  161  jz h_close -> 126 */
-	[125] = { .code = PNE_OP_SET, .slot = 4, .expr = 88 },                 /*  162  set close = 1 */
-	[126] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  175  set .r0 = 0 */
-	[127] = { .code = PNE_OP_JZ, .aux = 162, .expr = 31 },                 /*  175  jz .r0 < 1024 -> 162 */
-	[128] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  175  set .r0 = .r0 + 1 */
-	[129] = { .code = PNE_OP_JZ, .aux = 132, .expr = 38 },                 /*  176  jz last == 3 -> 132 */
-	[130] = { .code = PNE_OP_TEXT, .aux = 7, .expr = PNE_NO_EXPR },        /*  177  text until "\n" max 16384 { line_len=all length, blank=all is "\r", folded=fold present, fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, name_ce=word 0 is "Content-Encoding", content_encoding=header "Content-Encoding" as list max 64, content_encoding=fold as list max 64 } */
-	[131] = { .code = PNE_OP_JMP, .aux = 133, .expr = PNE_NO_EXPR },       /*  176  jmp 133 */
-	[132] = { .code = PNE_OP_TEXT, .aux = 8, .expr = PNE_NO_EXPR },        /*  197  text until "\n" max 16384 { line_len=all length, blank=all is "\r", folded=fold present, fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, name_ce=word 0 is "Content-Encoding", content_encoding=header "Content-Encoding" as list max 64 } */
-	[133] = { .code = PNE_OP_JZ, .aux = 135, .expr = 44 },                 /*  217  jz line_len == 0 || blank -> 135 */
-	[134] = { .code = PNE_OP_JMP, .aux = 163, .expr = PNE_NO_EXPR },       /*  218  jmp 163 */
-	[135] = { .code = PNE_OP_JZ, .aux = 144, .expr = 53 },                 /*  130  jz folded -> 144 */
-	[136] = { .code = PNE_OP_JZ, .aux = 139, .expr = 56 },                 /*  131  jz last == 2 -> 139 */
-	[137] = { .code = PNE_OP_SET, .slot = 2, .expr = 62 },                 /*  132  set te = fold_chunked ? te | 2 : te */
-	[138] = { .code = PNE_OP_JMP, .aux = 143, .expr = PNE_NO_EXPR },       /*  131  jmp 143 */
-	[139] = { .code = PNE_OP_JZ, .aux = 141, .expr = 38 },                 /*  133  jz last == 3 -> 141 */
-	[140] = { .code = PNE_OP_JMP, .aux = 143, .expr = PNE_NO_EXPR },       /*  133  jmp 143 */
-	[141] = { .code = PNE_OP_JZ, .aux = 143, .expr = 73 },                 /*  135  jz last == 1 -> 143 */
-	[142] = { .code = PNE_OP_SET, .expr = 79 },                            /*  136  set cl = cl | 2 */
-	[143] = { .code = PNE_OP_JMP, .aux = 161, .expr = PNE_NO_EXPR },       /*  130  jmp 161 */
-	[144] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                  /*  139  set last = 0 */
-	[145] = { .code = PNE_OP_JZ, .aux = 152, .expr = 85 },                 /*  140  jz h_cl -> 152 */
-	[146] = { .code = PNE_OP_SET, .slot = 5, .expr = 88 },                 /*  142  set last = 1 */
-	[147] = { .code = PNE_OP_JZ, .aux = 151, .expr = 91 },                 /*  143  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 151 */
-	[148] = { .code = PNE_OP_SET, .expr = 107 },                           /*  144  set cl = cl | 1 */
-	[149] = { .code = PNE_OP_SET, .slot = 1, .expr = 113 },                /*  145  set content_length = h_cl_val */
-	[150] = { .code = PNE_OP_JMP, .aux = 152, .expr = PNE_NO_EXPR },       /*  143  jmp 152 */
-	[151] = { .code = PNE_OP_SET, .expr = 79 },                            /*  147  set cl = cl | 2 */
-	[152] = { .code = PNE_OP_JZ, .aux = 155, .expr = 116 },                /*  150  jz h_te || name_te -> 155 */
-	[153] = { .code = PNE_OP_SET, .slot = 5, .expr = 122 },                /*  151  set last = 2 */
-	[154] = { .code = PNE_OP_SET, .slot = 2, .expr = 125 },                /*  152  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
-	[155] = { .code = PNE_OP_JZ, .aux = 157, .expr = 150 },                /*  155  jz h_ce || name_ce -> 157 */
-	[156] = { .code = PNE_OP_SET, .slot = 5, .expr = 156 },                /*  156  set last = 3 */
-	[157] = { .code = PNE_OP_JZ, .aux = 159, .expr = 159 },                /*  158  jz h_upgrade -> 159 */
-	[158] = { .code = PNE_OP_SET, .slot = 3, .expr = 88 },                 /*  159  set upgrade = 1 */
-	[159] = { .code = PNE_OP_JZ, .aux = 161, .expr = 162 },                /*  161  jz h_close -> 161 */
-	[160] = { .code = PNE_OP_SET, .slot = 4, .expr = 88 },                 /*  162  set close = 1 */
-	[161] = { .code = PNE_OP_JMP, .aux = 127, .expr = PNE_NO_EXPR },       /*  175  jmp 127 */
-	[162] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  175  require 0 "repeat limit" */
-	[163] = { .code = PNE_OP_JZ, .aux = 167, .expr = 234 },                /*  329  jz status >= 100 && status < 200 && (!close || Strict) -> 167 */
-	[164] = { .code = PNE_OP_JZ, .aux = 166, .expr = 253 },                /*  330  jz status == 101 -> 166 */
-	[165] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  332  opaque */
-	[166] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  329  jmp 236 */
-	[167] = { .code = PNE_OP_POP, .slot = 30, .expr = 4 },                 /*  336  pop pending into kind else 0 */
-	[168] = { .code = PNE_OP_JZ, .aux = 170, .expr = 259 },                /*  337  jz kind & 6 -> 170 */
-	[169] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 4 },  /*  338  set hold = 0 */
-	[170] = { .code = PNE_OP_JZ, .aux = 172, .expr = 265 },                /*  340  jz kind & 1 -> 172 */
-	[171] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  340  jmp 236 */
-	[172] = { .code = PNE_OP_JZ, .aux = 199, .expr = 271 },                /*  342  jz status < 200 && status >= 100 || status == 204 || status == 304 -> 199 */
-	[173] = { .code = PNE_OP_JZ, .aux = 198, .expr = 296 },                /*  346  jz close && !Strict -> 198 */
-	[174] = { .code = PNE_OP_JZ, .aux = 197, .expr = 303 },                /*  347  jz te & 2 -> 197 */
-	[175] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  231  set .r0 = 0 */
-	[176] = { .code = PNE_OP_JZ, .aux = 187, .expr = 203 },                /*  231  jz .r0 < 0xffffffff -> 187 */
-	[177] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  231  set .r0 = .r0 + 1 */
-	[178] = { .code = PNE_OP_TEXT, .aux = 9, .expr = PNE_NO_EXPR },        /*  232  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
-	[179] = { .code = PNE_OP_JZ, .aux = 186, .expr = 19 },                 /*  237  jz line_len != 0 -> 186 */
-	[180] = { .code = PNE_OP_REQUIRE, .aux = 54, .expr = 210 },            /*  238  require chunk_size != 0 || blank "chunk-size" */
-	[181] = { .code = PNE_OP_JZ, .aux = 183, .expr = 219 },                /*  239  jz chunk_size == 0 -> 183 */
-	[182] = { .code = PNE_OP_JMP, .aux = 188, .expr = PNE_NO_EXPR },       /*  240  jmp 188 */
-	[183] = { .code = PNE_OP_SKIP, .expr = 225 },                          /*  242  skip chunk_size */
-	[184] = { .code = PNE_OP_TEXT, .aux = 10, .expr = PNE_NO_EXPR },       /*  243  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
-	[185] = { .code = PNE_OP_REQUIRE, .aux = 55, .expr = 44 },             /*  247  require line_len == 0 || blank "chunk data not followed by CRLF" */
-	[186] = { .code = PNE_OP_JMP, .aux = 176, .expr = PNE_NO_EXPR },       /*  231  jmp 176 */
-	[187] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  231  require 0 "repeat limit" */
-	[188] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  251  set .r0 = 0 */
-	[189] = { .code = PNE_OP_JZ, .aux = 195, .expr = 31 },                 /*  251  jz .r0 < 1024 -> 195 */
-	[190] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  251  set .r0 = .r0 + 1 */
-	[191] = { .code = PNE_OP_TEXT, .aux = 11, .expr = PNE_NO_EXPR },       /*  252  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
-	[192] = { .code = PNE_OP_JZ, .aux = 194, .expr = 44 },                 /*  256  jz line_len == 0 || blank -> 194 */
-	[193] = { .code = PNE_OP_JMP, .aux = 196, .expr = PNE_NO_EXPR },       /*  257  jmp 196 */
-	[194] = { .code = PNE_OP_JMP, .aux = 189, .expr = PNE_NO_EXPR },       /*  251  jmp 189 */
-	[195] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  251  require 0 "repeat limit" */
-	[196] = { .code = PNE_OP_JMP, .aux = 198, .expr = PNE_NO_EXPR },       /*  347  jmp 198 */
-	[197] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  350  until_close */
-	[198] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  342  jmp 236 */
-	[199] = { .code = PNE_OP_JZ, .aux = 202, .expr = 309 },                /*  353  jz kind & 2 && status < 300 -> 202 */
-	[200] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                /*  354  opaque */
-	[201] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  353  jmp 236 */
-	[202] = { .code = PNE_OP_JZ, .aux = 228, .expr = 194 },                /*  355  jz te -> 228 */
-	[203] = { .code = PNE_OP_JZ, .aux = 226, .expr = 322 },                /*  358  jz te & (Strict ? 4 : 2) -> 226 */
-	[204] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  231  set .r0 = 0 */
-	[205] = { .code = PNE_OP_JZ, .aux = 216, .expr = 203 },                /*  231  jz .r0 < 0xffffffff -> 216 */
-	[206] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  231  set .r0 = .r0 + 1 */
-	[207] = { .code = PNE_OP_TEXT, .aux = 12, .expr = PNE_NO_EXPR },       /*  232  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
-	[208] = { .code = PNE_OP_JZ, .aux = 215, .expr = 19 },                 /*  237  jz line_len != 0 -> 215 */
-	[209] = { .code = PNE_OP_REQUIRE, .aux = 54, .expr = 210 },            /*  238  require chunk_size != 0 || blank "chunk-size" */
-	[210] = { .code = PNE_OP_JZ, .aux = 212, .expr = 219 },                /*  239  jz chunk_size == 0 -> 212 */
-	[211] = { .code = PNE_OP_JMP, .aux = 217, .expr = PNE_NO_EXPR },       /*  240  jmp 217 */
-	[212] = { .code = PNE_OP_SKIP, .expr = 225 },                          /*  242  skip chunk_size */
-	[213] = { .code = PNE_OP_TEXT, .aux = 13, .expr = PNE_NO_EXPR },       /*  243  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
-	[214] = { .code = PNE_OP_REQUIRE, .aux = 55, .expr = 44 },             /*  247  require line_len == 0 || blank "chunk data not followed by CRLF" */
-	[215] = { .code = PNE_OP_JMP, .aux = 205, .expr = PNE_NO_EXPR },       /*  231  jmp 205 */
-	[216] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  231  require 0 "repeat limit" */
-	[217] = { .code = PNE_OP_SET, .slot = 31, .expr = 4 },                 /*  251  set .r0 = 0 */
-	[218] = { .code = PNE_OP_JZ, .aux = 224, .expr = 31 },                 /*  251  jz .r0 < 1024 -> 224 */
-	[219] = { .code = PNE_OP_SET, .slot = 31, .expr = 13 },                /*  251  set .r0 = .r0 + 1 */
-	[220] = { .code = PNE_OP_TEXT, .aux = 14, .expr = PNE_NO_EXPR },       /*  252  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
-	[221] = { .code = PNE_OP_JZ, .aux = 223, .expr = 44 },                 /*  256  jz line_len == 0 || blank -> 223 */
-	[222] = { .code = PNE_OP_JMP, .aux = 225, .expr = PNE_NO_EXPR },       /*  257  jmp 225 */
-	[223] = { .code = PNE_OP_JMP, .aux = 218, .expr = PNE_NO_EXPR },       /*  251  jmp 218 */
-	[224] = { .code = PNE_OP_REQUIRE, .aux = 43, .expr = 4 },              /*  251  require 0 "repeat limit" */
-	[225] = { .code = PNE_OP_JMP, .aux = 227, .expr = PNE_NO_EXPR },       /*  358  jmp 227 */
-	[226] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  361  until_close */
-	[227] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  355  jmp 236 */
-	[228] = { .code = PNE_OP_JZ, .aux = 232, .expr = 333 },                /*  363  jz cl & 2 -> 232 */
-	[229] = { .code = PNE_OP_REQUIRE, .aux = 46, .expr = 296 },            /*  365  require close && !Strict "Content-Length" */
-	[230] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  366  until_close */
-	[231] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  363  jmp 236 */
-	[232] = { .code = PNE_OP_JZ, .aux = 235, .expr = 228 },                /*  367  jz cl -> 235 */
-	[233] = { .code = PNE_OP_SKIP, .expr = 231 },                          /*  368  skip content_length */
-	[234] = { .code = PNE_OP_JMP, .aux = 236, .expr = PNE_NO_EXPR },       /*  367  jmp 236 */
-	[235] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },           /*  370  until_close */
-	[236] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                   /*  308  end */
+	[98] = { .code = PNE_OP_SET, .expr = 4 },                               /*  124  set cl = 0 */
+	[99] = { .code = PNE_OP_SET, .slot = 1, .expr = 4 },                    /*  125  set content_length = 0 */
+	[100] = { .code = PNE_OP_SET, .slot = 2, .expr = 4 },                   /*  126  set te = 0 */
+	[101] = { .code = PNE_OP_SET, .slot = 3, .expr = 4 },                   /*  127  set upgrade = 0 */
+	[102] = { .code = PNE_OP_SET, .slot = 4, .expr = 4 },                   /*  128  set close = 0 */
+	[103] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                   /*  129  set last = 0 */
+	[104] = { .code = PNE_OP_JZ, .aux = 111, .expr = 266 },                 /*  360  jz !answered && !Strict -> 111 */
+	[105] = { .code = PNE_OP_PEEK, .aux = 7, .expr = PNE_NO_EXPR },         /*  366  text until "HTTP/" max 64 peek { v1=word 0 prefix "HTTP/", line_len=delim length } */
+	[106] = { .code = PNE_OP_JZ, .aux = 111, .expr = 274 },                 /*  370  jz line_len == 0 && !v1 -> 111 */
+	[107] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 1, .expr = 98 },  /*  371  set answered = 1 */
+	[108] = { .code = PNE_OP_POP, .slot = 32, .expr = 4 },                  /*  372  pop pending into kind else 0 */
+	[109] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 4 },   /*  373  set hold = 0 */
+	[110] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },            /*  374  until_close */
+	[111] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 1, .expr = 98 },  /*  377  set answered = 1 */
+	[112] = { .code = PNE_OP_TEXT, .aux = 8, .expr = PNE_NO_EXPR },         /*  378  text until "\n" max 16384 { v1=word 0 prefix "HTTP/", status=word 1 as decimal max 4294967295, h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close" } */
+	[113] = { .code = PNE_OP_REQUIRE, .aux = 61, .expr = 28 },              /*  390  require v1 "status-line" */
+	[114] = { .code = PNE_OP_JZ, .aux = 123, .expr = 56 },                  /*  143  jz folded && (Strict || !h_te) -> 123 */
+	[115] = { .code = PNE_OP_JZ, .aux = 118, .expr = 66 },                  /*  144  jz last == 2 -> 118 */
+	[116] = { .code = PNE_OP_SET, .slot = 2, .expr = 72 },                  /*  145  set te = fold_chunked ? te | 2 : te */
+	[117] = { .code = PNE_OP_JMP, .aux = 122, .expr = PNE_NO_EXPR },        /*  144  jmp 122 */
+	[118] = { .code = PNE_OP_JZ, .aux = 120, .expr = 38 },                  /*  146  jz last == 3 -> 120 */
+	[119] = { .code = PNE_OP_JMP, .aux = 122, .expr = PNE_NO_EXPR },        /*  146  jmp 122 */
+	[120] = { .code = PNE_OP_JZ, .aux = 122, .expr = 83 },                  /*  148  jz last == 1 -> 122 */
+	[121] = { .code = PNE_OP_SET, .expr = 89 },                             /*  149  set cl = cl | 2 */
+	[122] = { .code = PNE_OP_JMP, .aux = 140, .expr = PNE_NO_EXPR },        /*  143  jmp 140 */
+	[123] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                   /*  152  set last = 0 */
+	[124] = { .code = PNE_OP_JZ, .aux = 131, .expr = 95 },                  /*  153  jz h_cl -> 131 */
+	[125] = { .code = PNE_OP_SET, .slot = 5, .expr = 98 },                  /*  155  set last = 1 */
+	[126] = { .code = PNE_OP_JZ, .aux = 130, .expr = 101 },                 /*  156  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 130 */
+	[127] = { .code = PNE_OP_SET, .expr = 117 },                            /*  157  set cl = cl | 1 */
+	[128] = { .code = PNE_OP_SET, .slot = 1, .expr = 123 },                 /*  158  set content_length = h_cl_val */
+	[129] = { .code = PNE_OP_JMP, .aux = 131, .expr = PNE_NO_EXPR },        /*  156  jmp 131 */
+	[130] = { .code = PNE_OP_SET, .expr = 89 },                             /*  160  set cl = cl | 2 */
+	[131] = { .code = PNE_OP_JZ, .aux = 134, .expr = 126 },                 /*  163  jz h_te || name_te -> 134 */
+	[132] = { .code = PNE_OP_SET, .slot = 5, .expr = 132 },                 /*  164  set last = 2 */
+	[133] = { .code = PNE_OP_SET, .slot = 2, .expr = 135 },                 /*  165  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
+	[134] = { .code = PNE_OP_JZ, .aux = 136, .expr = 160 },                 /*  168  jz h_ce || name_ce -> 136 */
+	[135] = { .code = PNE_OP_SET, .slot = 5, .expr = 166 },                 /*  169  set last = 3 */
+	[136] = { .code = PNE_OP_JZ, .aux = 138, .expr = 169 },                 /*  171  jz h_upgrade -> 138 */
+	[137] = { .code = PNE_OP_SET, .slot = 3, .expr = 98 },                  /*  172  set upgrade = 1 */
+	[138] = { .code = PNE_OP_JZ, .aux = 140, .expr = 172 },                 /*  174  jz h_close -> 140 */
+	[139] = { .code = PNE_OP_SET, .slot = 4, .expr = 98 },                  /*  175  set close = 1 */
+	[140] = { .code = PNE_OP_SET, .slot = 34, .expr = 4 },                  /*  188  set .r0 = 0 */
+	[141] = { .code = PNE_OP_JZ, .aux = 182, .expr = 31 },                  /*  188  jz .r0 < 1024 -> 182 */
+	[142] = { .code = PNE_OP_SET, .slot = 34, .expr = 13 },                 /*  188  set .r0 = .r0 + 1 */
+	[143] = { .code = PNE_OP_JZ, .aux = 146, .expr = 38 },                  /*  189  jz last == 3 -> 146 */
+	[144] = { .code = PNE_OP_TEXT, .aux = 9, .expr = PNE_NO_EXPR },         /*  190  text until "\n" max 16384 { line_len=all length, blank=all is "\r", has_word=word 0 present, folded=fold present, fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, name_ce=word 0 is "Content-Encoding", content_encoding=header "Content-Encoding" as list max 64, content_encoding=fold as list max 64 } */
+	[145] = { .code = PNE_OP_JMP, .aux = 147, .expr = PNE_NO_EXPR },        /*  189  jmp 147 */
+	[146] = { .code = PNE_OP_TEXT, .aux = 10, .expr = PNE_NO_EXPR },        /*  211  text until "\n" max 16384 { line_len=all length, blank=all is "\r", has_word=word 0 present, folded=fold present, fold_chunked=all contains "chunked", h_cl=header "Content-Length" present, h_cl_ok=header "Content-Length" numeric, h_cl_val=header "Content-Length" as decimal max 17592186044416, h_te=header "Transfer-Encoding" present, name_te=word 0 is "Transfer-Encoding", h_te_final=header "Transfer-Encoding" suffix "chunked", h_te_any=header "Transfer-Encoding" contains "chunked", h_upgrade=header "Upgrade" present, h_close=header "Connection" contains "close", h_ce=header "Content-Encoding" present, name_ce=word 0 is "Content-Encoding", content_encoding=header "Content-Encoding" as list max 64 } */
+	[147] = { .code = PNE_OP_JZ, .aux = 149, .expr = 44 },                  /*  232  jz line_len == 0 || blank -> 149 */
+	[148] = { .code = PNE_OP_JMP, .aux = 183, .expr = PNE_NO_EXPR },        /*  233  jmp 183 */
+	[149] = { .code = PNE_OP_JZ, .aux = 177, .expr = 53 },                  /*  235  jz has_word -> 177 */
+	[150] = { .code = PNE_OP_JZ, .aux = 159, .expr = 56 },                  /*  143  jz folded && (Strict || !h_te) -> 159 */
+	[151] = { .code = PNE_OP_JZ, .aux = 154, .expr = 66 },                  /*  144  jz last == 2 -> 154 */
+	[152] = { .code = PNE_OP_SET, .slot = 2, .expr = 72 },                  /*  145  set te = fold_chunked ? te | 2 : te */
+	[153] = { .code = PNE_OP_JMP, .aux = 158, .expr = PNE_NO_EXPR },        /*  144  jmp 158 */
+	[154] = { .code = PNE_OP_JZ, .aux = 156, .expr = 38 },                  /*  146  jz last == 3 -> 156 */
+	[155] = { .code = PNE_OP_JMP, .aux = 158, .expr = PNE_NO_EXPR },        /*  146  jmp 158 */
+	[156] = { .code = PNE_OP_JZ, .aux = 158, .expr = 83 },                  /*  148  jz last == 1 -> 158 */
+	[157] = { .code = PNE_OP_SET, .expr = 89 },                             /*  149  set cl = cl | 2 */
+	[158] = { .code = PNE_OP_JMP, .aux = 176, .expr = PNE_NO_EXPR },        /*  143  jmp 176 */
+	[159] = { .code = PNE_OP_SET, .slot = 5, .expr = 4 },                   /*  152  set last = 0 */
+	[160] = { .code = PNE_OP_JZ, .aux = 167, .expr = 95 },                  /*  153  jz h_cl -> 167 */
+	[161] = { .code = PNE_OP_SET, .slot = 5, .expr = 98 },                  /*  155  set last = 1 */
+	[162] = { .code = PNE_OP_JZ, .aux = 166, .expr = 101 },                 /*  156  jz h_cl_ok && (!(cl & 1) || h_cl_val == content_length) -> 166 */
+	[163] = { .code = PNE_OP_SET, .expr = 117 },                            /*  157  set cl = cl | 1 */
+	[164] = { .code = PNE_OP_SET, .slot = 1, .expr = 123 },                 /*  158  set content_length = h_cl_val */
+	[165] = { .code = PNE_OP_JMP, .aux = 167, .expr = PNE_NO_EXPR },        /*  156  jmp 167 */
+	[166] = { .code = PNE_OP_SET, .expr = 89 },                             /*  160  set cl = cl | 2 */
+	[167] = { .code = PNE_OP_JZ, .aux = 170, .expr = 126 },                 /*  163  jz h_te || name_te -> 170 */
+	[168] = { .code = PNE_OP_SET, .slot = 5, .expr = 132 },                 /*  164  set last = 2 */
+	[169] = { .code = PNE_OP_SET, .slot = 2, .expr = 135 },                 /*  165  set te = te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
+	[170] = { .code = PNE_OP_JZ, .aux = 172, .expr = 160 },                 /*  168  jz h_ce || name_ce -> 172 */
+	[171] = { .code = PNE_OP_SET, .slot = 5, .expr = 166 },                 /*  169  set last = 3 */
+	[172] = { .code = PNE_OP_JZ, .aux = 174, .expr = 169 },                 /*  171  jz h_upgrade -> 174 */
+	[173] = { .code = PNE_OP_SET, .slot = 3, .expr = 98 },                  /*  172  set upgrade = 1 */
+	[174] = { .code = PNE_OP_JZ, .aux = 176, .expr = 172 },                 /*  174  jz h_close -> 176 */
+	[175] = { .code = PNE_OP_SET, .slot = 4, .expr = 98 },                  /*  175  set close = 1 */
+	[176] = { .code = PNE_OP_JMP, .aux = 181, .expr = PNE_NO_EXPR },        /*  235  jmp 181 */
+	[177] = { .code = PNE_OP_JZ, .aux = 181, .expr = 175 },                 /*  237  jz !Strict -> 181 */
+	[178] = { .code = PNE_OP_PEEK, .aux = 11, .expr = PNE_NO_EXPR },        /*  241  text until "\n" max 64 peek { line_len=all length, blank=all is "\r", colon=word 0 contains ":", folded=fold present } */
+	[179] = { .code = PNE_OP_JZ, .aux = 181, .expr = 179 },                 /*  247  jz line_len != 0 && !blank && !colon && !folded -> 181 */
+	[180] = { .code = PNE_OP_JMP, .aux = 183, .expr = PNE_NO_EXPR },        /*  248  jmp 183 */
+	[181] = { .code = PNE_OP_JMP, .aux = 141, .expr = PNE_NO_EXPR },        /*  188  jmp 141 */
+	[182] = { .code = PNE_OP_REQUIRE, .aux = 47, .expr = 4 },               /*  188  require 0 "repeat limit" */
+	[183] = { .code = PNE_OP_JZ, .aux = 187, .expr = 284 },                 /*  393  jz status >= 100 && status < 200 && (!close || Strict) -> 187 */
+	[184] = { .code = PNE_OP_JZ, .aux = 186, .expr = 303 },                 /*  394  jz status == 101 -> 186 */
+	[185] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  396  opaque */
+	[186] = { .code = PNE_OP_JMP, .aux = 293, .expr = PNE_NO_EXPR },        /*  393  jmp 293 */
+	[187] = { .code = PNE_OP_POP, .slot = 32, .expr = 4 },                  /*  400  pop pending into kind else 0 */
+	[188] = { .code = PNE_OP_JZ, .aux = 190, .expr = 309 },                 /*  401  jz kind & 6 -> 190 */
+	[189] = { .code = PNE_OP_SET, .slot = PNE_SLOT_CVAR | 0, .expr = 4 },   /*  402  set hold = 0 */
+	[190] = { .code = PNE_OP_JZ, .aux = 192, .expr = 315 },                 /*  404  jz kind & 1 -> 192 */
+	[191] = { .code = PNE_OP_JMP, .aux = 293, .expr = PNE_NO_EXPR },        /*  404  jmp 293 */
+	[192] = { .code = PNE_OP_JZ, .aux = 222, .expr = 321 },                 /*  406  jz status < 200 && status >= 100 || status == 204 || status == 304 -> 222 */
+	[193] = { .code = PNE_OP_JZ, .aux = 221, .expr = 346 },                 /*  410  jz close && !Strict -> 221 */
+	[194] = { .code = PNE_OP_JZ, .aux = 197, .expr = 353 },                 /*  411  jz te & 2 -> 197 */
+	[195] = { .code = PNE_OP_PEEK, .aux = 12, .expr = PNE_NO_EXPR },        /*  262  text until "\n" max 64 peek { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
+	[196] = { .code = PNE_OP_SET, .slot = 25, .expr = 359 },                /*  267  set plain = line_len != 0 && chunk_size == 0 && !blank */
+	[197] = { .code = PNE_OP_JZ, .aux = 220, .expr = 375 },                 /*  414  jz te & 2 && !plain -> 220 */
+	[198] = { .code = PNE_OP_SET, .slot = 34, .expr = 4 },                  /*  277  set .r0 = 0 */
+	[199] = { .code = PNE_OP_JZ, .aux = 210, .expr = 235 },                 /*  277  jz .r0 < 0xffffffff -> 210 */
+	[200] = { .code = PNE_OP_SET, .slot = 34, .expr = 13 },                 /*  277  set .r0 = .r0 + 1 */
+	[201] = { .code = PNE_OP_TEXT, .aux = 13, .expr = PNE_NO_EXPR },        /*  278  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
+	[202] = { .code = PNE_OP_JZ, .aux = 209, .expr = 19 },                  /*  283  jz line_len != 0 -> 209 */
+	[203] = { .code = PNE_OP_REQUIRE, .aux = 58, .expr = 242 },             /*  284  require chunk_size != 0 || blank "chunk-size" */
+	[204] = { .code = PNE_OP_JZ, .aux = 206, .expr = 251 },                 /*  285  jz chunk_size == 0 -> 206 */
+	[205] = { .code = PNE_OP_JMP, .aux = 211, .expr = PNE_NO_EXPR },        /*  286  jmp 211 */
+	[206] = { .code = PNE_OP_SKIP, .expr = 257 },                           /*  288  skip chunk_size */
+	[207] = { .code = PNE_OP_TEXT, .aux = 14, .expr = PNE_NO_EXPR },        /*  289  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
+	[208] = { .code = PNE_OP_REQUIRE, .aux = 59, .expr = 44 },              /*  293  require line_len == 0 || blank "chunk data not followed by CRLF" */
+	[209] = { .code = PNE_OP_JMP, .aux = 199, .expr = PNE_NO_EXPR },        /*  277  jmp 199 */
+	[210] = { .code = PNE_OP_REQUIRE, .aux = 47, .expr = 4 },               /*  277  require 0 "repeat limit" */
+	[211] = { .code = PNE_OP_SET, .slot = 34, .expr = 4 },                  /*  297  set .r0 = 0 */
+	[212] = { .code = PNE_OP_JZ, .aux = 218, .expr = 31 },                  /*  297  jz .r0 < 1024 -> 218 */
+	[213] = { .code = PNE_OP_SET, .slot = 34, .expr = 13 },                 /*  297  set .r0 = .r0 + 1 */
+	[214] = { .code = PNE_OP_TEXT, .aux = 15, .expr = PNE_NO_EXPR },        /*  298  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
+	[215] = { .code = PNE_OP_JZ, .aux = 217, .expr = 44 },                  /*  302  jz line_len == 0 || blank -> 217 */
+	[216] = { .code = PNE_OP_JMP, .aux = 219, .expr = PNE_NO_EXPR },        /*  303  jmp 219 */
+	[217] = { .code = PNE_OP_JMP, .aux = 212, .expr = PNE_NO_EXPR },        /*  297  jmp 212 */
+	[218] = { .code = PNE_OP_REQUIRE, .aux = 47, .expr = 4 },               /*  297  require 0 "repeat limit" */
+	[219] = { .code = PNE_OP_JMP, .aux = 221, .expr = PNE_NO_EXPR },        /*  414  jmp 221 */
+	[220] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },            /*  417  until_close */
+	[221] = { .code = PNE_OP_JMP, .aux = 293, .expr = PNE_NO_EXPR },        /*  406  jmp 293 */
+	[222] = { .code = PNE_OP_JZ, .aux = 225, .expr = 385 },                 /*  420  jz kind & 2 && status < 300 -> 225 */
+	[223] = { .code = PNE_OP_OPAQUE, .expr = PNE_NO_EXPR },                 /*  421  opaque */
+	[224] = { .code = PNE_OP_JMP, .aux = 293, .expr = PNE_NO_EXPR },        /*  420  jmp 293 */
+	[225] = { .code = PNE_OP_JZ, .aux = 251, .expr = 398 },                 /*  422  jz te && Strict -> 251 */
+	[226] = { .code = PNE_OP_JZ, .aux = 249, .expr = 229 },                 /*  425  jz te & 4 -> 249 */
+	[227] = { .code = PNE_OP_SET, .slot = 34, .expr = 4 },                  /*  277  set .r0 = 0 */
+	[228] = { .code = PNE_OP_JZ, .aux = 239, .expr = 235 },                 /*  277  jz .r0 < 0xffffffff -> 239 */
+	[229] = { .code = PNE_OP_SET, .slot = 34, .expr = 13 },                 /*  277  set .r0 = .r0 + 1 */
+	[230] = { .code = PNE_OP_TEXT, .aux = 16, .expr = PNE_NO_EXPR },        /*  278  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
+	[231] = { .code = PNE_OP_JZ, .aux = 238, .expr = 19 },                  /*  283  jz line_len != 0 -> 238 */
+	[232] = { .code = PNE_OP_REQUIRE, .aux = 58, .expr = 242 },             /*  284  require chunk_size != 0 || blank "chunk-size" */
+	[233] = { .code = PNE_OP_JZ, .aux = 235, .expr = 251 },                 /*  285  jz chunk_size == 0 -> 235 */
+	[234] = { .code = PNE_OP_JMP, .aux = 240, .expr = PNE_NO_EXPR },        /*  286  jmp 240 */
+	[235] = { .code = PNE_OP_SKIP, .expr = 257 },                           /*  288  skip chunk_size */
+	[236] = { .code = PNE_OP_TEXT, .aux = 17, .expr = PNE_NO_EXPR },        /*  289  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
+	[237] = { .code = PNE_OP_REQUIRE, .aux = 59, .expr = 44 },              /*  293  require line_len == 0 || blank "chunk data not followed by CRLF" */
+	[238] = { .code = PNE_OP_JMP, .aux = 228, .expr = PNE_NO_EXPR },        /*  277  jmp 228 */
+	[239] = { .code = PNE_OP_REQUIRE, .aux = 47, .expr = 4 },               /*  277  require 0 "repeat limit" */
+	[240] = { .code = PNE_OP_SET, .slot = 34, .expr = 4 },                  /*  297  set .r0 = 0 */
+	[241] = { .code = PNE_OP_JZ, .aux = 247, .expr = 31 },                  /*  297  jz .r0 < 1024 -> 247 */
+	[242] = { .code = PNE_OP_SET, .slot = 34, .expr = 13 },                 /*  297  set .r0 = .r0 + 1 */
+	[243] = { .code = PNE_OP_TEXT, .aux = 18, .expr = PNE_NO_EXPR },        /*  298  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
+	[244] = { .code = PNE_OP_JZ, .aux = 246, .expr = 44 },                  /*  302  jz line_len == 0 || blank -> 246 */
+	[245] = { .code = PNE_OP_JMP, .aux = 248, .expr = PNE_NO_EXPR },        /*  303  jmp 248 */
+	[246] = { .code = PNE_OP_JMP, .aux = 241, .expr = PNE_NO_EXPR },        /*  297  jmp 241 */
+	[247] = { .code = PNE_OP_REQUIRE, .aux = 47, .expr = 4 },               /*  297  require 0 "repeat limit" */
+	[248] = { .code = PNE_OP_JMP, .aux = 250, .expr = PNE_NO_EXPR },        /*  425  jmp 250 */
+	[249] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },            /*  428  until_close */
+	[250] = { .code = PNE_OP_JMP, .aux = 293, .expr = PNE_NO_EXPR },        /*  422  jmp 293 */
+	[251] = { .code = PNE_OP_JZ, .aux = 282, .expr = 353 },                 /*  430  jz te & 2 -> 282 */
+	[252] = { .code = PNE_OP_PEEK, .aux = 19, .expr = PNE_NO_EXPR },        /*  262  text until "\n" max 64 peek { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
+	[253] = { .code = PNE_OP_SET, .slot = 25, .expr = 359 },                /*  267  set plain = line_len != 0 && chunk_size == 0 && !blank */
+	[254] = { .code = PNE_OP_JZ, .aux = 277, .expr = 404 },                 /*  434  jz !plain -> 277 */
+	[255] = { .code = PNE_OP_SET, .slot = 34, .expr = 4 },                  /*  277  set .r0 = 0 */
+	[256] = { .code = PNE_OP_JZ, .aux = 267, .expr = 235 },                 /*  277  jz .r0 < 0xffffffff -> 267 */
+	[257] = { .code = PNE_OP_SET, .slot = 34, .expr = 13 },                 /*  277  set .r0 = .r0 + 1 */
+	[258] = { .code = PNE_OP_TEXT, .aux = 20, .expr = PNE_NO_EXPR },        /*  278  text until "\n" max 4096 { chunk_size=word 0 as hex max 17592186044416, line_len=word 0 length, blank=word 0 prefix "0" } */
+	[259] = { .code = PNE_OP_JZ, .aux = 266, .expr = 19 },                  /*  283  jz line_len != 0 -> 266 */
+	[260] = { .code = PNE_OP_REQUIRE, .aux = 58, .expr = 242 },             /*  284  require chunk_size != 0 || blank "chunk-size" */
+	[261] = { .code = PNE_OP_JZ, .aux = 263, .expr = 251 },                 /*  285  jz chunk_size == 0 -> 263 */
+	[262] = { .code = PNE_OP_JMP, .aux = 268, .expr = PNE_NO_EXPR },        /*  286  jmp 268 */
+	[263] = { .code = PNE_OP_SKIP, .expr = 257 },                           /*  288  skip chunk_size */
+	[264] = { .code = PNE_OP_TEXT, .aux = 21, .expr = PNE_NO_EXPR },        /*  289  text until "\n" max 4096 { line_len=all length, blank=all is "\r" } */
+	[265] = { .code = PNE_OP_REQUIRE, .aux = 59, .expr = 44 },              /*  293  require line_len == 0 || blank "chunk data not followed by CRLF" */
+	[266] = { .code = PNE_OP_JMP, .aux = 256, .expr = PNE_NO_EXPR },        /*  277  jmp 256 */
+	[267] = { .code = PNE_OP_REQUIRE, .aux = 47, .expr = 4 },               /*  277  require 0 "repeat limit" */
+	[268] = { .code = PNE_OP_SET, .slot = 34, .expr = 4 },                  /*  297  set .r0 = 0 */
+	[269] = { .code = PNE_OP_JZ, .aux = 275, .expr = 31 },                  /*  297  jz .r0 < 1024 -> 275 */
+	[270] = { .code = PNE_OP_SET, .slot = 34, .expr = 13 },                 /*  297  set .r0 = .r0 + 1 */
+	[271] = { .code = PNE_OP_TEXT, .aux = 22, .expr = PNE_NO_EXPR },        /*  298  text until "\n" max 16384 { line_len=all length, blank=all is "\r" } */
+	[272] = { .code = PNE_OP_JZ, .aux = 274, .expr = 44 },                  /*  302  jz line_len == 0 || blank -> 274 */
+	[273] = { .code = PNE_OP_JMP, .aux = 276, .expr = PNE_NO_EXPR },        /*  303  jmp 276 */
+	[274] = { .code = PNE_OP_JMP, .aux = 269, .expr = PNE_NO_EXPR },        /*  297  jmp 269 */
+	[275] = { .code = PNE_OP_REQUIRE, .aux = 47, .expr = 4 },               /*  297  require 0 "repeat limit" */
+	[276] = { .code = PNE_OP_JMP, .aux = 281, .expr = PNE_NO_EXPR },        /*  434  jmp 281 */
+	[277] = { .code = PNE_OP_JZ, .aux = 280, .expr = 408 },                 /*  436  jz cl == 1 -> 280 */
+	[278] = { .code = PNE_OP_SKIP, .expr = 263 },                           /*  437  skip content_length */
+	[279] = { .code = PNE_OP_JMP, .aux = 281, .expr = PNE_NO_EXPR },        /*  436  jmp 281 */
+	[280] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },            /*  439  until_close */
+	[281] = { .code = PNE_OP_JMP, .aux = 293, .expr = PNE_NO_EXPR },        /*  430  jmp 293 */
+	[282] = { .code = PNE_OP_JZ, .aux = 285, .expr = 226 },                 /*  441  jz te -> 285 */
+	[283] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },            /*  442  until_close */
+	[284] = { .code = PNE_OP_JMP, .aux = 293, .expr = PNE_NO_EXPR },        /*  441  jmp 293 */
+	[285] = { .code = PNE_OP_JZ, .aux = 289, .expr = 414 },                 /*  443  jz cl & 2 -> 289 */
+	[286] = { .code = PNE_OP_REQUIRE, .aux = 50, .expr = 346 },             /*  445  require close && !Strict "Content-Length" */
+	[287] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },            /*  446  until_close */
+	[288] = { .code = PNE_OP_JMP, .aux = 293, .expr = PNE_NO_EXPR },        /*  443  jmp 293 */
+	[289] = { .code = PNE_OP_JZ, .aux = 292, .expr = 260 },                 /*  447  jz cl -> 292 */
+	[290] = { .code = PNE_OP_SKIP, .expr = 263 },                           /*  448  skip content_length */
+	[291] = { .code = PNE_OP_JMP, .aux = 293, .expr = PNE_NO_EXPR },        /*  447  jmp 293 */
+	[292] = { .code = PNE_OP_UNTIL_CLOSE, .expr = PNE_NO_EXPR },            /*  450  until_close */
+	[293] = { .code = PNE_OP_END, .expr = PNE_NO_EXPR },                    /*  354  end */
 };
 
 static const uint8_t code[] = {
@@ -267,12 +324,12 @@ static const uint8_t code[] = {
 	PNE_X_IMM8, 0,      /*    4  imm8 0 */
 	PNE_X_END,          /*    6  end */
 	/* @7: .r0 < 8 */
-	PNE_X_SLOT, 31,     /*    7  slot .r0 */
+	PNE_X_SLOT, 34,     /*    7  slot .r0 */
 	PNE_X_IMM8, 8,      /*    9  imm8 8 */
 	PNE_X_LT,           /*   11  lt */
 	PNE_X_END,          /*   12  end */
 	/* @13: .r0 + 1 */
-	PNE_X_SLOT, 31,     /*   13  slot .r0 */
+	PNE_X_SLOT, 34,     /*   13  slot .r0 */
 	PNE_X_IMM8, 1,      /*   15  imm8 1 */
 	PNE_X_ADD,          /*   17  add */
 	PNE_X_END,          /*   18  end */
@@ -282,13 +339,13 @@ static const uint8_t code[] = {
 	PNE_X_NE,           /*   23  ne */
 	PNE_X_END,          /*   24  end */
 	/* @25: v2 */
-	PNE_X_SLOT, 26,     /*   25  slot v2 */
+	PNE_X_SLOT, 29,     /*   25  slot v2 */
 	PNE_X_END,          /*   27  end */
 	/* @28: v1 */
-	PNE_X_SLOT, 25,     /*   28  slot v1 */
+	PNE_X_SLOT, 28,     /*   28  slot v1 */
 	PNE_X_END,          /*   30  end */
 	/* @31: .r0 < 1024 */
-	PNE_X_SLOT, 31,     /*   31  slot .r0 */
+	PNE_X_SLOT, 34,     /*   31  slot .r0 */
 	PNE_X_CONST, 0, 0,  /*   33  const [0] = 1024 */
 	PNE_X_LT,           /*   36  lt */
 	PNE_X_END,          /*   37  end */
@@ -304,234 +361,301 @@ static const uint8_t code[] = {
 	PNE_X_SLOT, 7,      /*   49  slot blank */
 	PNE_X_LOR,          /*   51  lor */
 	PNE_X_END,          /*   52  end */
-	/* @53: folded */
-	PNE_X_SLOT, 8,      /*   53  slot folded */
+	/* @53: has_word */
+	PNE_X_SLOT, 8,      /*   53  slot has_word */
 	PNE_X_END,          /*   55  end */
-	/* @56: last == 2 */
-	PNE_X_SLOT, 5,      /*   56  slot last */
-	PNE_X_IMM8, 2,      /*   58  imm8 2 */
-	PNE_X_EQ,           /*   60  eq */
-	PNE_X_END,          /*   61  end */
-	/* @62: fold_chunked ? te | 2 : te */
-	PNE_X_SLOT, 9,      /*   62  slot fold_chunked */
-	PNE_X_SLOT, 2,      /*   64  slot te */
-	PNE_X_IMM8, 2,      /*   66  imm8 2 */
-	PNE_X_OR,           /*   68  or */
-	PNE_X_SLOT, 2,      /*   69  slot te */
-	PNE_X_SEL,          /*   71  sel */
-	PNE_X_END,          /*   72  end */
-	/* @73: last == 1 */
-	PNE_X_SLOT, 5,      /*   73  slot last */
-	PNE_X_IMM8, 1,      /*   75  imm8 1 */
-	PNE_X_EQ,           /*   77  eq */
-	PNE_X_END,          /*   78  end */
-	/* @79: cl | 2 */
-	PNE_X_SLOT, 0,      /*   79  slot cl */
-	PNE_X_IMM8, 2,      /*   81  imm8 2 */
-	PNE_X_OR,           /*   83  or */
-	PNE_X_END,          /*   84  end */
-	/* @85: h_cl */
-	PNE_X_SLOT, 10,     /*   85  slot h_cl */
-	PNE_X_END,          /*   87  end */
-	/* @88: 1 */
-	PNE_X_IMM8, 1,      /*   88  imm8 1 */
-	PNE_X_END,          /*   90  end */
-	/* @91: h_cl_ok && (!(cl & 1) || h_cl_val == content_length) */
-	PNE_X_SLOT, 11,     /*   91  slot h_cl_ok */
-	PNE_X_SLOT, 0,      /*   93  slot cl */
-	PNE_X_IMM8, 1,      /*   95  imm8 1 */
-	PNE_X_AND,          /*   97  and */
-	PNE_X_LNOT,         /*   98  lnot */
-	PNE_X_SLOT, 12,     /*   99  slot h_cl_val */
-	PNE_X_SLOT, 1,      /*  101  slot content_length */
-	PNE_X_EQ,           /*  103  eq */
-	PNE_X_LOR,          /*  104  lor */
-	PNE_X_LAND,         /*  105  land */
-	PNE_X_END,          /*  106  end */
-	/* @107: cl | 1 */
-	PNE_X_SLOT, 0,      /*  107  slot cl */
-	PNE_X_IMM8, 1,      /*  109  imm8 1 */
-	PNE_X_OR,           /*  111  or */
-	PNE_X_END,          /*  112  end */
-	/* @113: h_cl_val */
-	PNE_X_SLOT, 12,     /*  113  slot h_cl_val */
-	PNE_X_END,          /*  115  end */
-	/* @116: h_te || name_te */
-	PNE_X_SLOT, 13,     /*  116  slot h_te */
-	PNE_X_SLOT, 14,     /*  118  slot name_te */
-	PNE_X_LOR,          /*  120  lor */
-	PNE_X_END,          /*  121  end */
-	/* @122: 2 */
-	PNE_X_IMM8, 2,      /*  122  imm8 2 */
-	PNE_X_END,          /*  124  end */
-	/* @125: te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
-	PNE_X_SLOT, 2,      /*  125  slot te */
-	PNE_X_IMM8, 2,      /*  127  imm8 2 */
-	PNE_X_AND,          /*  129  and */
-	PNE_X_IMM8, 1,      /*  130  imm8 1 */
-	PNE_X_OR,           /*  132  or */
-	PNE_X_SLOT, 16,     /*  133  slot h_te_any */
-	PNE_X_IMM8, 2,      /*  135  imm8 2 */
-	PNE_X_IMM8, 0,      /*  137  imm8 0 */
-	PNE_X_SEL,          /*  139  sel */
-	PNE_X_OR,           /*  140  or */
-	PNE_X_SLOT, 15,     /*  141  slot h_te_final */
-	PNE_X_IMM8, 4,      /*  143  imm8 4 */
-	PNE_X_IMM8, 0,      /*  145  imm8 0 */
-	PNE_X_SEL,          /*  147  sel */
-	PNE_X_OR,           /*  148  or */
-	PNE_X_END,          /*  149  end */
-	/* @150: h_ce || name_ce */
-	PNE_X_SLOT, 19,     /*  150  slot h_ce */
-	PNE_X_SLOT, 20,     /*  152  slot name_ce */
-	PNE_X_LOR,          /*  154  lor */
-	PNE_X_END,          /*  155  end */
-	/* @156: 3 */
-	PNE_X_IMM8, 3,      /*  156  imm8 3 */
-	PNE_X_END,          /*  158  end */
-	/* @159: h_upgrade */
-	PNE_X_SLOT, 17,     /*  159  slot h_upgrade */
-	PNE_X_END,          /*  161  end */
-	/* @162: h_close */
-	PNE_X_SLOT, 18,     /*  162  slot h_close */
-	PNE_X_END,          /*  164  end */
-	/* @165: !(cl & 2) */
-	PNE_X_SLOT, 0,      /*  165  slot cl */
-	PNE_X_IMM8, 2,      /*  167  imm8 2 */
-	PNE_X_AND,          /*  169  and */
-	PNE_X_LNOT,         /*  170  lnot */
+	/* @56: folded && (Strict || !h_te) */
+	PNE_X_SLOT, 9,      /*   56  slot folded */
+	PNE_X_CVAR, 2,      /*   58  cvar Strict */
+	PNE_X_SLOT, 14,     /*   60  slot h_te */
+	PNE_X_LNOT,         /*   62  lnot */
+	PNE_X_LOR,          /*   63  lor */
+	PNE_X_LAND,         /*   64  land */
+	PNE_X_END,          /*   65  end */
+	/* @66: last == 2 */
+	PNE_X_SLOT, 5,      /*   66  slot last */
+	PNE_X_IMM8, 2,      /*   68  imm8 2 */
+	PNE_X_EQ,           /*   70  eq */
+	PNE_X_END,          /*   71  end */
+	/* @72: fold_chunked ? te | 2 : te */
+	PNE_X_SLOT, 10,     /*   72  slot fold_chunked */
+	PNE_X_SLOT, 2,      /*   74  slot te */
+	PNE_X_IMM8, 2,      /*   76  imm8 2 */
+	PNE_X_OR,           /*   78  or */
+	PNE_X_SLOT, 2,      /*   79  slot te */
+	PNE_X_SEL,          /*   81  sel */
+	PNE_X_END,          /*   82  end */
+	/* @83: last == 1 */
+	PNE_X_SLOT, 5,      /*   83  slot last */
+	PNE_X_IMM8, 1,      /*   85  imm8 1 */
+	PNE_X_EQ,           /*   87  eq */
+	PNE_X_END,          /*   88  end */
+	/* @89: cl | 2 */
+	PNE_X_SLOT, 0,      /*   89  slot cl */
+	PNE_X_IMM8, 2,      /*   91  imm8 2 */
+	PNE_X_OR,           /*   93  or */
+	PNE_X_END,          /*   94  end */
+	/* @95: h_cl */
+	PNE_X_SLOT, 11,     /*   95  slot h_cl */
+	PNE_X_END,          /*   97  end */
+	/* @98: 1 */
+	PNE_X_IMM8, 1,      /*   98  imm8 1 */
+	PNE_X_END,          /*  100  end */
+	/* @101: h_cl_ok && (!(cl & 1) || h_cl_val == content_length) */
+	PNE_X_SLOT, 12,     /*  101  slot h_cl_ok */
+	PNE_X_SLOT, 0,      /*  103  slot cl */
+	PNE_X_IMM8, 1,      /*  105  imm8 1 */
+	PNE_X_AND,          /*  107  and */
+	PNE_X_LNOT,         /*  108  lnot */
+	PNE_X_SLOT, 13,     /*  109  slot h_cl_val */
+	PNE_X_SLOT, 1,      /*  111  slot content_length */
+	PNE_X_EQ,           /*  113  eq */
+	PNE_X_LOR,          /*  114  lor */
+	PNE_X_LAND,         /*  115  land */
+	PNE_X_END,          /*  116  end */
+	/* @117: cl | 1 */
+	PNE_X_SLOT, 0,      /*  117  slot cl */
+	PNE_X_IMM8, 1,      /*  119  imm8 1 */
+	PNE_X_OR,           /*  121  or */
+	PNE_X_END,          /*  122  end */
+	/* @123: h_cl_val */
+	PNE_X_SLOT, 13,     /*  123  slot h_cl_val */
+	PNE_X_END,          /*  125  end */
+	/* @126: h_te || name_te */
+	PNE_X_SLOT, 14,     /*  126  slot h_te */
+	PNE_X_SLOT, 15,     /*  128  slot name_te */
+	PNE_X_LOR,          /*  130  lor */
+	PNE_X_END,          /*  131  end */
+	/* @132: 2 */
+	PNE_X_IMM8, 2,      /*  132  imm8 2 */
+	PNE_X_END,          /*  134  end */
+	/* @135: te & 2 | 1 | (h_te_any ? 2 : 0) | (h_te_final ? 4 : 0) */
+	PNE_X_SLOT, 2,      /*  135  slot te */
+	PNE_X_IMM8, 2,      /*  137  imm8 2 */
+	PNE_X_AND,          /*  139  and */
+	PNE_X_IMM8, 1,      /*  140  imm8 1 */
+	PNE_X_OR,           /*  142  or */
+	PNE_X_SLOT, 17,     /*  143  slot h_te_any */
+	PNE_X_IMM8, 2,      /*  145  imm8 2 */
+	PNE_X_IMM8, 0,      /*  147  imm8 0 */
+	PNE_X_SEL,          /*  149  sel */
+	PNE_X_OR,           /*  150  or */
+	PNE_X_SLOT, 16,     /*  151  slot h_te_final */
+	PNE_X_IMM8, 4,      /*  153  imm8 4 */
+	PNE_X_IMM8, 0,      /*  155  imm8 0 */
+	PNE_X_SEL,          /*  157  sel */
+	PNE_X_OR,           /*  158  or */
+	PNE_X_END,          /*  159  end */
+	/* @160: h_ce || name_ce */
+	PNE_X_SLOT, 20,     /*  160  slot h_ce */
+	PNE_X_SLOT, 21,     /*  162  slot name_ce */
+	PNE_X_LOR,          /*  164  lor */
+	PNE_X_END,          /*  165  end */
+	/* @166: 3 */
+	PNE_X_IMM8, 3,      /*  166  imm8 3 */
+	PNE_X_END,          /*  168  end */
+	/* @169: h_upgrade */
+	PNE_X_SLOT, 18,     /*  169  slot h_upgrade */
 	PNE_X_END,          /*  171  end */
-	/* @172: is_connect */
-	PNE_X_SLOT, 28,     /*  172  slot is_connect */
+	/* @172: h_close */
+	PNE_X_SLOT, 19,     /*  172  slot h_close */
 	PNE_X_END,          /*  174  end */
-	/* @175: upgrade */
-	PNE_X_SLOT, 3,      /*  175  slot upgrade */
-	PNE_X_END,          /*  177  end */
-	/* @178: is_head ? 5 : 4 */
-	PNE_X_SLOT, 27,     /*  178  slot is_head */
-	PNE_X_IMM8, 5,      /*  180  imm8 5 */
-	PNE_X_IMM8, 4,      /*  182  imm8 4 */
-	PNE_X_SEL,          /*  184  sel */
-	PNE_X_END,          /*  185  end */
-	/* @186: is_head ? 1 : 0 */
-	PNE_X_SLOT, 27,     /*  186  slot is_head */
-	PNE_X_IMM8, 1,      /*  188  imm8 1 */
-	PNE_X_IMM8, 0,      /*  190  imm8 0 */
-	PNE_X_SEL,          /*  192  sel */
-	PNE_X_END,          /*  193  end */
-	/* @194: te */
-	PNE_X_SLOT, 2,      /*  194  slot te */
+	/* @175: !Strict */
+	PNE_X_CVAR, 2,      /*  175  cvar Strict */
+	PNE_X_LNOT,         /*  177  lnot */
+	PNE_X_END,          /*  178  end */
+	/* @179: line_len != 0 && !blank && !colon && !folded */
+	PNE_X_SLOT, 6,      /*  179  slot line_len */
+	PNE_X_IMM8, 0,      /*  181  imm8 0 */
+	PNE_X_NE,           /*  183  ne */
+	PNE_X_SLOT, 7,      /*  184  slot blank */
+	PNE_X_LNOT,         /*  186  lnot */
+	PNE_X_LAND,         /*  187  land */
+	PNE_X_SLOT, 23,     /*  188  slot colon */
+	PNE_X_LNOT,         /*  190  lnot */
+	PNE_X_LAND,         /*  191  land */
+	PNE_X_SLOT, 9,      /*  192  slot folded */
+	PNE_X_LNOT,         /*  194  lnot */
+	PNE_X_LAND,         /*  195  land */
 	PNE_X_END,          /*  196  end */
-	/* @197: te & 4 */
-	PNE_X_SLOT, 2,      /*  197  slot te */
-	PNE_X_IMM8, 4,      /*  199  imm8 4 */
+	/* @197: !(cl & 2) */
+	PNE_X_SLOT, 0,      /*  197  slot cl */
+	PNE_X_IMM8, 2,      /*  199  imm8 2 */
 	PNE_X_AND,          /*  201  and */
-	PNE_X_END,          /*  202  end */
-	/* @203: .r0 < 0xffffffff */
-	PNE_X_SLOT, 31,     /*  203  slot .r0 */
-	PNE_X_CONST, 1, 0,  /*  205  const [1] = 4294967295 */
-	PNE_X_LT,           /*  208  lt */
+	PNE_X_LNOT,         /*  202  lnot */
+	PNE_X_END,          /*  203  end */
+	/* @204: is_connect */
+	PNE_X_SLOT, 31,     /*  204  slot is_connect */
+	PNE_X_END,          /*  206  end */
+	/* @207: upgrade */
+	PNE_X_SLOT, 3,      /*  207  slot upgrade */
 	PNE_X_END,          /*  209  end */
-	/* @210: chunk_size != 0 || blank */
-	PNE_X_SLOT, 22,     /*  210  slot chunk_size */
-	PNE_X_IMM8, 0,      /*  212  imm8 0 */
-	PNE_X_NE,           /*  214  ne */
-	PNE_X_SLOT, 7,      /*  215  slot blank */
-	PNE_X_LOR,          /*  217  lor */
-	PNE_X_END,          /*  218  end */
-	/* @219: chunk_size == 0 */
-	PNE_X_SLOT, 22,     /*  219  slot chunk_size */
-	PNE_X_IMM8, 0,      /*  221  imm8 0 */
-	PNE_X_EQ,           /*  223  eq */
-	PNE_X_END,          /*  224  end */
-	/* @225: chunk_size */
-	PNE_X_SLOT, 22,     /*  225  slot chunk_size */
-	PNE_X_END,          /*  227  end */
-	/* @228: cl */
-	PNE_X_SLOT, 0,      /*  228  slot cl */
-	PNE_X_END,          /*  230  end */
-	/* @231: content_length */
-	PNE_X_SLOT, 1,      /*  231  slot content_length */
-	PNE_X_END,          /*  233  end */
-	/* @234: status >= 100 && status < 200 && (!close || Strict) */
-	PNE_X_SLOT, 29,     /*  234  slot status */
-	PNE_X_IMM8, 100,    /*  236  imm8 100 */
-	PNE_X_GE,           /*  238  ge */
-	PNE_X_SLOT, 29,     /*  239  slot status */
-	PNE_X_IMM8, 200,    /*  241  imm8 200 */
-	PNE_X_LT,           /*  243  lt */
-	PNE_X_LAND,         /*  244  land */
-	PNE_X_SLOT, 4,      /*  245  slot close */
-	PNE_X_LNOT,         /*  247  lnot */
-	PNE_X_CVAR, 1,      /*  248  cvar Strict */
-	PNE_X_LOR,          /*  250  lor */
-	PNE_X_LAND,         /*  251  land */
-	PNE_X_END,          /*  252  end */
-	/* @253: status == 101 */
-	PNE_X_SLOT, 29,     /*  253  slot status */
-	PNE_X_IMM8, 101,    /*  255  imm8 101 */
-	PNE_X_EQ,           /*  257  eq */
-	PNE_X_END,          /*  258  end */
-	/* @259: kind & 6 */
-	PNE_X_SLOT, 30,     /*  259  slot kind */
-	PNE_X_IMM8, 6,      /*  261  imm8 6 */
-	PNE_X_AND,          /*  263  and */
-	PNE_X_END,          /*  264  end */
-	/* @265: kind & 1 */
-	PNE_X_SLOT, 30,     /*  265  slot kind */
-	PNE_X_IMM8, 1,      /*  267  imm8 1 */
-	PNE_X_AND,          /*  269  and */
-	PNE_X_END,          /*  270  end */
-	/* @271: status < 200 && status >= 100 || status == 204 || status == 304 */
-	PNE_X_SLOT, 29,     /*  271  slot status */
-	PNE_X_IMM8, 200,    /*  273  imm8 200 */
-	PNE_X_LT,           /*  275  lt */
-	PNE_X_SLOT, 29,     /*  276  slot status */
-	PNE_X_IMM8, 100,    /*  278  imm8 100 */
-	PNE_X_GE,           /*  280  ge */
-	PNE_X_LAND,         /*  281  land */
-	PNE_X_SLOT, 29,     /*  282  slot status */
-	PNE_X_IMM8, 204,    /*  284  imm8 204 */
-	PNE_X_EQ,           /*  286  eq */
-	PNE_X_LOR,          /*  287  lor */
-	PNE_X_SLOT, 29,     /*  288  slot status */
-	PNE_X_CONST, 2, 0,  /*  290  const [2] = 304 */
-	PNE_X_EQ,           /*  293  eq */
-	PNE_X_LOR,          /*  294  lor */
-	PNE_X_END,          /*  295  end */
-	/* @296: close && !Strict */
-	PNE_X_SLOT, 4,      /*  296  slot close */
-	PNE_X_CVAR, 1,      /*  298  cvar Strict */
-	PNE_X_LNOT,         /*  300  lnot */
+	/* @210: is_head ? 5 : 4 */
+	PNE_X_SLOT, 30,     /*  210  slot is_head */
+	PNE_X_IMM8, 5,      /*  212  imm8 5 */
+	PNE_X_IMM8, 4,      /*  214  imm8 4 */
+	PNE_X_SEL,          /*  216  sel */
+	PNE_X_END,          /*  217  end */
+	/* @218: is_head ? 1 : 0 */
+	PNE_X_SLOT, 30,     /*  218  slot is_head */
+	PNE_X_IMM8, 1,      /*  220  imm8 1 */
+	PNE_X_IMM8, 0,      /*  222  imm8 0 */
+	PNE_X_SEL,          /*  224  sel */
+	PNE_X_END,          /*  225  end */
+	/* @226: te */
+	PNE_X_SLOT, 2,      /*  226  slot te */
+	PNE_X_END,          /*  228  end */
+	/* @229: te & 4 */
+	PNE_X_SLOT, 2,      /*  229  slot te */
+	PNE_X_IMM8, 4,      /*  231  imm8 4 */
+	PNE_X_AND,          /*  233  and */
+	PNE_X_END,          /*  234  end */
+	/* @235: .r0 < 0xffffffff */
+	PNE_X_SLOT, 34,     /*  235  slot .r0 */
+	PNE_X_CONST, 1, 0,  /*  237  const [1] = 4294967295 */
+	PNE_X_LT,           /*  240  lt */
+	PNE_X_END,          /*  241  end */
+	/* @242: chunk_size != 0 || blank */
+	PNE_X_SLOT, 24,     /*  242  slot chunk_size */
+	PNE_X_IMM8, 0,      /*  244  imm8 0 */
+	PNE_X_NE,           /*  246  ne */
+	PNE_X_SLOT, 7,      /*  247  slot blank */
+	PNE_X_LOR,          /*  249  lor */
+	PNE_X_END,          /*  250  end */
+	/* @251: chunk_size == 0 */
+	PNE_X_SLOT, 24,     /*  251  slot chunk_size */
+	PNE_X_IMM8, 0,      /*  253  imm8 0 */
+	PNE_X_EQ,           /*  255  eq */
+	PNE_X_END,          /*  256  end */
+	/* @257: chunk_size */
+	PNE_X_SLOT, 24,     /*  257  slot chunk_size */
+	PNE_X_END,          /*  259  end */
+	/* @260: cl */
+	PNE_X_SLOT, 0,      /*  260  slot cl */
+	PNE_X_END,          /*  262  end */
+	/* @263: content_length */
+	PNE_X_SLOT, 1,      /*  263  slot content_length */
+	PNE_X_END,          /*  265  end */
+	/* @266: !answered && !Strict */
+	PNE_X_CVAR, 1,      /*  266  cvar answered */
+	PNE_X_LNOT,         /*  268  lnot */
+	PNE_X_CVAR, 2,      /*  269  cvar Strict */
+	PNE_X_LNOT,         /*  271  lnot */
+	PNE_X_LAND,         /*  272  land */
+	PNE_X_END,          /*  273  end */
+	/* @274: line_len == 0 && !v1 */
+	PNE_X_SLOT, 6,      /*  274  slot line_len */
+	PNE_X_IMM8, 0,      /*  276  imm8 0 */
+	PNE_X_EQ,           /*  278  eq */
+	PNE_X_SLOT, 28,     /*  279  slot v1 */
+	PNE_X_LNOT,         /*  281  lnot */
+	PNE_X_LAND,         /*  282  land */
+	PNE_X_END,          /*  283  end */
+	/* @284: status >= 100 && status < 200 && (!close || Strict) */
+	PNE_X_SLOT, 33,     /*  284  slot status */
+	PNE_X_IMM8, 100,    /*  286  imm8 100 */
+	PNE_X_GE,           /*  288  ge */
+	PNE_X_SLOT, 33,     /*  289  slot status */
+	PNE_X_IMM8, 200,    /*  291  imm8 200 */
+	PNE_X_LT,           /*  293  lt */
+	PNE_X_LAND,         /*  294  land */
+	PNE_X_SLOT, 4,      /*  295  slot close */
+	PNE_X_LNOT,         /*  297  lnot */
+	PNE_X_CVAR, 2,      /*  298  cvar Strict */
+	PNE_X_LOR,          /*  300  lor */
 	PNE_X_LAND,         /*  301  land */
 	PNE_X_END,          /*  302  end */
-	/* @303: te & 2 */
-	PNE_X_SLOT, 2,      /*  303  slot te */
-	PNE_X_IMM8, 2,      /*  305  imm8 2 */
-	PNE_X_AND,          /*  307  and */
+	/* @303: status == 101 */
+	PNE_X_SLOT, 33,     /*  303  slot status */
+	PNE_X_IMM8, 101,    /*  305  imm8 101 */
+	PNE_X_EQ,           /*  307  eq */
 	PNE_X_END,          /*  308  end */
-	/* @309: kind & 2 && status < 300 */
-	PNE_X_SLOT, 30,     /*  309  slot kind */
-	PNE_X_IMM8, 2,      /*  311  imm8 2 */
+	/* @309: kind & 6 */
+	PNE_X_SLOT, 32,     /*  309  slot kind */
+	PNE_X_IMM8, 6,      /*  311  imm8 6 */
 	PNE_X_AND,          /*  313  and */
-	PNE_X_SLOT, 29,     /*  314  slot status */
-	PNE_X_CONST, 3, 0,  /*  316  const [3] = 300 */
-	PNE_X_LT,           /*  319  lt */
-	PNE_X_LAND,         /*  320  land */
-	PNE_X_END,          /*  321  end */
-	/* @322: te & (Strict ? 4 : 2) */
-	PNE_X_SLOT, 2,      /*  322  slot te */
-	PNE_X_CVAR, 1,      /*  324  cvar Strict */
-	PNE_X_IMM8, 4,      /*  326  imm8 4 */
-	PNE_X_IMM8, 2,      /*  328  imm8 2 */
-	PNE_X_SEL,          /*  330  sel */
-	PNE_X_AND,          /*  331  and */
-	PNE_X_END,          /*  332  end */
-	/* @333: cl & 2 */
-	PNE_X_SLOT, 0,      /*  333  slot cl */
-	PNE_X_IMM8, 2,      /*  335  imm8 2 */
-	PNE_X_AND,          /*  337  and */
-	PNE_X_END,          /*  338  end */
+	PNE_X_END,          /*  314  end */
+	/* @315: kind & 1 */
+	PNE_X_SLOT, 32,     /*  315  slot kind */
+	PNE_X_IMM8, 1,      /*  317  imm8 1 */
+	PNE_X_AND,          /*  319  and */
+	PNE_X_END,          /*  320  end */
+	/* @321: status < 200 && status >= 100 || status == 204 || status == 304 */
+	PNE_X_SLOT, 33,     /*  321  slot status */
+	PNE_X_IMM8, 200,    /*  323  imm8 200 */
+	PNE_X_LT,           /*  325  lt */
+	PNE_X_SLOT, 33,     /*  326  slot status */
+	PNE_X_IMM8, 100,    /*  328  imm8 100 */
+	PNE_X_GE,           /*  330  ge */
+	PNE_X_LAND,         /*  331  land */
+	PNE_X_SLOT, 33,     /*  332  slot status */
+	PNE_X_IMM8, 204,    /*  334  imm8 204 */
+	PNE_X_EQ,           /*  336  eq */
+	PNE_X_LOR,          /*  337  lor */
+	PNE_X_SLOT, 33,     /*  338  slot status */
+	PNE_X_CONST, 2, 0,  /*  340  const [2] = 304 */
+	PNE_X_EQ,           /*  343  eq */
+	PNE_X_LOR,          /*  344  lor */
+	PNE_X_END,          /*  345  end */
+	/* @346: close && !Strict */
+	PNE_X_SLOT, 4,      /*  346  slot close */
+	PNE_X_CVAR, 2,      /*  348  cvar Strict */
+	PNE_X_LNOT,         /*  350  lnot */
+	PNE_X_LAND,         /*  351  land */
+	PNE_X_END,          /*  352  end */
+	/* @353: te & 2 */
+	PNE_X_SLOT, 2,      /*  353  slot te */
+	PNE_X_IMM8, 2,      /*  355  imm8 2 */
+	PNE_X_AND,          /*  357  and */
+	PNE_X_END,          /*  358  end */
+	/* @359: line_len != 0 && chunk_size == 0 && !blank */
+	PNE_X_SLOT, 6,      /*  359  slot line_len */
+	PNE_X_IMM8, 0,      /*  361  imm8 0 */
+	PNE_X_NE,           /*  363  ne */
+	PNE_X_SLOT, 24,     /*  364  slot chunk_size */
+	PNE_X_IMM8, 0,      /*  366  imm8 0 */
+	PNE_X_EQ,           /*  368  eq */
+	PNE_X_LAND,         /*  369  land */
+	PNE_X_SLOT, 7,      /*  370  slot blank */
+	PNE_X_LNOT,         /*  372  lnot */
+	PNE_X_LAND,         /*  373  land */
+	PNE_X_END,          /*  374  end */
+	/* @375: te & 2 && !plain */
+	PNE_X_SLOT, 2,      /*  375  slot te */
+	PNE_X_IMM8, 2,      /*  377  imm8 2 */
+	PNE_X_AND,          /*  379  and */
+	PNE_X_SLOT, 25,     /*  380  slot plain */
+	PNE_X_LNOT,         /*  382  lnot */
+	PNE_X_LAND,         /*  383  land */
+	PNE_X_END,          /*  384  end */
+	/* @385: kind & 2 && status < 300 */
+	PNE_X_SLOT, 32,     /*  385  slot kind */
+	PNE_X_IMM8, 2,      /*  387  imm8 2 */
+	PNE_X_AND,          /*  389  and */
+	PNE_X_SLOT, 33,     /*  390  slot status */
+	PNE_X_CONST, 3, 0,  /*  392  const [3] = 300 */
+	PNE_X_LT,           /*  395  lt */
+	PNE_X_LAND,         /*  396  land */
+	PNE_X_END,          /*  397  end */
+	/* @398: te && Strict */
+	PNE_X_SLOT, 2,      /*  398  slot te */
+	PNE_X_CVAR, 2,      /*  400  cvar Strict */
+	PNE_X_LAND,         /*  402  land */
+	PNE_X_END,          /*  403  end */
+	/* @404: !plain */
+	PNE_X_SLOT, 25,     /*  404  slot plain */
+	PNE_X_LNOT,         /*  406  lnot */
+	PNE_X_END,          /*  407  end */
+	/* @408: cl == 1 */
+	PNE_X_SLOT, 0,      /*  408  slot cl */
+	PNE_X_IMM8, 1,      /*  410  imm8 1 */
+	PNE_X_EQ,           /*  412  eq */
+	PNE_X_END,          /*  413  end */
+	/* @414: cl & 2 */
+	PNE_X_SLOT, 0,      /*  414  slot cl */
+	PNE_X_IMM8, 2,      /*  416  imm8 2 */
+	PNE_X_AND,          /*  418  and */
+	PNE_X_END,          /*  419  end */
 };
 
 static const uint64_t consts[] = {
@@ -543,132 +667,167 @@ static const uint64_t consts[] = {
 
 static const struct pne_unit units[] = {
 	[0] = { .name = 0, .entry = 0, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 0, .max_len = UINT64_C(0x400000000000), .report = 0, .nreports = 4, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* request */
-	[1] = { .name = 1, .entry = 92, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 2, .max_len = UINT64_C(0x400000000000), .report = 4, .nreports = 3, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* response */
+	[1] = { .name = 1, .entry = 98, .resync = PNE_RESYNC_ANCHOR, .confirm = 0, .anchor_dfa = 2, .max_len = UINT64_C(0x400000000000), .report = 4, .nreports = 3, .typemap = 0, .ntypemaps = 0, .type_slot = 0, .type_default = PNE_NO_STR },  /* response */
 };
 
 static const struct pne_text texts[] = {
-	[0] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 0, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[1] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 7, .nfields = 17, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[2] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 24, .nfields = 16, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[3] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 4096, .field = 40, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[4] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 4096, .field = 43, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[5] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 16384, .field = 45, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[6] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 47, .nfields = 10, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[7] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 57, .nfields = 17, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[8] = { .delim = 36, .dfa = 1, .linesep = 37, .kvsep = 38, .max = 16384, .field = 74, .nfields = 16, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[9] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 4096, .field = 90, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[10] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 4096, .field = 93, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[11] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 16384, .field = 95, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[12] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 4096, .field = 97, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[13] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 4096, .field = 100, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
-	[14] = { .delim = 36, .dfa = 1, .linesep = 52, .kvsep = 38, .max = 16384, .field = 102, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[0] = { .delim = 40, .dfa = 1, .linesep = 41, .kvsep = 42, .max = 16384, .field = 0, .nfields = 7, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[1] = { .delim = 40, .dfa = 1, .linesep = 41, .kvsep = 42, .max = 16384, .field = 7, .nfields = 18, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[2] = { .delim = 40, .dfa = 1, .linesep = 41, .kvsep = 42, .max = 16384, .field = 25, .nfields = 17, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[3] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 64, .field = 42, .nfields = 4, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[4] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 4096, .field = 46, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[5] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 4096, .field = 49, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[6] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 16384, .field = 51, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[7] = { .delim = 60, .dfa = 3, .linesep = 55, .kvsep = 42, .max = 64, .field = 53, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "HTTP/" */
+	[8] = { .delim = 40, .dfa = 1, .linesep = 41, .kvsep = 42, .max = 16384, .field = 55, .nfields = 10, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[9] = { .delim = 40, .dfa = 1, .linesep = 41, .kvsep = 42, .max = 16384, .field = 65, .nfields = 18, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[10] = { .delim = 40, .dfa = 1, .linesep = 41, .kvsep = 42, .max = 16384, .field = 83, .nfields = 17, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[11] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 64, .field = 100, .nfields = 4, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[12] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 64, .field = 104, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[13] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 4096, .field = 107, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[14] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 4096, .field = 110, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[15] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 16384, .field = 112, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[16] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 4096, .field = 114, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[17] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 4096, .field = 117, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[18] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 16384, .field = 119, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[19] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 64, .field = 121, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[20] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 4096, .field = 124, .nfields = 3, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[21] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 4096, .field = 127, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
+	[22] = { .delim = 40, .dfa = 1, .linesep = 55, .kvsep = 42, .max = 16384, .field = 129, .nfields = 2, .size_expr = PNE_NO_EXPR },  /* "\n" */
 };
 
 static const struct pne_tfield tfields[] = {
 	[0] = { .src = PNE_TS_LINE, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[1] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 23, .arg = 0, .lit = PNE_NO_STR, .max = 16 },  /* method */
-	[2] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 24, .arg = 1, .lit = PNE_NO_STR, .max = 96 },  /* uri */
-	[3] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 25, .arg = 2, .lit = 39, .max = 0 },  /* v1 */
-	[4] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 26, .arg = 2, .lit = 40, .max = 0 },  /* v2 */
-	[5] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 27, .arg = 0, .lit = 41, .max = 0 },  /* is_head */
-	[6] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 28, .arg = 0, .lit = 42, .max = 0 },  /* is_connect */
+	[1] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 26, .arg = 0, .lit = PNE_NO_STR, .max = 16 },  /* method */
+	[2] = { .src = PNE_TS_WORD, .conv = PNE_TC_STRING, .slot = 27, .arg = 1, .lit = PNE_NO_STR, .max = 96 },  /* uri */
+	[3] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 28, .arg = 2, .lit = 43, .max = 0 },  /* v1 */
+	[4] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 29, .arg = 2, .lit = 44, .max = 0 },  /* v2 */
+	[5] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 30, .arg = 0, .lit = 45, .max = 0 },  /* is_head */
+	[6] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 31, .arg = 0, .lit = 46, .max = 0 },  /* is_connect */
 	[7] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[8] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[9] = { .src = PNE_TS_FOLD, .conv = PNE_TC_PRESENT, .slot = 8, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* folded */
-	[10] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 9, .arg = 0, .lit = 45, .max = 0 },  /* fold_chunked */
-	[11] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 10, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[12] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 11, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[13] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 12, .arg = 46, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[14] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 13, .arg = 47, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[15] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 14, .arg = 0, .lit = 47, .max = 0 },  /* name_te */
-	[16] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 15, .arg = 47, .lit = 45, .max = 0 },  /* h_te_final */
-	[17] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 16, .arg = 47, .lit = 45, .max = 0 },  /* h_te_any */
-	[18] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 17, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[19] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 18, .arg = 49, .lit = 9, .max = 0 },  /* h_close */
-	[20] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 19, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
-	[21] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 20, .arg = 0, .lit = 50, .max = 0 },  /* name_ce */
-	[22] = { .src = PNE_TS_HEADER, .conv = PNE_TC_LIST, .slot = 21, .arg = 50, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
-	[23] = { .src = PNE_TS_FOLD, .conv = PNE_TC_LIST, .slot = 21, .arg = 0, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
-	[24] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[25] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[26] = { .src = PNE_TS_FOLD, .conv = PNE_TC_PRESENT, .slot = 8, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* folded */
-	[27] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 9, .arg = 0, .lit = 45, .max = 0 },  /* fold_chunked */
-	[28] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 10, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[29] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 11, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[30] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 12, .arg = 46, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[31] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 13, .arg = 47, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[32] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 14, .arg = 0, .lit = 47, .max = 0 },  /* name_te */
-	[33] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 15, .arg = 47, .lit = 45, .max = 0 },  /* h_te_final */
-	[34] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 16, .arg = 47, .lit = 45, .max = 0 },  /* h_te_any */
-	[35] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 17, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[36] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 18, .arg = 49, .lit = 9, .max = 0 },  /* h_close */
-	[37] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 19, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
-	[38] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 20, .arg = 0, .lit = 50, .max = 0 },  /* name_ce */
-	[39] = { .src = PNE_TS_HEADER, .conv = PNE_TC_LIST, .slot = 21, .arg = 50, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
-	[40] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 22, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
-	[41] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[42] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 53, .max = 0 },  /* blank */
-	[43] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[44] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[45] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[46] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[47] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 25, .arg = 0, .lit = 56, .max = 0 },  /* v1 */
-	[48] = { .src = PNE_TS_WORD, .conv = PNE_TC_DECIMAL, .slot = 29, .arg = 1, .lit = PNE_NO_STR, .max = UINT64_C(0xffffffff) },  /* status */
-	[49] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 10, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[50] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 11, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[51] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 12, .arg = 46, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[52] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 13, .arg = 47, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[53] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 15, .arg = 47, .lit = 45, .max = 0 },  /* h_te_final */
-	[54] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 16, .arg = 47, .lit = 45, .max = 0 },  /* h_te_any */
-	[55] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 17, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[56] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 18, .arg = 49, .lit = 9, .max = 0 },  /* h_close */
-	[57] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[58] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[59] = { .src = PNE_TS_FOLD, .conv = PNE_TC_PRESENT, .slot = 8, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* folded */
-	[60] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 9, .arg = 0, .lit = 45, .max = 0 },  /* fold_chunked */
-	[61] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 10, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[62] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 11, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[63] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 12, .arg = 46, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[64] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 13, .arg = 47, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[65] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 14, .arg = 0, .lit = 47, .max = 0 },  /* name_te */
-	[66] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 15, .arg = 47, .lit = 45, .max = 0 },  /* h_te_final */
-	[67] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 16, .arg = 47, .lit = 45, .max = 0 },  /* h_te_any */
-	[68] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 17, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[69] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 18, .arg = 49, .lit = 9, .max = 0 },  /* h_close */
-	[70] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 19, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
-	[71] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 20, .arg = 0, .lit = 50, .max = 0 },  /* name_ce */
-	[72] = { .src = PNE_TS_HEADER, .conv = PNE_TC_LIST, .slot = 21, .arg = 50, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
-	[73] = { .src = PNE_TS_FOLD, .conv = PNE_TC_LIST, .slot = 21, .arg = 0, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
-	[74] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[75] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[76] = { .src = PNE_TS_FOLD, .conv = PNE_TC_PRESENT, .slot = 8, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* folded */
-	[77] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 9, .arg = 0, .lit = 45, .max = 0 },  /* fold_chunked */
-	[78] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 10, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
-	[79] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 11, .arg = 46, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
-	[80] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 12, .arg = 46, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
-	[81] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 13, .arg = 47, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
-	[82] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 14, .arg = 0, .lit = 47, .max = 0 },  /* name_te */
-	[83] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 15, .arg = 47, .lit = 45, .max = 0 },  /* h_te_final */
-	[84] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 16, .arg = 47, .lit = 45, .max = 0 },  /* h_te_any */
-	[85] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 17, .arg = 48, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
-	[86] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 18, .arg = 49, .lit = 9, .max = 0 },  /* h_close */
-	[87] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 19, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
-	[88] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 20, .arg = 0, .lit = 50, .max = 0 },  /* name_ce */
-	[89] = { .src = PNE_TS_HEADER, .conv = PNE_TC_LIST, .slot = 21, .arg = 50, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
-	[90] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 22, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
-	[91] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[92] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 53, .max = 0 },  /* blank */
-	[93] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[94] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[95] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[96] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[97] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 22, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
-	[98] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[99] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 53, .max = 0 },  /* blank */
+	[8] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 41, .max = 0 },  /* blank */
+	[9] = { .src = PNE_TS_WORD, .conv = PNE_TC_PRESENT, .slot = 8, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* has_word */
+	[10] = { .src = PNE_TS_FOLD, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* folded */
+	[11] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 10, .arg = 0, .lit = 49, .max = 0 },  /* fold_chunked */
+	[12] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[13] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 12, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[14] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 13, .arg = 50, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[15] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 14, .arg = 51, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[16] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 15, .arg = 0, .lit = 51, .max = 0 },  /* name_te */
+	[17] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 16, .arg = 51, .lit = 49, .max = 0 },  /* h_te_final */
+	[18] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 51, .lit = 49, .max = 0 },  /* h_te_any */
+	[19] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 18, .arg = 52, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[20] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 19, .arg = 53, .lit = 10, .max = 0 },  /* h_close */
+	[21] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 20, .arg = 54, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
+	[22] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 21, .arg = 0, .lit = 54, .max = 0 },  /* name_ce */
+	[23] = { .src = PNE_TS_HEADER, .conv = PNE_TC_LIST, .slot = 22, .arg = 54, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
+	[24] = { .src = PNE_TS_FOLD, .conv = PNE_TC_LIST, .slot = 22, .arg = 0, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
+	[25] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[26] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 41, .max = 0 },  /* blank */
+	[27] = { .src = PNE_TS_WORD, .conv = PNE_TC_PRESENT, .slot = 8, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* has_word */
+	[28] = { .src = PNE_TS_FOLD, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* folded */
+	[29] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 10, .arg = 0, .lit = 49, .max = 0 },  /* fold_chunked */
+	[30] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[31] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 12, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[32] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 13, .arg = 50, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[33] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 14, .arg = 51, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[34] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 15, .arg = 0, .lit = 51, .max = 0 },  /* name_te */
+	[35] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 16, .arg = 51, .lit = 49, .max = 0 },  /* h_te_final */
+	[36] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 51, .lit = 49, .max = 0 },  /* h_te_any */
+	[37] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 18, .arg = 52, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[38] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 19, .arg = 53, .lit = 10, .max = 0 },  /* h_close */
+	[39] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 20, .arg = 54, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
+	[40] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 21, .arg = 0, .lit = 54, .max = 0 },  /* name_ce */
+	[41] = { .src = PNE_TS_HEADER, .conv = PNE_TC_LIST, .slot = 22, .arg = 54, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
+	[42] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[43] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 41, .max = 0 },  /* blank */
+	[44] = { .src = PNE_TS_WORD, .conv = PNE_TC_CONTAINS, .slot = 23, .arg = 0, .lit = 42, .max = 0 },  /* colon */
+	[45] = { .src = PNE_TS_FOLD, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* folded */
+	[46] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 24, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[47] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[48] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 57, .max = 0 },  /* blank */
+	[49] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[50] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 41, .max = 0 },  /* blank */
+	[51] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[52] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 41, .max = 0 },  /* blank */
+	[53] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 28, .arg = 0, .lit = 60, .max = 0 },  /* v1 */
+	[54] = { .src = PNE_TS_DELIM, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[55] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 28, .arg = 0, .lit = 60, .max = 0 },  /* v1 */
+	[56] = { .src = PNE_TS_WORD, .conv = PNE_TC_DECIMAL, .slot = 33, .arg = 1, .lit = PNE_NO_STR, .max = UINT64_C(0xffffffff) },  /* status */
+	[57] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[58] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 12, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[59] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 13, .arg = 50, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[60] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 14, .arg = 51, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[61] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 16, .arg = 51, .lit = 49, .max = 0 },  /* h_te_final */
+	[62] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 51, .lit = 49, .max = 0 },  /* h_te_any */
+	[63] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 18, .arg = 52, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[64] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 19, .arg = 53, .lit = 10, .max = 0 },  /* h_close */
+	[65] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[66] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 41, .max = 0 },  /* blank */
+	[67] = { .src = PNE_TS_WORD, .conv = PNE_TC_PRESENT, .slot = 8, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* has_word */
+	[68] = { .src = PNE_TS_FOLD, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* folded */
+	[69] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 10, .arg = 0, .lit = 49, .max = 0 },  /* fold_chunked */
+	[70] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[71] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 12, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[72] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 13, .arg = 50, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[73] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 14, .arg = 51, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[74] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 15, .arg = 0, .lit = 51, .max = 0 },  /* name_te */
+	[75] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 16, .arg = 51, .lit = 49, .max = 0 },  /* h_te_final */
+	[76] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 51, .lit = 49, .max = 0 },  /* h_te_any */
+	[77] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 18, .arg = 52, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[78] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 19, .arg = 53, .lit = 10, .max = 0 },  /* h_close */
+	[79] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 20, .arg = 54, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
+	[80] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 21, .arg = 0, .lit = 54, .max = 0 },  /* name_ce */
+	[81] = { .src = PNE_TS_HEADER, .conv = PNE_TC_LIST, .slot = 22, .arg = 54, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
+	[82] = { .src = PNE_TS_FOLD, .conv = PNE_TC_LIST, .slot = 22, .arg = 0, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
+	[83] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[84] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 41, .max = 0 },  /* blank */
+	[85] = { .src = PNE_TS_WORD, .conv = PNE_TC_PRESENT, .slot = 8, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* has_word */
+	[86] = { .src = PNE_TS_FOLD, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* folded */
+	[87] = { .src = PNE_TS_ALL, .conv = PNE_TC_CONTAINS, .slot = 10, .arg = 0, .lit = 49, .max = 0 },  /* fold_chunked */
+	[88] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 11, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_cl */
+	[89] = { .src = PNE_TS_HEADER, .conv = PNE_TC_NUMERIC, .slot = 12, .arg = 50, .lit = PNE_NO_STR, .max = 0 },  /* h_cl_ok */
+	[90] = { .src = PNE_TS_HEADER, .conv = PNE_TC_DECIMAL, .slot = 13, .arg = 50, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* h_cl_val */
+	[91] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 14, .arg = 51, .lit = PNE_NO_STR, .max = 0 },  /* h_te */
+	[92] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 15, .arg = 0, .lit = 51, .max = 0 },  /* name_te */
+	[93] = { .src = PNE_TS_HEADER, .conv = PNE_TC_SUFFIX, .slot = 16, .arg = 51, .lit = 49, .max = 0 },  /* h_te_final */
+	[94] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 17, .arg = 51, .lit = 49, .max = 0 },  /* h_te_any */
+	[95] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 18, .arg = 52, .lit = PNE_NO_STR, .max = 0 },  /* h_upgrade */
+	[96] = { .src = PNE_TS_HEADER, .conv = PNE_TC_CONTAINS, .slot = 19, .arg = 53, .lit = 10, .max = 0 },  /* h_close */
+	[97] = { .src = PNE_TS_HEADER, .conv = PNE_TC_PRESENT, .slot = 20, .arg = 54, .lit = PNE_NO_STR, .max = 0 },  /* h_ce */
+	[98] = { .src = PNE_TS_WORD, .conv = PNE_TC_IS, .slot = 21, .arg = 0, .lit = 54, .max = 0 },  /* name_ce */
+	[99] = { .src = PNE_TS_HEADER, .conv = PNE_TC_LIST, .slot = 22, .arg = 54, .lit = PNE_NO_STR, .max = 64 },  /* content_encoding */
 	[100] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[101] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
-	[102] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
-	[103] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 37, .max = 0 },  /* blank */
+	[101] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 41, .max = 0 },  /* blank */
+	[102] = { .src = PNE_TS_WORD, .conv = PNE_TC_CONTAINS, .slot = 23, .arg = 0, .lit = 42, .max = 0 },  /* colon */
+	[103] = { .src = PNE_TS_FOLD, .conv = PNE_TC_PRESENT, .slot = 9, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* folded */
+	[104] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 24, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[105] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[106] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 57, .max = 0 },  /* blank */
+	[107] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 24, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[108] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[109] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 57, .max = 0 },  /* blank */
+	[110] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[111] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 41, .max = 0 },  /* blank */
+	[112] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[113] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 41, .max = 0 },  /* blank */
+	[114] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 24, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[115] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[116] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 57, .max = 0 },  /* blank */
+	[117] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[118] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 41, .max = 0 },  /* blank */
+	[119] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[120] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 41, .max = 0 },  /* blank */
+	[121] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 24, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[122] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[123] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 57, .max = 0 },  /* blank */
+	[124] = { .src = PNE_TS_WORD, .conv = PNE_TC_HEX, .slot = 24, .arg = 0, .lit = PNE_NO_STR, .max = UINT64_C(0x100000000000) },  /* chunk_size */
+	[125] = { .src = PNE_TS_WORD, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[126] = { .src = PNE_TS_WORD, .conv = PNE_TC_PREFIX, .slot = 7, .arg = 0, .lit = 57, .max = 0 },  /* blank */
+	[127] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[128] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 41, .max = 0 },  /* blank */
+	[129] = { .src = PNE_TS_ALL, .conv = PNE_TC_LENGTH, .slot = 6, .arg = 0, .lit = PNE_NO_STR, .max = 0 },  /* line_len */
+	[130] = { .src = PNE_TS_ALL, .conv = PNE_TC_IS, .slot = 7, .arg = 0, .lit = 41, .max = 0 },  /* blank */
 };
 
 static const uint8_t dfa0_cls[256] = {
@@ -825,25 +984,61 @@ static const uint16_t dfa2_accept_len[] = {
 	7,  /* state 7 */
 };
 
+static const uint8_t dfa3_cls[256] = {
+	/*        _0    _1    _2    _3    _4    _5    _6    _7    _8    _9    _A    _B    _C    _D    _E    _F  */
+	/* 0_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* 1_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* 2_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+	/* 3_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* 4_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* 5_ */ 0x03, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* 6_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* 7_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* 8_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* 9_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* A_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* B_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* C_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* D_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* E_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* F_ */ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+static const uint16_t dfa3_next[6 * 5] = {
+	/* class:    0    1    2    3    4 */
+	/*     0 */    0,    0,    1,    0,    0,
+	/*     1 */    0,    0,    1,    0,    2,
+	/*     2 */    0,    0,    1,    0,    3,
+	/*     3 */    0,    0,    1,    4,    0,
+	/*     4 */    0,    5,    1,    0,    0,
+	/*     5 */    0,    0,    1,    0,    0,  /* accepts, length 5 */
+};
+
+static const uint16_t dfa3_accept_len[] = {
+	5,  /* state 5 */
+};
+
 static const struct pne_dfa dfas[] = {
 	[0] = { .cls = dfa0_cls, .next = dfa0_next, .accept_len = dfa0_accept_len, .nstates = 52, .nclasses = 17, .accept = 43 },
 	[1] = { .cls = dfa1_cls, .next = dfa1_next, .accept_len = dfa1_accept_len, .nstates = 2, .nclasses = 2, .accept = 1 },
 	[2] = { .cls = dfa2_cls, .next = dfa2_next, .accept_len = dfa2_accept_len, .nstates = 8, .nclasses = 7, .accept = 7 },
+	[3] = { .cls = dfa3_cls, .next = dfa3_next, .accept_len = dfa3_accept_len, .nstates = 6, .nclasses = 5, .accept = 5 },
 };
 
 static const struct pne_report reports[] = {
-	[0] = { .name = 28, .slot = 23, .kind = PNE_RK_STRING },  /* method <- method */
-	[1] = { .name = 29, .slot = 24, .kind = PNE_RK_STRING },  /* uri <- uri */
-	[2] = { .name = 6, .slot = 1, .kind = PNE_RK_UINT },      /* content_length <- content_length */
-	[3] = { .name = 26, .slot = 21, .kind = PNE_RK_STRING },  /* content_encoding <- content_encoding */
-	[4] = { .name = 34, .slot = 29, .kind = PNE_RK_UINT },    /* status <- status */
-	[5] = { .name = 6, .slot = 1, .kind = PNE_RK_UINT },      /* content_length <- content_length */
-	[6] = { .name = 26, .slot = 21, .kind = PNE_RK_STRING },  /* content_encoding <- content_encoding */
+	[0] = { .name = 32, .slot = 26, .kind = PNE_RK_STRING },  /* method <- method */
+	[1] = { .name = 33, .slot = 27, .kind = PNE_RK_STRING },  /* uri <- uri */
+	[2] = { .name = 7, .slot = 1, .kind = PNE_RK_UINT },      /* content_length <- content_length */
+	[3] = { .name = 28, .slot = 22, .kind = PNE_RK_STRING },  /* content_encoding <- content_encoding */
+	[4] = { .name = 39, .slot = 33, .kind = PNE_RK_UINT },    /* status <- status */
+	[5] = { .name = 7, .slot = 1, .kind = PNE_RK_UINT },      /* content_length <- content_length */
+	[6] = { .name = 28, .slot = 22, .kind = PNE_RK_STRING },  /* content_encoding <- content_encoding */
 };
 
 static const struct pne_cvar cvars[] = {
 	[0] = { .name = 3, .is_param = 0, .width = 1, .init = 0 },  /* hold */
-	[1] = { .name = 4, .is_param = 1, .width = 1, .init = 0 },  /* Strict */
+	[1] = { .name = 4, .is_param = 0, .width = 1, .init = 0 },  /* answered */
+	[2] = { .name = 5, .is_param = 1, .width = 1, .init = 0 },  /* Strict */
 };
 
 static const struct pne_fifo fifos[] = {
@@ -851,38 +1046,41 @@ static const struct pne_fifo fifos[] = {
 };
 
 static const struct pne_slotinfo slots[] = {
-	[0] = { .name = 5, .kind = PNE_RK_UINT },      /* cl */
-	[1] = { .name = 6, .kind = PNE_RK_UINT },      /* content_length */
-	[2] = { .name = 7, .kind = PNE_RK_UINT },      /* te */
-	[3] = { .name = 8, .kind = PNE_RK_UINT },      /* upgrade */
-	[4] = { .name = 9, .kind = PNE_RK_UINT },      /* close */
-	[5] = { .name = 10, .kind = PNE_RK_UINT },     /* last */
-	[6] = { .name = 11, .kind = PNE_RK_UINT },     /* line_len */
-	[7] = { .name = 12, .kind = PNE_RK_BOOL },     /* blank */
-	[8] = { .name = 13, .kind = PNE_RK_BOOL },     /* folded */
-	[9] = { .name = 14, .kind = PNE_RK_BOOL },     /* fold_chunked */
-	[10] = { .name = 15, .kind = PNE_RK_BOOL },    /* h_cl */
-	[11] = { .name = 16, .kind = PNE_RK_BOOL },    /* h_cl_ok */
-	[12] = { .name = 17, .kind = PNE_RK_UINT },    /* h_cl_val */
-	[13] = { .name = 18, .kind = PNE_RK_BOOL },    /* h_te */
-	[14] = { .name = 19, .kind = PNE_RK_BOOL },    /* name_te */
-	[15] = { .name = 20, .kind = PNE_RK_BOOL },    /* h_te_final */
-	[16] = { .name = 21, .kind = PNE_RK_BOOL },    /* h_te_any */
-	[17] = { .name = 22, .kind = PNE_RK_BOOL },    /* h_upgrade */
-	[18] = { .name = 23, .kind = PNE_RK_BOOL },    /* h_close */
-	[19] = { .name = 24, .kind = PNE_RK_BOOL },    /* h_ce */
-	[20] = { .name = 25, .kind = PNE_RK_BOOL },    /* name_ce */
-	[21] = { .name = 26, .kind = PNE_RK_STRING },  /* content_encoding */
-	[22] = { .name = 27, .kind = PNE_RK_UINT },    /* chunk_size */
-	[23] = { .name = 28, .kind = PNE_RK_STRING },  /* method */
-	[24] = { .name = 29, .kind = PNE_RK_STRING },  /* uri */
-	[25] = { .name = 30, .kind = PNE_RK_BOOL },    /* v1 */
-	[26] = { .name = 31, .kind = PNE_RK_BOOL },    /* v2 */
-	[27] = { .name = 32, .kind = PNE_RK_BOOL },    /* is_head */
-	[28] = { .name = 33, .kind = PNE_RK_BOOL },    /* is_connect */
-	[29] = { .name = 34, .kind = PNE_RK_UINT },    /* status */
-	[30] = { .name = 35, .kind = PNE_RK_UINT },    /* kind */
-	[31] = { .name = 58, .kind = PNE_RK_UINT },    /* .r0 */
+	[0] = { .name = 6, .kind = PNE_RK_UINT },      /* cl */
+	[1] = { .name = 7, .kind = PNE_RK_UINT },      /* content_length */
+	[2] = { .name = 8, .kind = PNE_RK_UINT },      /* te */
+	[3] = { .name = 9, .kind = PNE_RK_UINT },      /* upgrade */
+	[4] = { .name = 10, .kind = PNE_RK_UINT },     /* close */
+	[5] = { .name = 11, .kind = PNE_RK_UINT },     /* last */
+	[6] = { .name = 12, .kind = PNE_RK_UINT },     /* line_len */
+	[7] = { .name = 13, .kind = PNE_RK_BOOL },     /* blank */
+	[8] = { .name = 14, .kind = PNE_RK_BOOL },     /* has_word */
+	[9] = { .name = 15, .kind = PNE_RK_BOOL },     /* folded */
+	[10] = { .name = 16, .kind = PNE_RK_BOOL },    /* fold_chunked */
+	[11] = { .name = 17, .kind = PNE_RK_BOOL },    /* h_cl */
+	[12] = { .name = 18, .kind = PNE_RK_BOOL },    /* h_cl_ok */
+	[13] = { .name = 19, .kind = PNE_RK_UINT },    /* h_cl_val */
+	[14] = { .name = 20, .kind = PNE_RK_BOOL },    /* h_te */
+	[15] = { .name = 21, .kind = PNE_RK_BOOL },    /* name_te */
+	[16] = { .name = 22, .kind = PNE_RK_BOOL },    /* h_te_final */
+	[17] = { .name = 23, .kind = PNE_RK_BOOL },    /* h_te_any */
+	[18] = { .name = 24, .kind = PNE_RK_BOOL },    /* h_upgrade */
+	[19] = { .name = 25, .kind = PNE_RK_BOOL },    /* h_close */
+	[20] = { .name = 26, .kind = PNE_RK_BOOL },    /* h_ce */
+	[21] = { .name = 27, .kind = PNE_RK_BOOL },    /* name_ce */
+	[22] = { .name = 28, .kind = PNE_RK_STRING },  /* content_encoding */
+	[23] = { .name = 29, .kind = PNE_RK_BOOL },    /* colon */
+	[24] = { .name = 30, .kind = PNE_RK_UINT },    /* chunk_size */
+	[25] = { .name = 31, .kind = PNE_RK_BOOL },    /* plain */
+	[26] = { .name = 32, .kind = PNE_RK_STRING },  /* method */
+	[27] = { .name = 33, .kind = PNE_RK_STRING },  /* uri */
+	[28] = { .name = 34, .kind = PNE_RK_BOOL },    /* v1 */
+	[29] = { .name = 35, .kind = PNE_RK_BOOL },    /* v2 */
+	[30] = { .name = 36, .kind = PNE_RK_BOOL },    /* is_head */
+	[31] = { .name = 37, .kind = PNE_RK_BOOL },    /* is_connect */
+	[32] = { .name = 38, .kind = PNE_RK_UINT },    /* kind */
+	[33] = { .name = 39, .kind = PNE_RK_UINT },    /* status */
+	[34] = { .name = 62, .kind = PNE_RK_UINT },    /* .r0 */
 };
 
 static const struct pne_str strs[] = {
@@ -890,61 +1088,65 @@ static const struct pne_str strs[] = {
 	[1] = { .s = "response", .len = 8 },
 	[2] = { .s = "pending", .len = 7 },
 	[3] = { .s = "hold", .len = 4 },
-	[4] = { .s = "Strict", .len = 6 },
-	[5] = { .s = "cl", .len = 2 },
-	[6] = { .s = "content_length", .len = 14 },
-	[7] = { .s = "te", .len = 2 },
-	[8] = { .s = "upgrade", .len = 7 },
-	[9] = { .s = "close", .len = 5 },
-	[10] = { .s = "last", .len = 4 },
-	[11] = { .s = "line_len", .len = 8 },
-	[12] = { .s = "blank", .len = 5 },
-	[13] = { .s = "folded", .len = 6 },
-	[14] = { .s = "fold_chunked", .len = 12 },
-	[15] = { .s = "h_cl", .len = 4 },
-	[16] = { .s = "h_cl_ok", .len = 7 },
-	[17] = { .s = "h_cl_val", .len = 8 },
-	[18] = { .s = "h_te", .len = 4 },
-	[19] = { .s = "name_te", .len = 7 },
-	[20] = { .s = "h_te_final", .len = 10 },
-	[21] = { .s = "h_te_any", .len = 8 },
-	[22] = { .s = "h_upgrade", .len = 9 },
-	[23] = { .s = "h_close", .len = 7 },
-	[24] = { .s = "h_ce", .len = 4 },
-	[25] = { .s = "name_ce", .len = 7 },
-	[26] = { .s = "content_encoding", .len = 16 },
-	[27] = { .s = "chunk_size", .len = 10 },
-	[28] = { .s = "method", .len = 6 },
-	[29] = { .s = "uri", .len = 3 },
-	[30] = { .s = "v1", .len = 2 },
-	[31] = { .s = "v2", .len = 2 },
-	[32] = { .s = "is_head", .len = 7 },
-	[33] = { .s = "is_connect", .len = 10 },
-	[34] = { .s = "status", .len = 6 },
-	[35] = { .s = "kind", .len = 4 },
-	[36] = { .s = "\n", .len = 1 },
-	[37] = { .s = "\r", .len = 1 },
-	[38] = { .s = ":", .len = 1 },
-	[39] = { .s = "HTTP/1.", .len = 7 },
-	[40] = { .s = "HTTP/2.0", .len = 8 },
-	[41] = { .s = "HEAD", .len = 4 },
-	[42] = { .s = "CONNECT", .len = 7 },
-	[43] = { .s = "repeat limit", .len = 12 },
-	[44] = { .s = "request-line", .len = 12 },
-	[45] = { .s = "chunked", .len = 7 },
-	[46] = { .s = "Content-Length", .len = 14 },
-	[47] = { .s = "Transfer-Encoding", .len = 17 },
-	[48] = { .s = "Upgrade", .len = 7 },
-	[49] = { .s = "Connection", .len = 10 },
-	[50] = { .s = "Content-Encoding", .len = 16 },
-	[51] = { .s = "request Transfer-Encoding is not chunked", .len = 40 },
-	[52] = { .s = "\r\n", .len = 2 },
-	[53] = { .s = "0", .len = 1 },
-	[54] = { .s = "chunk-size", .len = 10 },
-	[55] = { .s = "chunk data not followed by CRLF", .len = 31 },
-	[56] = { .s = "HTTP/", .len = 5 },
-	[57] = { .s = "status-line", .len = 11 },
-	[58] = { .s = ".r0", .len = 3 },
+	[4] = { .s = "answered", .len = 8 },
+	[5] = { .s = "Strict", .len = 6 },
+	[6] = { .s = "cl", .len = 2 },
+	[7] = { .s = "content_length", .len = 14 },
+	[8] = { .s = "te", .len = 2 },
+	[9] = { .s = "upgrade", .len = 7 },
+	[10] = { .s = "close", .len = 5 },
+	[11] = { .s = "last", .len = 4 },
+	[12] = { .s = "line_len", .len = 8 },
+	[13] = { .s = "blank", .len = 5 },
+	[14] = { .s = "has_word", .len = 8 },
+	[15] = { .s = "folded", .len = 6 },
+	[16] = { .s = "fold_chunked", .len = 12 },
+	[17] = { .s = "h_cl", .len = 4 },
+	[18] = { .s = "h_cl_ok", .len = 7 },
+	[19] = { .s = "h_cl_val", .len = 8 },
+	[20] = { .s = "h_te", .len = 4 },
+	[21] = { .s = "name_te", .len = 7 },
+	[22] = { .s = "h_te_final", .len = 10 },
+	[23] = { .s = "h_te_any", .len = 8 },
+	[24] = { .s = "h_upgrade", .len = 9 },
+	[25] = { .s = "h_close", .len = 7 },
+	[26] = { .s = "h_ce", .len = 4 },
+	[27] = { .s = "name_ce", .len = 7 },
+	[28] = { .s = "content_encoding", .len = 16 },
+	[29] = { .s = "colon", .len = 5 },
+	[30] = { .s = "chunk_size", .len = 10 },
+	[31] = { .s = "plain", .len = 5 },
+	[32] = { .s = "method", .len = 6 },
+	[33] = { .s = "uri", .len = 3 },
+	[34] = { .s = "v1", .len = 2 },
+	[35] = { .s = "v2", .len = 2 },
+	[36] = { .s = "is_head", .len = 7 },
+	[37] = { .s = "is_connect", .len = 10 },
+	[38] = { .s = "kind", .len = 4 },
+	[39] = { .s = "status", .len = 6 },
+	[40] = { .s = "\n", .len = 1 },
+	[41] = { .s = "\r", .len = 1 },
+	[42] = { .s = ":", .len = 1 },
+	[43] = { .s = "HTTP/1.", .len = 7 },
+	[44] = { .s = "HTTP/2.0", .len = 8 },
+	[45] = { .s = "HEAD", .len = 4 },
+	[46] = { .s = "CONNECT", .len = 7 },
+	[47] = { .s = "repeat limit", .len = 12 },
+	[48] = { .s = "request-line", .len = 12 },
+	[49] = { .s = "chunked", .len = 7 },
+	[50] = { .s = "Content-Length", .len = 14 },
+	[51] = { .s = "Transfer-Encoding", .len = 17 },
+	[52] = { .s = "Upgrade", .len = 7 },
+	[53] = { .s = "Connection", .len = 10 },
+	[54] = { .s = "Content-Encoding", .len = 16 },
+	[55] = { .s = "\r\n", .len = 2 },
+	[56] = { .s = "request Transfer-Encoding is not chunked", .len = 40 },
+	[57] = { .s = "0", .len = 1 },
+	[58] = { .s = "chunk-size", .len = 10 },
+	[59] = { .s = "chunk data not followed by CRLF", .len = 31 },
+	[60] = { .s = "HTTP/", .len = 5 },
+	[61] = { .s = "status-line", .len = 11 },
+	[62] = { .s = ".r0", .len = 3 },
 };
 
 const struct pne_spec pne_spec_http = {
@@ -954,15 +1156,16 @@ const struct pne_spec pne_spec_http = {
 	.ports = ports,
 	.nports = 8,
 	.start = { 0, 1 },
-	.nslots = 32,
-	.ncvars = 2,
+	.nslots = 35,
+	.ncvars = 3,
 	.nfifos = 1,
 	.nunits = 2,
-	.nops = 237,
-	.ncode = 339,
+	.nops = 294,
+	.ncode = 420,
 	.nconsts = 4,
 	.hdr_max = 16384,
 	.str_max = 496,
+	.peek_max = 64,
 	.ops = ops,
 	.code = code,
 	.consts = consts,
@@ -980,10 +1183,10 @@ const struct pne_spec pne_spec_http = {
 	.strs = strs,
 	.nhdrs = 0,
 	.nfields = 0,
-	.ntexts = 15,
-	.ntfields = 104,
-	.ndfas = 3,
+	.ntexts = 23,
+	.ntfields = 131,
+	.ndfas = 4,
 	.nreports = 7,
 	.ntypemaps = 0,
-	.nstrs = 59,
+	.nstrs = 63,
 };
