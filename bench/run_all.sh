@@ -7,10 +7,12 @@
 # the packets-examined check on every capture (min_examined.py), the
 # in-memory cycles of bench_track on every capture, the scaling runs
 # (scale.sh), the peers (peers.sh, 5 rounds), the line-rate table
-# (linerate.py) and the plots (gnuplot). Tables go to OUT_DIR/*.md and
-# OUT_DIR/*.dat, plots to bench/*.png; copy the tables into the README.
-# Needs the packages of `scripts/deps.sh bench`. Takes about 20 minutes
-# and up to 6 GiB of memory (the 1M-connection run).
+# (linerate.py), the plots (gnuplot), and dpdk-pne's cost per packet,
+# forwarding against tracking, in --bench mode with callgrind counts
+# (pmd_cost.sh). Tables go to OUT_DIR/*.md and OUT_DIR/*.dat, plots to
+# bench/*.png; copy the tables into the README. Needs the packages of
+# `scripts/deps.sh bench`. Takes about 25 minutes and up to 6 GiB of
+# memory (the 1M-connection run).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +23,8 @@ mkdir -p "$out/traces"
 cd "$root"
 
 cmake -S . -B "$build" >/dev/null
-cmake --build "$build" -j2 --target pne-replay gen_trace bench_track bench_scale nids_bench
+cmake --build "$build" -j2 --target pne-replay gen_trace bench_track bench_scale nids_bench \
+	dpdk-pne
 
 # 1. packets examined against the minimum
 xz -dkc "$traces/iscsi_store_read_20mb.pcap.xz" >"$out/traces/iscsi_store_read_20mb.pcap"
@@ -64,3 +67,6 @@ cat "$out/linerate.md"
 gnuplot -e "dir='$out'" bench/plot.gnuplot
 gnuplot -e "dir='$out'" bench/plot_scale.gnuplot
 rm -rf "$out/traces"
+
+# 7. dpdk-pne: forward only vs tracking, per packet, in memory
+bench/pmd_cost.sh "$build" "$out"

@@ -154,7 +154,7 @@ static struct pmd_worker *worker_new(struct pmd_app *app, unsigned lcore)
 
 static void worker_free(struct pmd_worker *w)
 {
-	pne_pipe_destroy(w->pipe);
+	pne_pipe_destroy(w->own_pipe);
 	pmd_log_free(&w->log);
 	rte_free(w->scratch);
 	rte_free(w);
@@ -282,6 +282,11 @@ static int report(struct pmd_app *app)
 
 	if (o->stats_json != NULL && pmd_write_stats(app, o->stats_json) != 0)
 		return -1;
+	if (o->bench != NULL) {
+		/* the benchmark's result: printed even with --quiet */
+		pmd_bench_report(app, json_on_stdout ? stderr : stdout);
+		fflush(stdout);
+	}
 	if (!o->quiet) {
 		pmd_summary(app, json_on_stdout ? stderr : stdout);
 		fflush(stdout);
@@ -341,6 +346,11 @@ static int eal_main(struct pmd_app *app, int eal_argc, char **argv)
 		pmd_err("worker state: out of memory (give the EAL more with -m)");
 		goto out;
 	}
+	if (app->o.bench != NULL) {
+		rc = pmd_bench_setup(app);
+		if (rc != 0)
+			goto out;
+	}
 	rc = pmd_ports_setup(app);
 	if (rc != 0)
 		goto out;
@@ -364,6 +374,7 @@ out:
 	pmd_ports_stop(app);
 	for (unsigned i = 0; i < app->nworkers; i++)
 		worker_free(app->workers[i]);
+	pmd_bench_free(app);
 	rte_mempool_free(app->pool);
 	rte_eal_cleanup();
 	return rc;

@@ -15,6 +15,7 @@
 #define PMD_NS_PER_S 1000000000.0
 #define DEF_GAP_TIMEOUT_S 10.0
 #define DEF_LOG_BUFFERS 64
+#define DEF_BENCH_LOOPS 10
 
 static const double def_tmo[PNE_FLOW_TMO__COUNT] = {
 	[PNE_FLOW_TMO_ESTABLISHED] = 3600,
@@ -74,6 +75,13 @@ void pmd_usage(FILE *f)
 "  --idle-exit SECS      stop after SECS without a packet received (pcap\n"
 "                        replay: net_pcap never signals the end of a file)\n"
 "  --no-track            forward only, no parsing (the baseline)\n"
+"  --bench FILE[:LOOPS]  benchmark: load the capture into memory and replay it\n"
+"                        LOOPS times (%u) through the worker loop from an\n"
+"                        in-memory ring port, with no other I/O; prints the\n"
+"                        cycles per packet of each pass and mode\n"
+"  --bench-modes LIST    the passes of each round, in order (rotating from\n"
+"                        round to round): forward (rx -> tx) and track\n"
+"                        (rx -> pipeline -> tx). Default forward,track\n"
 "  -q, --quiet           no summary, no warnings\n"
 "  -h, --help            this text\n"
 "Sizes take a k, m or g suffix (powers of 1024). SIGINT or SIGTERM stops\n"
@@ -82,7 +90,7 @@ void pmd_usage(FILE *f)
 "usage. Example (replay a capture, no NIC, no hugepages):\n"
 "  dpdk-pne --no-pci --no-huge -m 512 -l 0-1 \\\n"
 "    --vdev net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap -- --adus a.jsonl --idle-exit 1\n",
-		PNE_PIPE_DEF_MAX_FLOWS, DEF_LOG_BUFFERS);
+		PNE_PIPE_DEF_MAX_FLOWS, DEF_LOG_BUFFERS, DEF_BENCH_LOOPS);
 }
 
 static int parse_size(const char *s, uint64_t max, uint64_t *out)
@@ -217,7 +225,68 @@ enum {
 	OPT_PORTS = 256, OPT_MODE, OPT_SPEC, OPT_PARAM, OPT_LIST, OPT_ADUS, OPT_STATS,
 	OPT_MAX_FLOWS, OPT_FLOW_TIMEOUT, OPT_GAP_TIMEOUT, OPT_MEMCAP, OPT_FLOW_HOLD,
 	OPT_QUEUES, OPT_LOG_BUFFERS, OPT_STATS_INTERVAL, OPT_IDLE_EXIT, OPT_NO_TRACK,
+	OPT_BENCH, OPT_BENCH_MODES,
 };
+
+/* "FILE" or "FILE:LOOPS" (a file name may hold colons: only a last
+ * colon followed by digits alone is taken for LOOPS). */
+static int parse_bench(struct pmd_opts *o, const char *arg)
+{
+	const char *colon = strrchr(arg, ':');
+	size_t len = strlen(arg);
+	uint64_t v;
+
+	o->bench_loops = DEF_BENCH_LOOPS;
+	if (colon != NULL && colon[1] != '\0' &&
+	    strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+		if (parse_size(colon + 1, PMD_BENCH_MAX_LOOPS, &v) != 0 || v == 0) {
+			pmd_err("--bench %s: expected LOOPS from 1 to %d", arg,
+				PMD_BENCH_MAX_LOOPS);
+			return -1;
+		}
+		o->bench_loops = (unsigned)v;
+		len = (size_t)(colon - arg);
+	}
+	if (len == 0 || len >= sizeof(o->bench_file)) {
+		pmd_err("--bench %s: expected FILE[:LOOPS]", arg);
+		return -1;
+	}
+	memcpy(o->bench_file, arg, len);
+	o->bench_file[len] = '\0';
+	o->bench = o->bench_file;
+	return 0;
+}
+
+/* "forward,track": mode names, each at most once. */
+static int parse_bench_modes(struct pmd_opts *o, const char *arg)
+{
+	const char *s = arg;
+
+	o->bench_nmodes = 0;
+	for (;;) {
+		size_t len = strcspn(s, ",");
+		int mode = -1;
+
+		for (int m = 0; m < PMD_BENCH__COUNT; m++) {
+			const char *name = pmd_bench_mode_name((enum pmd_bench_mode)m);
+
+			if (strlen(name) == len && strncmp(s, name, len) == 0)
+				mode = m;
+		}
+		for (unsigned k = 0; mode >= 0 && k < o->bench_nmodes; k++)
+			if (o->bench_modes[k] == mode)
+				mode = -1;   /* each once: a round has one pass of each */
+		if (mode < 0) {
+			pmd_err("--bench-modes %s: expected forward, track or both, "
+				"separated by a comma", arg);
+			return -1;
+		}
+		o->bench_modes[o->bench_nmodes++] = (uint8_t)mode;
+		if (s[len] == '\0')
+			return 0;
+		s += len + 1;
+	}
+}
 
 static int option_num(struct pmd_opts *o, int c, const char *arg)
 {
@@ -313,6 +382,8 @@ static int option(struct pmd_opts *o, int c, const char *arg)
 	case OPT_ADUS: o->adus = arg; return 0;
 	case OPT_STATS: o->stats_json = arg; return 0;
 	case OPT_NO_TRACK: o->no_track = 1; return 0;
+	case OPT_BENCH: return parse_bench(o, arg) == 0 ? 0 : PMD_EXIT_USAGE;
+	case OPT_BENCH_MODES: return parse_bench_modes(o, arg) == 0 ? 0 : PMD_EXIT_USAGE;
 	case 'q': o->quiet = 1; return 0;
 	case 'h': pmd_usage(stdout); return -1;
 	case '?':
@@ -332,6 +403,34 @@ static void defaults(struct pmd_opts *o)
 	o->log_buffers = DEF_LOG_BUFFERS;
 	for (int i = 0; i < PNE_FLOW_TMO__COUNT; i++)
 		o->tmo[i] = (uint64_t)(def_tmo[i] * PMD_NS_PER_S);
+}
+
+/* --bench's constraints, and its default modes. */
+static int check_bench(struct pmd_opts *o)
+{
+	if (o->bench == NULL) {
+		if (o->bench_nmodes > 0) {
+			pmd_err("--bench-modes without --bench");
+			return PMD_EXIT_USAGE;
+		}
+		return 0;
+	}
+	if (o->npairs > 0 || o->monitor || o->idle_exit > 0) {
+		pmd_err("--bench replays from its own ring port: it takes no --ports, "
+			"--mode monitor or --idle-exit");
+		return PMD_EXIT_USAGE;
+	}
+	if (o->bench_nmodes == 0) {
+		o->bench_modes[o->bench_nmodes++] = PMD_BENCH_FORWARD;
+		if (!o->no_track)
+			o->bench_modes[o->bench_nmodes++] = PMD_BENCH_TRACK;
+	}
+	for (unsigned k = 0; k < o->bench_nmodes; k++)
+		if (o->bench_modes[k] == PMD_BENCH_TRACK && o->no_track) {
+			pmd_err("--bench-modes track: --no-track tracks nothing");
+			return PMD_EXIT_USAGE;
+		}
+	return 0;
 }
 
 int pmd_parse_options(struct pmd_opts *o, int argc, char **argv)
@@ -354,6 +453,8 @@ int pmd_parse_options(struct pmd_opts *o, int argc, char **argv)
 		{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 		{ "idle-exit", required_argument, NULL, OPT_IDLE_EXIT },
 		{ "no-track", no_argument, NULL, OPT_NO_TRACK },
+		{ "bench", required_argument, NULL, OPT_BENCH },
+		{ "bench-modes", required_argument, NULL, OPT_BENCH_MODES },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -380,5 +481,5 @@ int pmd_parse_options(struct pmd_opts *o, int argc, char **argv)
 		pmd_err("--no-track tracks nothing: it takes no --spec, --param or --adus");
 		return PMD_EXIT_USAGE;
 	}
-	return 0;
+	return check_bench(o);
 }

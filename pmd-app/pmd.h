@@ -5,6 +5,8 @@
  *   worker.c   the run-to-completion loop of one worker lcore
  *   adulog.c   ADU log buffers handed from workers to the main lcore
  *   stats.c    counters: summary, --stats-json, periodic line, telemetry
+ *   bench.c    --bench: a capture preloaded into mbufs, replayed through
+ *              the worker loop from an in-memory ring port, timed
  *   main.c     EAL, setup, launch, shutdown
  * docs/dpdk-pne.md is the manual.
  */
@@ -39,6 +41,16 @@
 
 /* ---- options.c ---- */
 
+/* --bench-modes: what each pass of a benchmark round does with the
+ * frames. */
+enum pmd_bench_mode {
+	PMD_BENCH_FORWARD,      /* rx -> tx only: the --no-track path */
+	PMD_BENCH_TRACK,        /* rx -> pipeline -> tx */
+	PMD_BENCH__COUNT
+};
+
+#define PMD_BENCH_MAX_LOOPS 100000
+
 struct pmd_pair {
 	uint16_t a, b;          /* b == a: a lone port transmits back on itself */
 };
@@ -63,6 +75,11 @@ struct pmd_opts {
 	unsigned log_buffers;   /* log buffers per worker */
 	int no_track;
 	int quiet;
+	const char *bench;      /* --bench capture (bench_file); NULL: none */
+	unsigned bench_loops;   /* rounds (each mode replays the capture once) */
+	uint8_t bench_modes[PMD_BENCH__COUNT];   /* enum pmd_bench_mode */
+	unsigned bench_nmodes;
+	char bench_file[4096];  /* FILE of "FILE[:LOOPS]" */
 };
 
 /* Parse the application's arguments (those after "--"). Returns 0 to
@@ -138,7 +155,11 @@ struct pmd_worker {
 	struct pmd_app *app;
 	struct pmd_rxq rxq[PMD_MAX_RXQ];
 	unsigned nrxq;
-	struct pne_pipe *pipe;
+	uint16_t burst;             /* rx burst size: PMD_BURST, less at the
+	                               end of a --bench pass */
+	struct pne_pipe *pipe;      /* NULL: forward only (--no-track, or a
+	                               forward pass of --bench) */
+	struct pne_pipe *own_pipe;  /* the pipeline, even while pipe is NULL */
 	struct pmd_log log;
 	uint8_t *scratch;           /* PMD_SCRATCH bytes */
 	/* port counters, [port]; stored with relaxed atomics */
@@ -152,6 +173,7 @@ struct pmd_worker {
 	unsigned ntypes;
 	uint64_t types_overflow;    /* ADUs of a (spec, type) past the table */
 	uint64_t last_snap;
+	uint64_t snap_every, push_every;   /* tsc periods of the duties */
 	uint32_t snap_seq;          /* odd while the worker writes snap */
 	struct pmd_snapshot snap;
 	int setup_err;              /* errno of pne_pipe_create(), 0 */
@@ -166,6 +188,52 @@ uint64_t pmd_now_ns(const struct pmd_app *app, uint64_t tsc);
 
 /* Copy w's snapshot consistently (any thread). */
 void pmd_snapshot_read(struct pmd_worker *w, struct pmd_snapshot *out);
+
+/* ---- bench.c ---- */
+
+/* One timed replay of the capture through the worker loop. */
+struct pmd_bench_pass {
+	uint8_t mode;               /* enum pmd_bench_mode */
+	unsigned round;
+	uint64_t packets, bytes;
+	uint64_t cycles;            /* tsc, the worker loop from the first rx
+	                               burst to the last tx burst */
+	uint64_t pipe_cycles;       /* of which inside the pipeline */
+	uint64_t flush_cycles;      /* pne_pipe_flush() after the pass (not
+	                               in cycles) */
+	uint64_t adus;              /* reported by the pass and its flush */
+	uint64_t examined;          /* payload packets the interpreter read */
+};
+
+struct pmd_bench {
+	struct rte_ring *ring;      /* the ring port's rx and tx ring */
+	struct rte_mempool *pool;   /* the capture's frames, one mbuf each */
+	uint16_t port;
+	uint64_t frames, bytes;     /* one replay */
+	struct pmd_bench_pass *passes;   /* loops x modes, in run order */
+	unsigned npasses;
+};
+
+const char *pmd_bench_mode_name(enum pmd_bench_mode m);
+
+/* Load the capture into mbufs and make the ring port that replays it;
+ * the port becomes the only one used (a lone port). Returns 0 or an
+ * exit status after printing why. */
+int pmd_bench_setup(struct pmd_app *app);
+
+/* The worker's side (worker.c): run every pass, filling passes[]. */
+void pmd_bench_run(struct pmd_worker *w);
+
+/* One pass of frames through the worker loop, a function per mode (not
+ * inlined, external so never renamed) for callgrind to count each alone:
+ * bench/pmd_cost.sh's --toggle-collect=pmd_bench_pass_track. */
+__attribute__((noinline)) void pmd_bench_pass_forward(struct pmd_worker *w, uint64_t frames);
+__attribute__((noinline)) void pmd_bench_pass_track(struct pmd_worker *w, uint64_t frames);
+
+/* Print the passes and their summary (cycles, Mpps, Gbit/s per core,
+ * the tracking overhead over forwarding). */
+void pmd_bench_report(struct pmd_app *app, FILE *f);
+void pmd_bench_free(struct pmd_app *app);
 
 /* ---- ports.c ---- */
 
@@ -224,6 +292,7 @@ struct pmd_app {
 	unsigned nworkers;
 	int main_is_worker;         /* -l with one lcore: the main lcore works */
 	struct rte_mempool *pool;
+	struct pmd_bench bench;     /* --bench */
 	FILE *adus;
 	int adus_error;
 	uint64_t tsc_hz, tsc0;

@@ -12,6 +12,9 @@
  *
  * The pipeline is created here, on the worker's lcore, so its memory is
  * first touched -- and placed, on a NUMA machine -- where it is used.
+ *
+ * --bench (bench.c) runs this same loop, worker_turn() by worker_turn(),
+ * one replay of a capture per pass, from a ring port.
  */
 #include <errno.h>
 #include <string.h>
@@ -84,10 +87,12 @@ static int worker_setup(struct pmd_worker *w)
 	};
 
 	memcpy(pc.timeout, app->o.tmo, sizeof(pc.timeout));
+	w->burst = PMD_BURST;
 	if (!app->o.no_track) {
-		w->pipe = pne_pipe_create(&pc);
-		if (w->pipe == NULL)
+		w->own_pipe = pne_pipe_create(&pc);
+		if (w->own_pipe == NULL)
 			return errno != 0 ? errno : ENOMEM;
+		w->pipe = w->own_pipe;
 	}
 	return 0;
 }
@@ -97,11 +102,11 @@ static void snapshot(struct pmd_worker *w)
 {
 	__atomic_store_n(&w->snap_seq, w->snap_seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	if (w->pipe != NULL) {
-		w->snap.pipe = *pne_pipe_stats(w->pipe);
-		w->snap.tracker = *pne_pipe_tracker_stats(w->pipe);
-		w->snap.flow = *pne_pipe_flow_stats(w->pipe);
-		w->snap.flows = pne_pipe_flow_count(w->pipe);
+	if (w->own_pipe != NULL) {
+		w->snap.pipe = *pne_pipe_stats(w->own_pipe);
+		w->snap.tracker = *pne_pipe_tracker_stats(w->own_pipe);
+		w->snap.flow = *pne_pipe_flow_stats(w->own_pipe);
+		w->snap.flows = pne_pipe_flow_count(w->own_pipe);
 	}
 	w->snap.cycles = w->cycles;
 	w->snap.adus_logged = w->log.written;
@@ -222,7 +227,7 @@ static unsigned poll_once(struct pmd_worker *w, uint64_t now)
 
 	for (unsigned k = 0; k < w->nrxq; k++) {
 		const struct pmd_rxq *q = &w->rxq[k];
-		uint16_t n = rte_eth_rx_burst(q->port, q->queue, pkts, PMD_BURST);
+		uint16_t n = rte_eth_rx_burst(q->port, q->queue, pkts, w->burst);
 		uint64_t bytes = 0, c0;
 
 		if (n == 0)
@@ -244,32 +249,110 @@ static unsigned poll_once(struct pmd_worker *w, uint64_t now)
 	return total;
 }
 
-static void worker_loop(struct pmd_worker *w)
+/* One turn of the worker loop: poll every queue, then the periodic
+ * duties. Returns the frames received. --bench runs exactly this. */
+static inline unsigned worker_turn(struct pmd_worker *w)
 {
 	struct pmd_app *app = w->app;
-	uint64_t snap_every = app->tsc_hz / 1000000 * SNAP_US;
-	uint64_t push_every = app->tsc_hz / 1000000 * LOG_PUSH_US;
+	uint64_t tsc = rte_rdtsc();
+	uint64_t now = pmd_now_ns(app, tsc);
+	unsigned n = poll_once(w, now);
 
-	while (!__atomic_load_n(&pmd_stop, __ATOMIC_RELAXED)) {
-		uint64_t tsc = rte_rdtsc();
-		uint64_t now = pmd_now_ns(app, tsc);
-
-		if (poll_once(w, now) > 0) {
-			w->busy_polls++;
-		} else {
-			w->idle_polls++;
-			if (w->pipe != NULL)
-				pne_pipe_expire(w->pipe, now, EXPIRE_BUDGET);
-		}
-		if (tsc - w->log.last_push >= push_every)
-			pmd_log_push(w);   /* also picks up a buffer after drops */
-		if (tsc - w->last_snap >= snap_every) {
-			snapshot(w);
-			w->last_snap = tsc;
-		}
-		if (app->main_is_worker)
-			pmd_main_tick(app);
+	if (n > 0) {
+		w->busy_polls++;
+	} else {
+		w->idle_polls++;
+		if (w->pipe != NULL)
+			pne_pipe_expire(w->pipe, now, EXPIRE_BUDGET);
 	}
+	if (tsc - w->log.last_push >= w->push_every)
+		pmd_log_push(w);   /* also picks up a buffer after drops */
+	if (tsc - w->last_snap >= w->snap_every) {
+		snapshot(w);
+		w->last_snap = tsc;
+	}
+	if (app->main_is_worker)
+		pmd_main_tick(app);
+	return n;
+}
+
+static void worker_loop(struct pmd_worker *w)
+{
+	while (!__atomic_load_n(&pmd_stop, __ATOMIC_RELAXED))
+		worker_turn(w);
+}
+
+/* ---- --bench: the capture's frames circulate in the ring port (rx
+ * takes them from the ring, tx puts them back at its tail, so the ring
+ * always holds one replay in capture order); a pass receives exactly
+ * one replay, its last burst cut at the boundary. ---- */
+
+static void bench_turns(struct pmd_worker *w, uint64_t frames)
+{
+	uint64_t left = frames;
+
+	while (left > 0 && !__atomic_load_n(&pmd_stop, __ATOMIC_RELAXED)) {
+		w->burst = left < PMD_BURST ? (uint16_t)left : PMD_BURST;
+		left -= worker_turn(w);
+	}
+	w->burst = PMD_BURST;
+}
+
+void pmd_bench_pass_forward(struct pmd_worker *w, uint64_t frames)
+{
+	bench_turns(w, frames);
+}
+
+void pmd_bench_pass_track(struct pmd_worker *w, uint64_t frames)
+{
+	bench_turns(w, frames);
+}
+
+static void bench_pass(struct pmd_worker *w, struct pmd_bench_pass *bp)
+{
+	struct pmd_bench *b = &w->app->bench;
+	const struct pne_pipe_stats *ps = w->own_pipe != NULL ? pne_pipe_stats(w->own_pipe) : NULL;
+	uint64_t rx0 = w->rx_packets[b->port], by0 = w->rx_bytes[b->port];
+	uint64_t pc0 = w->cycles, adus0 = 0, ex0 = 0, t0, t1, t2;
+
+	if (ps != NULL) {
+		adus0 = ps->adus;
+		ex0 = pne_pipe_tracker_stats(w->own_pipe)->examined;
+	}
+	w->pipe = bp->mode == PMD_BENCH_TRACK ? w->own_pipe : NULL;
+	t0 = rte_rdtsc();
+	if (bp->mode == PMD_BENCH_TRACK)
+		pmd_bench_pass_track(w, b->frames);
+	else
+		pmd_bench_pass_forward(w, b->frames);
+	t1 = rte_rdtsc();
+	/* the next pass starts with no connection: the tracker does the
+	 * same work every pass rather than passing over ended ones */
+	if (w->pipe != NULL)
+		pne_pipe_flush(w->pipe);
+	t2 = rte_rdtsc();
+	w->pipe = w->own_pipe;
+	bp->packets = w->rx_packets[b->port] - rx0;
+	bp->bytes = w->rx_bytes[b->port] - by0;
+	bp->cycles = t1 - t0;
+	bp->pipe_cycles = w->cycles - pc0;
+	bp->flush_cycles = t2 - t1;
+	if (ps != NULL) {
+		bp->adus = ps->adus - adus0;
+		bp->examined = pne_pipe_tracker_stats(w->own_pipe)->examined - ex0;
+	}
+}
+
+void pmd_bench_run(struct pmd_worker *w)
+{
+	struct pmd_bench *b = &w->app->bench;
+
+	for (unsigned i = 0; i < b->npasses; i++) {
+		if (__atomic_load_n(&pmd_stop, __ATOMIC_RELAXED))
+			break;
+		bench_pass(w, &b->passes[i]);
+	}
+	__atomic_store_n(&pmd_stop, 1, __ATOMIC_RELAXED);
 }
 
 /* Shutdown: every connection ends (its last ADUs reported), and every
@@ -295,8 +378,13 @@ int pmd_worker_main(void *arg)
 	while (!__atomic_load_n(&w->app->start_tsc, __ATOMIC_ACQUIRE) &&
 	       !__atomic_load_n(&pmd_stop, __ATOMIC_RELAXED))
 		rte_pause();
+	w->snap_every = w->app->tsc_hz / 1000000 * SNAP_US;
+	w->push_every = w->app->tsc_hz / 1000000 * LOG_PUSH_US;
 	w->last_snap = w->log.last_push = rte_rdtsc();
-	worker_loop(w);
+	if (w->app->o.bench != NULL)
+		pmd_bench_run(w);
+	else
+		worker_loop(w);
 	worker_finish(w);
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return 0;

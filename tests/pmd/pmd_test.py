@@ -15,6 +15,9 @@ TEST is one of:
   monitor     --mode monitor receives every packet and transmits none
   bad-args    bad arguments, missing or failing ports: a clear message and the
               documented exit status, never a hang
+  bench       --bench: each pass replays the capture once from memory; track
+              passes write pne-replay's ADU records once each, forward passes
+              none; the report and stats count every pass (no timing)
   telemetry   a capture cut mid-connection replayed without --idle-exit: the
               /pne/* telemetry commands answer while it runs; SIGINT stops it
               cleanly with every ADU (the flushed last ones included) written,
@@ -432,20 +435,99 @@ def test_telemetry(args):
           "the flush")
 
 
+def bench_report(text):
+    """The --bench report: its pass rows and mode rows."""
+    passes = [l.split() for l in text.splitlines()
+              if l.startswith("pass ") and not l.startswith("pass round")]
+    modes = {l.split()[1]: l.split() for l in text.splitlines()
+             if l.startswith("mode ") and not l.startswith("mode     passes")}
+    return passes, modes
+
+
+def test_bench(args):
+    """--bench: every pass replays the capture once from memory, a track
+    pass finds what pne-replay finds (the flush between passes makes each
+    start with no connection), a forward pass tracks nothing. No timing."""
+    for cap in args.captures:
+        name = os.path.basename(os.path.dirname(cap)) or cap
+        want = replay_adus(args, cap, os.path.join(args.workdir, f"{name}.replay.jsonl"))
+        nwant = len(want.splitlines())
+        frames = len(read_pcap(cap))
+        for lcores, loops, modes in (("0", 1, "track"), ("0-1", 2, "track"),
+                                     ("0-1", 3, "forward,track"), ("0", 2, "track,forward")):
+            tag = f"{name} -l {lcores} --bench :{loops} {modes}"
+            adus = os.path.join(args.workdir, f"{name}.bench.jsonl")
+            sj = os.path.join(args.workdir, f"{name}.bench.stats.json")
+            p = run_pmd(args, ["-l", lcores], ["--bench", f"{cap}:{loops}", "--bench-modes",
+                                               modes, "--adus", adus, "--stats-json", sj, "-q"])
+            ntrack = loops * modes.split(",").count("track")
+            # one worker, passes in order: pne-replay's records once per pass
+            check_same_adus(tag, read_text(adus), want * ntrack)
+            passes, rows = bench_report(p.stdout)
+            if len(passes) != loops * len(modes.split(",")):
+                fail(f"{tag}: {len(passes)} passes reported:\n{p.stdout}")
+            for r in passes:
+                # pass ROUND MODE packets cycles cyc/pkt pipe/pkt flush adus examined
+                if int(r[3]) != frames or int(r[8]) != (nwant if r[2] == "track" else 0):
+                    fail(f"{tag}: pass {r}: expected {frames} packets, "
+                         f"{nwant if r[2] == 'track' else 0} ADUs")
+                if int(r[4]) <= 0:
+                    fail(f"{tag}: pass {r}: no cycles counted")
+            for m in set(modes.split(",")):
+                if m not in rows or int(rows[m][2]) != loops:
+                    fail(f"{tag}: mode row {m}: {rows.get(m)}")
+            if ("forward" in rows) != ("overhead track/forward" in p.stdout):
+                fail(f"{tag}: overhead line:\n{p.stdout}")
+            st = stats(sj)
+            npass = len(passes)
+            if st["ports"][0]["rx_packets"] != npass * frames or \
+               st["ports"][0]["tx_packets"] != npass * frames:
+                fail(f"{tag}: port counts {st['ports'][0]}, {npass} x {frames} expected")
+            if st["adus"]["total"] != ntrack * nwant or st["pcap"]["packets"] != ntrack * frames:
+                fail(f"{tag}: stats {st['adus']} {st['pcap']}: {ntrack} x {nwant} ADUs, "
+                     f"{ntrack} x {frames} frames tracked expected")
+        # forwarding only: --no-track, the forward passes alone
+        p = run_pmd(args, ["-l", "0"], ["--bench", f"{cap}:2", "--no-track", "-q"])
+        passes, rows = bench_report(p.stdout)
+        if [r[2] for r in passes] != ["forward", "forward"] or \
+           any(int(r[3]) != frames for r in passes) or "track" in rows:
+            fail(f"{name} --no-track --bench: {p.stdout}")
+        print(f"ok bench {name}: {frames} frames, {nwant} ADUs per track pass")
+    missing = os.path.join(args.workdir, "no-such.pcap")
+    cap = args.captures[0]
+    for eal, app, rc, msg in (
+            ([], ["--bench", cap, "--ports", "0"], 2, "--bench replays from its own ring"),
+            ([], ["--bench", cap, "--mode", "monitor"], 2, "--bench replays from its own ring"),
+            ([], ["--bench", f"{cap}:0"], 2, "expected LOOPS from 1"),
+            ([], ["--bench", cap, "--bench-modes", "forward,sideways"], 2,
+             "--bench-modes forward,sideways: expected"),
+            ([], ["--bench", cap, "--bench-modes", "track,forward,track"], 2,
+             "--bench-modes track,forward,track: expected"),
+            ([], ["--bench-modes", "track"], 2, "--bench-modes without --bench"),
+            ([], ["--bench", cap, "--no-track", "--bench-modes", "track"], 2,
+             "--no-track tracks nothing"),
+            (["-l", "0"], ["--bench", missing], 1, missing),
+            (["-l", "0"], ["--bench", cap, "--bench-modes", "track"], 0, "")):
+        p = run_pmd(args, eal, app, expect_rc=rc)
+        if msg not in p.stderr:
+            fail(f"{eal} -- {app}: message lacks '{msg}':\n{p.stderr}")
+    print("ok bench bad arguments")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dpdk-pne", required=True)
     ap.add_argument("--pne-replay", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("test", choices=["replay", "multi", "no-track", "monitor", "bad-args",
-                                     "telemetry"])
+                                     "telemetry", "bench"])
     ap.add_argument("captures", nargs="*")
     args = ap.parse_args()
     shutil.rmtree(args.workdir, ignore_errors=True)
     os.makedirs(args.workdir)
     {"replay": test_replay, "multi": test_multi, "no-track": test_no_track,
      "monitor": test_monitor, "bad-args": test_bad_args,
-     "telemetry": test_telemetry}[args.test](args)
+     "telemetry": test_telemetry, "bench": test_bench}[args.test](args)
 
 
 if __name__ == "__main__":

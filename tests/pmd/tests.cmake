@@ -11,6 +11,9 @@
 #   pmd/bad-args   bad arguments, missing and failing ports: messages and
 #                  exit statuses, no hang
 #   pmd/telemetry  /pne/* telemetry while running; SIGINT flushes every ADU
+#   pmd/bench      --bench (the in-memory replay of bench/pmd_cost.sh):
+#                  counts per pass, ADUs of n track passes = n x pne-replay's
+#                  records; no timing
 find_program(PNE_PMD_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
 file(GLOB PNE_PMD_CAPTURES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/regress/*/input.pcap)
 list(SORT PNE_PMD_CAPTURES)
@@ -31,6 +34,8 @@ add_test(NAME pmd/bad-args COMMAND ${PNE_PMD_TEST} --workdir ${CMAKE_BINARY_DIR}
          bad-args ${PNE_PMD_KEEPALIVE})
 add_test(NAME pmd/telemetry COMMAND ${PNE_PMD_TEST} --workdir ${CMAKE_BINARY_DIR}/pmd-work/telemetry
          telemetry ${PNE_PMD_KEEPALIVE})
+add_test(NAME pmd/bench COMMAND ${PNE_PMD_TEST} --workdir ${CMAKE_BINARY_DIR}/pmd-work/bench
+         bench ${PNE_PMD_ISCSI} ${PNE_PMD_KEEPALIVE})
 set_tests_properties(pmd/replay PROPERTIES TIMEOUT 300 LABELS pmd)
-set_tests_properties(pmd/multi pmd/no-track pmd/monitor pmd/bad-args pmd/telemetry
+set_tests_properties(pmd/multi pmd/no-track pmd/monitor pmd/bad-args pmd/telemetry pmd/bench
                      PROPERTIES TIMEOUT 180 LABELS pmd)
