@@ -7,6 +7,7 @@
  * makes it 33 KiB, most others are under 1 KiB): sizing every table
  * entry for the largest would cost gigabytes at a useful max_flows.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,26 +20,43 @@
 #define NS_PER_S 1000000000ull
 
 /*
- * One connection: the flow table's payload. The fields the segment path
- * reads come first (the entry's second cache line); the label is filled
- * only when someone asks for it.
+ * One connection: the flow table's payload, kept to 40 bytes so that it
+ * and up to 24 host bytes share the cache line after the entry header
+ * (the table rounds payloads up to 64): a million entries are then
+ * 128 MiB plus buckets. The label is not stored (pne_pipe_flow_label()
+ * formats it on demand) and the per-endpoint flags are bits.
  */
 struct pne_pipe_flow {
-	void *state;           /* tracker state (a pool block), NULL: untracked */
+	void *state;           /* tracker state (a pool block), NULL: untracked
+	                          or released once the tracker closed it */
 	uint32_t ack[2];       /* last ACK sent by key endpoint i */
 	uint32_t win[2];       /* its window, scaled when the scale is known */
 	uint32_t isn[2];       /* endpoint i's ISN: its SYN's sequence number,
 	                          or the ACK of the peer's SYN-ACK minus 1 */
+	uint16_t bits;         /* FB_* */
 	uint8_t spec;          /* index in conf.specs, or PNE_PIPE_NO_SPEC */
-	uint8_t has_ack[2];
-	uint8_t syn[2];        /* endpoint i's SYN seen */
-	uint8_t has_isn[2];    /* isn[i] known for this connection */
-	uint8_t syn_sent[2];   /* endpoint i sent a SYN and no ACK yet */
-	uint8_t trk_syn;       /* PNE_DIR_BIT()s whose SYN the tracker has */
-	uint8_t wscale[2];     /* its window scale option, 0xff: none */
-	uint8_t label_ok;
-	char label[PNE_FLOW_LABEL_MAX];
+	uint8_t wscale[2];     /* endpoint i's window scale option, 0xff: none */
 };
+
+static_assert(sizeof(struct pne_pipe_flow) == 40, "pipe flow stays 40 bytes");
+
+/* Bits of struct pne_pipe_flow.bits; i is a key endpoint (0, 1). */
+#define FB_HAS_ACK(i)  (0x001u << (i))   /* ack[i], win[i] known */
+#define FB_SYN(i)      (0x004u << (i))   /* endpoint i's SYN seen */
+#define FB_HAS_ISN(i)  (0x010u << (i))   /* isn[i] known for this connection */
+#define FB_SYN_SENT(i) (0x040u << (i))   /* endpoint i sent a SYN, no ACK yet */
+#define FB_TRK_SYN(dir) (0x100u << (dir)) /* the tracker has direction dir's SYN */
+#define FB_CLIENT_HI   0x400u            /* the client was endpoint 1 at the start */
+
+static inline int fb(const struct pne_pipe_flow *f, unsigned bit)
+{
+	return (f->bits & bit) != 0;
+}
+
+static inline void fb_set(struct pne_pipe_flow *f, unsigned bit, int on)
+{
+	f->bits = (uint16_t)(on ? f->bits | bit : f->bits & ~bit);
+}
 
 /* The host's bytes follow, 8-byte aligned (the entry is 64-aligned). */
 #define USER_OFF ((sizeof(struct pne_pipe_flow) + 7) & ~(size_t)7)
@@ -140,6 +158,27 @@ static void pools_free(struct pne_pipe *p)
 	}
 }
 
+/* ---- flow labels ---- */
+
+/*
+ * The label of the flow asked for last, per thread: a pipeline belongs
+ * to one thread, and a host asks for one flow's label at a time (an ADU
+ * log line, a record), so one formatted label serves repeated calls
+ * without 112 bytes in every table entry. A flow's label can change
+ * only when a new connection takes its entry (flow_start()), which
+ * forgets it here.
+ */
+static _Thread_local struct {
+	const struct pne_pipe_flow *flow;
+	char buf[PNE_FLOW_LABEL_MAX];
+} label_cache;
+
+static void label_forget(const struct pne_pipe_flow *f)
+{
+	if (label_cache.flow == f)
+		label_cache.flow = NULL;
+}
+
 /* ---- connections start and end ---- */
 
 static void interp_sum(struct pne_interp_stats *sum, const struct pne_interp_stats *s)
@@ -164,6 +203,25 @@ static void flow_release(struct pne_pipe *p, struct pne_pipe_flow *f)
 	p->st.state_bytes -= p->pool[f->spec].size;
 	state_put(p, f->spec, f->state);
 	f->state = NULL;
+}
+
+/*
+ * Both directions closed by the tracker (both FINs delivered, or an RST):
+ * nothing more can come of the state, so it goes back to its free list
+ * now rather than when the entry leaves the table, which for a closed
+ * connection is the closing timeout later (TIME-WAIT). The entry stays
+ * for that time, so retransmissions still find the connection (counted
+ * as untracked segments) and a reused four-tuple is still told apart.
+ * Called only once the flow table saw both FINs or an RST: the tracker
+ * can't have closed both directions before.
+ */
+static void release_closed(struct pne_pipe *p, struct pne_pipe_flow *f)
+{
+	const struct pne_interp_conn *conn = pne_tracker_flow_conn(f->state);
+
+	if (pne_interp_status(conn, PNE_C2S) == PNE_IS_CLOSED &&
+	    pne_interp_status(conn, PNE_S2C) == PNE_IS_CLOSED)
+		flow_release(p, f);
 }
 
 /* How a connection ended follows from its last state and why it left
@@ -202,7 +260,8 @@ static void flow_start(struct pne_pipe *p, struct pne_flow_entry *e, struct pne_
 	uint8_t idx = p->port_spec[e->key.port[server]];
 	const struct pne_pipe_spec *s;
 
-	f->label_ok = 0;
+	label_forget(f);
+	fb_set(f, FB_CLIENT_HI, server == 0);
 	f->spec = idx;
 	memset((char *)f + USER_OFF, 0, p->user_size);
 	if (idx == PNE_PIPE_NO_SPEC) {
@@ -245,10 +304,10 @@ static int rst_acceptable(const struct pne_pipe_flow *f, const struct pne_pkt *p
 	unsigned rcv = !pkt->dir_flip;
 	uint32_t wnd;
 
-	if (f->syn_sent[rcv])
-		return (pkt->flags & PNE_TCP_ACK) && f->has_isn[rcv] &&
+	if (fb(f, FB_SYN_SENT(rcv)))
+		return (pkt->flags & PNE_TCP_ACK) && fb(f, FB_HAS_ISN(rcv)) &&
 		       pkt->ack == f->isn[rcv] + 1;
-	if (!f->has_ack[rcv])
+	if (!fb(f, FB_HAS_ACK(rcv)))
 		return 1;
 	wnd = f->win[rcv] > 0 ? f->win[rcv] : 1;
 	return pne_seq_in(pkt->seq, f->ack[rcv], f->ack[rcv] + wnd);
@@ -264,13 +323,13 @@ static void note_endpoint(struct pne_pipe_flow *f, const struct pne_pkt *pkt)
 	unsigned shift;
 
 	if (pkt->flags & PNE_TCP_SYN) {
-		f->syn[from] = 1;
+		f->bits |= FB_SYN(from);
 		f->wscale[from] = (pkt->opts & PNE_TCPOPT_WSCALE) ? pkt->wscale : 0xff;
 		return;   /* a SYN's window is never scaled; don't use it */
 	}
 	if (!(pkt->flags & PNE_TCP_ACK))
 		return;
-	if (!f->syn[0] || !f->syn[1])
+	if ((f->bits & (FB_SYN(0) | FB_SYN(1))) != (FB_SYN(0) | FB_SYN(1)))
 		shift = 14;
 	else if (f->wscale[0] == 0xff || f->wscale[1] == 0xff)
 		shift = 0;
@@ -278,7 +337,7 @@ static void note_endpoint(struct pne_pipe_flow *f, const struct pne_pkt *pkt)
 		shift = f->wscale[from];
 	f->ack[from] = pkt->ack;
 	f->win[from] = (uint32_t)pkt->window << shift;
-	f->has_ack[from] = 1;
+	f->bits |= FB_HAS_ACK(from);
 }
 
 /*
@@ -295,7 +354,7 @@ static uint8_t syn_check(const struct pne_pipe_flow *f, const struct pne_flow_en
 	unsigned from = pkt->dir_flip;
 
 	if ((flags & (PNE_TCP_SYN | PNE_TCP_ACK)) == PNE_TCP_SYN &&
-	    pne_flow_state(e) != PNE_FLOW_NEW && f->has_isn[from] &&
+	    pne_flow_state(e) != PNE_FLOW_NEW && fb(f, FB_HAS_ISN(from)) &&
 	    pkt->seq == f->isn[from])
 		flags &= (uint8_t)~PNE_TCP_SYN;
 	return flags;
@@ -307,19 +366,19 @@ static void note_isn(struct pne_pipe_flow *f, const struct pne_pkt *pkt, uint8_t
 	unsigned from = pkt->dir_flip;
 
 	if (start) {   /* a new connection: nothing known of it yet */
-		f->has_isn[0] = f->has_isn[1] = f->trk_syn = 0;
-		f->syn_sent[!from] = 0;
+		f->bits &= (uint16_t)~(FB_HAS_ISN(0) | FB_HAS_ISN(1) | FB_TRK_SYN(PNE_C2S) |
+				       FB_TRK_SYN(PNE_S2C) | FB_SYN_SENT(!from));
 	}
 	if (flags & PNE_TCP_ACK)
-		f->syn_sent[from] = 0;
+		fb_set(f, FB_SYN_SENT(from), 0);
 	if (!(flags & PNE_TCP_SYN))
 		return;
 	f->isn[from] = pkt->seq;
-	f->has_isn[from] = 1;
-	f->syn_sent[from] = !(flags & PNE_TCP_ACK);
-	if ((flags & PNE_TCP_ACK) && !f->has_isn[!from]) {
+	f->bits |= FB_HAS_ISN(from);
+	fb_set(f, FB_SYN_SENT(from), !(flags & PNE_TCP_ACK));
+	if ((flags & PNE_TCP_ACK) && !fb(f, FB_HAS_ISN(!from))) {
 		f->isn[!from] = pkt->ack - 1;
-		f->has_isn[!from] = 1;
+		f->bits |= FB_HAS_ISN(!from);
 	}
 }
 
@@ -330,16 +389,14 @@ static void note_isn(struct pne_pipe_flow *f, const struct pne_pkt *pkt, uint8_t
 static void syn_owed(struct pne_pipe_flow *f, const struct pne_pkt *pkt, enum pne_dir dir,
 		     struct pne_tracker_seg *seg)
 {
-	unsigned bit = PNE_DIR_BIT(dir);
-
-	if (!(seg->flags & PNE_TCP_SYN) && !(f->trk_syn & bit) &&
-	    (f->trk_syn & PNE_DIR_BIT(!dir)) && f->has_isn[pkt->dir_flip] &&
+	if (!(seg->flags & PNE_TCP_SYN) && !fb(f, FB_TRK_SYN(dir)) &&
+	    fb(f, FB_TRK_SYN(!dir)) && fb(f, FB_HAS_ISN(pkt->dir_flip)) &&
 	    seg->seq == f->isn[pkt->dir_flip] + 1) {
 		seg->seq--;
 		seg->flags |= PNE_TCP_SYN;
 	}
 	if (seg->flags & PNE_TCP_SYN)
-		f->trk_syn |= (uint8_t)bit;
+		f->bits |= FB_TRK_SYN(dir);
 }
 
 /* ---- per packet ---- */
@@ -411,6 +468,8 @@ void pne_pipe_segment(struct pne_pipe *p, const struct pne_pkt *pkt, const uint8
 	if (p->hooks.segment != NULL)
 		p->hooks.segment(f, dir, pkt, seg.flags, frame, wire_len, now, p->hooks.arg);
 	pne_tracker_segment(p->tr, f->state, dir, &seg, now);
+	if (pne_flow_state(e) == PNE_FLOW_FIN_BOTH || pne_flow_state(e) == PNE_FLOW_RST)
+		release_closed(p, f);
 }
 
 void pne_pipe_prefetch(struct pne_pipe *p, const struct pne_pkt *pkt)
@@ -541,6 +600,7 @@ void pne_pipe_destroy(struct pne_pipe *p)
 	if (p == NULL)
 		return;
 	pne_flow_flush(p->ft);
+	label_cache.flow = NULL;   /* its entries' addresses may come back */
 	pne_flow_table_destroy(p->ft);
 	pools_free(p);
 	pne_tracker_destroy(p->tr);
@@ -596,11 +656,15 @@ void *pne_pipe_flow_user(struct pne_pipe_flow *f)
 
 const char *pne_pipe_flow_label(struct pne_pipe_flow *f)
 {
-	struct pne_flow_entry *e = pne_flow_entry_of(f);
+	struct pne_flow_entry *e;
 
-	if (!f->label_ok) {
-		pne_flow_label(f->label, e->key.addr, e->key.port, pne_flow_client_is_high(e));
-		f->label_ok = 1;
+	if (label_cache.flow != f) {
+		e = pne_flow_entry_of(f);
+		/* the client as the connection started: a SYN reusing the
+		 * four-tuple may have turned the entry's around before the
+		 * old connection's last ADUs are out */
+		pne_flow_label(label_cache.buf, e->key.addr, e->key.port, fb(f, FB_CLIENT_HI));
+		label_cache.flow = f;
 	}
-	return f->label;
+	return label_cache.buf;
 }

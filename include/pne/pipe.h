@@ -22,11 +22,22 @@
  * packet. A tracked connection gets pne_tracker_flow_size(spec) bytes
  * from a per-spec free list; blocks are allocated only when the list is
  * empty and never returned to the system before pne_pipe_destroy(), so
- * a steady state allocates nothing. conf.state_memcap bounds the bytes
+ * a steady state allocates nothing. A connection's block goes back to
+ * its list as soon as the tracker has closed both directions (both FINs
+ * delivered, or an acceptable RST), not when the entry leaves the table:
+ * the entry itself stays for the closing timeout (TIME-WAIT), so
+ * retransmissions after the close still find the connection (they reach
+ * the segment hook and count as untracked segments) and a port-reusing
+ * SYN is told from a retransmitted one. conf.state_memcap bounds the bytes
  * of tracker state in use and free together: at the cap, other specs'
  * free blocks are given back to make room (so one spec's burst can't
  * starve the others for good); past it a new connection is left
  * untracked and counted (state_alloc_failures).
+ *
+ * Memory per connection: the flow table's 64-byte entry header plus
+ * the pipeline's 40 bytes of TCP bookkeeping and conf.user_size host
+ * bytes, rounded up to 64 (so 128 bytes with user_size <= 24), plus
+ * 4 bytes of bucket; tracker state only while the tracker needs it.
  *
  * Hosts. The ADU callback gets the connection (struct pne_pipe_flow *)
  * as its flow cookie; the hooks see connections start and end and every
@@ -189,14 +200,19 @@ struct pne_flow_entry *pne_pipe_flow_entry(struct pne_pipe_flow *f);
 unsigned pne_pipe_flow_spec(const struct pne_pipe_flow *f);
 
 /* Its tracker state (for pne_tracker_subscribe(), pne_tracker_flow_conn()),
- * NULL when untracked. */
+ * NULL when untracked, and from the segment on which the tracker closed
+ * both directions (the block is reused: don't keep the pointer). */
 void *pne_pipe_flow_state(struct pne_pipe_flow *f);
 
 /* Its conf.user_size bytes (8-byte aligned). */
 void *pne_pipe_flow_user(struct pne_pipe_flow *f);
 
-/* "CLIENT:PORT>SERVER:PORT" (docs/adu-log.md), computed once per
- * connection. */
+/* "CLIENT:PORT>SERVER:PORT" (docs/adu-log.md), the client being the
+ * one the connection started with. Not stored per connection: formatted
+ * into a per-thread buffer that holds the label of the flow asked for
+ * last, so the pointer stays valid until a call for another flow (copy
+ * the string to keep it longer) -- and until the pipeline is destroyed.
+ * A second call for the same flow costs a comparison. */
 const char *pne_pipe_flow_label(struct pne_pipe_flow *f);
 
 const char *pne_pipe_end_name(enum pne_pipe_end how);  /* "fin", ... */

@@ -4,8 +4,11 @@
  * connection start and end once, the host's bytes start zeroed, the
  * state memcap leaves connections untracked and counts them, tracker
  * state blocks are reused (the pool doesn't grow over sequential
- * connections), port reuse ends the old connection, and the labels and
- * log lines come out in the documented format (docs/adu-log.md).
+ * connections), port reuse ends the old connection, tracker state goes
+ * back to the pool once both directions closed (the entry staying), the
+ * per-connection bookkeeping stays 40 bytes, and the labels (formatted
+ * on demand) and log lines come out in the documented format
+ * (docs/adu-log.md).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -133,6 +136,7 @@ struct host {
 	int cookie_mismatch;       /* an ADU's cookie isn't a started flow */
 	struct pne_pipe_flow *last;
 	char label[PNE_FLOW_LABEL_MAX];
+	char end_label[PNE_FLOW_LABEL_MAX];   /* the last ended flow's */
 };
 
 static void h_start(struct pne_pipe_flow *f, uint64_t now, void *arg)
@@ -168,6 +172,7 @@ static void h_end(struct pne_pipe_flow *f, enum pne_pipe_end how, enum pne_flow_
 
 	(void)f; (void)st;
 	assert_null(pne_pipe_flow_state(f));   /* closed before the hook */
+	snprintf(h->end_label, sizeof(h->end_label), "%s", pne_pipe_flow_label(f));
 	h->ends++;
 	h->ends_by[how]++;
 }
@@ -254,7 +259,11 @@ static void test_hooks_once(void **state)
 	assert_int_equal(st->adus_by_spec[0], 2);
 	assert_int_equal(st->segments, 8);
 	assert_int_equal(st->packets, 8);
-	assert_int_equal(st->state_bytes, spec_size("http"));
+	/* both FINs delivered: the state is back in the pool, the entry stays */
+	assert_int_equal(st->state_bytes, 0);
+	assert_int_equal(st->state_bytes_peak, spec_size("http"));
+	assert_int_equal(pne_pipe_flow_count(h->p), 1);
+	assert_int_equal(st->untracked_segments, 1);   /* the last ACK */
 	pne_pipe_flush(h->p);
 	assert_int_equal(h->starts, 1);
 	assert_int_equal(h->ends, 1);
@@ -474,6 +483,135 @@ static void test_log_line(void **state)
 	assert_string_equal(js, "\"ab");
 }
 
+/* Tracker state goes back to the pool as soon as the tracker has closed
+ * both directions; the entry stays (TIME-WAIT) and what comes after the
+ * close reaches the segment hook as untracked segments. */
+static void test_state_released_at_close(void **state)
+{
+	size_t hs = spec_size("http");
+	struct host *h = host_new(0, 0);
+	const struct pne_pipe_stats *st = pne_pipe_stats(h->p);
+	struct conn c = { 0, 40000, 80, 1000, 5000 };
+	struct conn fin_again, lost;
+	unsigned segs;
+
+	(void)state;
+	handshake(h->p, &c, 1 * MS);
+	send_seg(h->p, &c, 1, PNE_TCP_ACK | PNE_TCP_PSH, get, 2 * MS);
+	send_seg(h->p, &c, 1, PNE_TCP_FIN | PNE_TCP_ACK, NULL, 3 * MS);
+	assert_int_equal(st->state_bytes, hs);   /* one direction still open */
+	fin_again = c;
+	send_seg(h->p, &c, 0, PNE_TCP_FIN | PNE_TCP_ACK, NULL, 3 * MS);
+	assert_int_equal(st->state_bytes, 0);
+	assert_int_equal(st->state_bytes_pooled, hs);
+	assert_null(pne_pipe_flow_state(h->last));
+	assert_int_equal(pne_pipe_flow_count(h->p), 1);
+	assert_int_equal(h->ends, 0);
+	assert_int_equal(h->adus, 1);
+	assert_int_equal(st->interp.adus, 1);   /* its counters were summed */
+	/* the server's FIN again (its ACK was lost): the same connection,
+	 * untracked now */
+	segs = h->segments;
+	send_seg(h->p, &fin_again, 0, PNE_TCP_FIN | PNE_TCP_ACK, NULL, 4 * MS);
+	send_seg(h->p, &c, 1, PNE_TCP_ACK, NULL, 4 * MS);
+	assert_int_equal(h->segments, segs + 2);
+	assert_int_equal(st->untracked_segments, 2);
+	assert_int_equal(h->starts, 1);
+	assert_int_equal(st->state_bytes, 0);
+
+	/* an RST closes both directions at once */
+	c = (struct conn){ 0, 40001, 80, 1000, 5000 };
+	handshake(h->p, &c, 5 * MS);
+	assert_int_equal(st->state_bytes, hs);
+	assert_int_equal(st->state_bytes_pooled, hs);   /* the block came back out */
+	send_seg(h->p, &c, 1, PNE_TCP_ACK | PNE_TCP_PSH, get, 5 * MS);
+	send_seg(h->p, &c, 0, PNE_TCP_RST | PNE_TCP_ACK, NULL, 6 * MS);
+	assert_int_equal(st->state_bytes, 0);
+	assert_int_equal(pne_pipe_flow_count(h->p), 2);
+
+	/* both FINs seen but a hole before the client's: the tracker closes
+	 * only when the hole fills, on a segment without a FIN */
+	c = (struct conn){ 0, 40002, 80, 1000, 5000 };
+	handshake(h->p, &c, 7 * MS);
+	lost = c;
+	c.cseq += (uint32_t)strlen(get);                /* the GET goes missing */
+	send_seg(h->p, &c, 1, PNE_TCP_FIN | PNE_TCP_ACK, NULL, 7 * MS);
+	send_seg(h->p, &c, 0, PNE_TCP_FIN | PNE_TCP_ACK, NULL, 7 * MS);
+	assert_int_equal(st->state_bytes, hs);
+	send_seg(h->p, &lost, 1, PNE_TCP_ACK | PNE_TCP_PSH, get, 8 * MS);
+	assert_int_equal(st->state_bytes, 0);
+	assert_int_equal(h->adus, 3);                   /* the late GET was framed */
+	assert_int_equal(st->state_bytes_pooled, hs);
+	assert_int_equal(st->state_bytes_peak, hs);     /* never two at once */
+
+	pne_pipe_flush(h->p);
+	assert_int_equal(h->ends, 3);
+	assert_int_equal(h->ends_by[PNE_PIPE_END_FIN], 2);
+	assert_int_equal(h->ends_by[PNE_PIPE_END_RST], 1);
+	assert_int_equal(st->flows_tracked, 3);
+	host_free(h);
+}
+
+/* Labels are formatted on demand: right for each of many flows asked
+ * in turn, for a new connection in a reused entry, and for a connection
+ * whose four-tuple a SYN from the other side took over. The pipeline's
+ * bookkeeping before the host's bytes is 40 bytes. */
+static void test_flow_labels(void **state)
+{
+	struct host *h = host_new(0, 1 * MS);
+	struct pne_pipe_flow *f[MAXFLOWS];
+	char want[PNE_FLOW_LABEL_MAX];
+	struct conn c;
+
+	(void)state;
+	for (unsigned round = 0; round < 4; round++) {
+		uint64_t t = 10 * MS * (round + 1);   /* the last round aged out */
+
+		for (unsigned i = 0; i < MAXFLOWS; i++) {
+			c = (struct conn){ (int)(round & 1), (uint16_t)(30000 + 100 * round + i), 80,
+					   1000, 5000 };
+			handshake(h->p, &c, t);
+			f[i] = h->last;
+			assert_int_equal((char *)pne_pipe_flow_user(f[i]) - (char *)f[i], 40);
+		}
+		for (unsigned k = 0; k < 3 * MAXFLOWS; k++) {
+			unsigned i = (k * 5) % MAXFLOWS;
+			const char *l = pne_pipe_flow_label(f[i]);
+
+			if (round & 1)
+				snprintf(want, sizeof(want), "[2001:db8::1]:%u>[2001:db8::2]:80",
+					 30000 + 100 * round + i);
+			else
+				snprintf(want, sizeof(want), "10.0.0.1:%u>10.0.0.2:80",
+					 30000 + 100 * round + i);
+			assert_string_equal(l, want);
+			assert_ptr_equal(pne_pipe_flow_label(f[i]), l);   /* cached */
+		}
+	}
+	assert_int_equal(h->starts, 4 * MAXFLOWS);
+
+	/* the server opens the closed four-tuple back towards the client:
+	 * the old connection ends under its own label, the new one's client
+	 * is the former server */
+	pne_pipe_flush(h->p);
+	c = (struct conn){ 0, 40000, 80, 1000, 5000 };
+	handshake(h->p, &c, 100 * MS);
+	send_seg(h->p, &c, 1, PNE_TCP_ACK | PNE_TCP_PSH, get, 100 * MS);
+	closing(h->p, &c, 100 * MS);
+	{
+		struct conn other = { 0, 40001, 80, 1000, 5000 };
+
+		handshake(h->p, &other, 100 * MS);   /* the cache holds another flow */
+	}
+	assert_int_equal(h->ends, 4 * MAXFLOWS);
+	send_seg(h->p, &c, 0, PNE_TCP_SYN, NULL, 100 * MS);
+	assert_int_equal(h->ends, 4 * MAXFLOWS + 1);
+	assert_string_equal(h->end_label, "10.0.0.1:40000>10.0.0.2:80");
+	assert_string_equal(h->label, "10.0.0.2:80>10.0.0.1:40000");
+	assert_string_equal(pne_pipe_flow_label(h->last), "10.0.0.2:80>10.0.0.1:40000");
+	host_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +621,8 @@ int main(void)
 		cmocka_unit_test(test_free_list_reuse),
 		cmocka_unit_test(test_bad_conf),
 		cmocka_unit_test(test_label),
+		cmocka_unit_test(test_state_released_at_close),
+		cmocka_unit_test(test_flow_labels),
 		cmocka_unit_test(test_log_line),
 	};
 
