@@ -11,6 +11,10 @@ set -euo pipefail
 build_pkgs=(cmake make gcc pkg-config flex bison libpcap-dev libcmocka-dev zlib1g-dev
             liblzma-dev libdpdk-dev xz-utils)
 test_pkgs=(tshark python3 clang libclang-rt-14-dev)
+# tests/live/ (and tests/regress/make_captures.sh): servers, clients and
+# tools run in network namespaces
+test_pkgs+=(nginx-light curl apache2-utils nghttp2-client tgt libiscsi-bin tcpdump
+            nftables iproute2 ethtool iputils-ping)
 # bench/: the libnids peer, process timing, plots, Ir counts
 bench_pkgs=(libnids-dev time gnuplot-nox valgrind tshark python3)
 

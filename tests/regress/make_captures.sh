@@ -37,73 +37,23 @@ IQN=iqn.2024-01.org.pne:regress
 ALL_CASES=(http-keepalive http-chunked http-post http-pipelined http-ab
            http-h2load iscsi-rw iscsi-digest)
 
-PIDS=()
 WORK=
-
-log() { echo "make_captures: $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-# stop_pid PID: SIGTERM, then SIGKILL after 2 s (tgtd ignores SIGTERM
-# while it has targets), and reap it.
-stop_pid() {
-	local i
-	kill "$1" 2>/dev/null || return 0
-	for ((i = 0; i < 20; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null || true
-	return 0
-}
+LIB_TAG=make_captures
+# shellcheck source-path=SCRIPTDIR source=../lib/netns.sh
+. "$HERE/../lib/netns.sh"
 
 cleanup() {
-	local i
 	set +e
-	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-		stop_pid "${PIDS[i]}"
-	done
-	PIDS=()
-	ip netns del "$NS_C" 2>/dev/null
-	ip netns del "$NS_S" 2>/dev/null
+	lib_cleanup
 	[ -n "$WORK" ] && rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Daemons are started with "ip netns exec" itself (it execs the command),
-# never through these functions, so that $! is the daemon's pid.
+# Clients run through these (they wait for the command); daemons are
+# started with "ip netns exec" itself (netns.sh).
 in_c() { ip netns exec "$NS_C" "$@"; }
 in_s() { ip netns exec "$NS_S" "$@"; }
-
-# Remove a pid from PIDS once it has been stopped by hand.
-forget_pid() {
-	local p keep=()
-	for p in "${PIDS[@]}"; do
-		[ "$p" = "$1" ] || keep+=("$p")
-	done
-	PIDS=("${keep[@]}")
-}
-
-# wait_for FILE PATTERN: until a daemon's log says it is ready (5 s).
-wait_for() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	die "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)"
-}
-
-# wait_port PORT: until something listens on the server's PORT (5 s).
-wait_port() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		in_s ss -Hltn "sport = :$1" | grep -q LISTEN && return 0
-		sleep 0.05
-	done
-	die "nothing listens on port $1 in $NS_S"
-}
 
 check_tools() {
 	[ "$(id -u)" -eq 0 ] || die "run as root (namespaces, tcpdump)"
@@ -115,49 +65,12 @@ check_tools() {
 }
 
 setup_net() {
-	ip netns del "$NS_C" 2>/dev/null || true
-	ip netns del "$NS_S" 2>/dev/null || true
-	ip netns add "$NS_C"
-	ip netns add "$NS_S"
+	ns_add "$NS_C"
+	ns_add "$NS_S"
 	ip link add "$IF_C" netns "$NS_C" type veth peer name "$IF_S" netns "$NS_S"
-	local ns ifc ip
-	for ns in "$NS_C" "$NS_S"; do
-		if [ "$ns" = "$NS_C" ]; then ifc=$IF_C ip=$IP_C; else ifc=$IF_S ip=$IP_S; fi
-		# No IPv6 chatter (router solicitations, MLD) on the link.
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-		ip -n "$ns" link set lo up
-		ip -n "$ns" link set "$ifc" mtu 1500
-		ip -n "$ns" addr add "$ip/24" dev "$ifc"
-		ip netns exec "$ns" ethtool -K "$ifc" tso off gso off gro off tx off rx off >/dev/null
-		ip -n "$ns" link set "$ifc" up
-	done
+	veth_up "$NS_C" "$IF_C" "$IP_C/24"
+	veth_up "$NS_S" "$IF_S" "$IP_S/24"
 	ip -n "$NS_C" link show "$IF_C" | grep -q LOWER_UP || die "veth link is not up"
-}
-
-# Deterministic content: SHA-256 in counter mode over a fixed label.
-gen_bin() {
-	"$PY" - "$1" "$2" "$3" <<'EOF'
-import hashlib, sys
-path, size, label = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
-out, i = bytearray(), 0
-while len(out) < size:
-    out += hashlib.sha256(label + i.to_bytes(8, "big")).digest()
-    i += 1
-with open(path, "wb") as f:
-    f.write(out[:size])
-EOF
-}
-
-gen_text() {
-	"$PY" - "$1" "$2" <<'EOF'
-import sys
-path, n = sys.argv[1], int(sys.argv[2])
-words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
-with open(path, "w") as f:
-    for i in range(n):
-        f.write("line %05d: %s\n" % (i, " ".join(words[(i * 7 + k) % 8] for k in range(1 + i % 8))))
-EOF
 }
 
 make_files() {
@@ -178,58 +91,7 @@ make_files() {
 }
 
 start_http() {
-	cat >"$WORK/nginx/nginx.conf" <<EOF
-user root;
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log info;
-events { worker_connections 64; }
-http {
-	include /etc/nginx/mime.types;
-	default_type application/octet-stream;
-	access_log $WORK/nginx/access.log;
-	client_body_temp_path $WORK/nginx/tmp/body;
-	proxy_temp_path $WORK/nginx/tmp/proxy;
-	fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
-	uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-	scgi_temp_path $WORK/nginx/tmp/scgi;
-	sendfile off;
-	server_tokens off;
-	keepalive_timeout 30;
-	keepalive_requests 1000;
-	server {
-		listen $IP_S:80;
-		server_name regress;
-		root $WORK/www;
-		gzip on;
-		gzip_types text/plain;
-		gzip_min_length 20;
-		gzip_buffers 4 4k;
-		location / { }
-		location /post/ {
-			client_max_body_size 10m;
-			client_body_buffer_size 1m;
-			proxy_pass http://127.0.0.1:8081;
-		}
-		location /upload/ {
-			client_max_body_size 10m;
-			client_body_buffer_size 1m;
-			proxy_pass http://127.0.0.1:8081;
-		}
-		location /dyn/ {
-			proxy_buffering off;
-			proxy_pass http://127.0.0.1:8081;
-		}
-	}
-}
-EOF
-	ip netns exec "$NS_S" "$PY" "$HERE/backend.py" 127.0.0.1 8081 >"$WORK/backend.log" 2>&1 &
-	PIDS+=($!)
-	ip netns exec "$NS_S" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >"$WORK/nginx/stderr.log" 2>&1 &
-	PIDS+=($!)
-	wait_port 8081
-	wait_port 80
+	nginx_start "$NS_S" "$IP_S" "$WORK/nginx" "$WORK/www" "$HERE/backend.py"
 }
 
 CAP_PID=
@@ -242,7 +104,7 @@ cap_start() {
 	rm -f "$CAP_FILE"
 	ip netns exec "$NS_S" tcpdump -i "$IF_S" -s 0 -U --immediate-mode -Z root -n -w "$CAP_FILE" tcp >"$CAP_LOG" 2>&1 &
 	CAP_PID=$!
-	PIDS+=("$CAP_PID")
+	pid_track "$CAP_PID"
 	wait_for "$CAP_LOG" "listening on"
 }
 
@@ -328,30 +190,15 @@ case_http_h2load() {
 	cap_stop http-h2load
 }
 
-tgt() { in_s tgtadm -C "$TGT_PORT" --lld iscsi "$@"; }
-
 # start_iscsi DIGEST: tgtd with one 16 MiB file-backed LUN (LUN 1).
 # Target-side keys: ImmediateData and InitialR2T are per test below.
+# tgt's defaults offer "None" for digests; DIGEST "CRC32C,None" allows
+# CRC32C too, so the initiator's choice decides.
 start_iscsi() {
-	mkdir -p "$WORK/tgt"
 	rm -f "$WORK/tgt/lun.img"
+	tgtd_start "$NS_S" "$IP_S" "$TGT_PORT" "$WORK/tgt"
 	truncate -s 16M "$WORK/tgt/lun.img"
-	ip netns exec "$NS_S" tgtd -f -C "$TGT_PORT" --iscsi portal="$IP_S:3260" >"$WORK/tgt/tgtd.log" 2>&1 &
-	TGTD_PID=$!
-	PIDS+=("$TGTD_PID")
-	wait_port 3260
-	local i
-	for ((i = 0; i < 50; i++)); do
-		tgt --mode target --op show >/dev/null 2>&1 && break
-		sleep 0.1
-	done
-	tgt --op new --mode target --tid 1 -T "$IQN"
-	tgt --op new --mode logicalunit --tid 1 --lun 1 -b "$WORK/tgt/lun.img"
-	tgt --op bind --mode target --tid 1 -I ALL
-	# tgt's defaults offer "None" for digests; allow CRC32C too, so the
-	# initiator's choice decides.
-	tgt --op update --mode target --tid 1 --name HeaderDigest --value "$1"
-	tgt --op update --mode target --tid 1 --name DataDigest --value "$1"
+	tgt_target "$NS_S" "$TGT_PORT" "$IQN" "$WORK/tgt/lun.img" "$1"
 }
 
 stop_iscsi() {
@@ -359,10 +206,7 @@ stop_iscsi() {
 	forget_pid "$TGTD_PID"
 }
 
-iscsi_keys() {
-	tgt --op update --mode target --tid 1 --name ImmediateData --value "$1"
-	tgt --op update --mode target --tid 1 --name InitialR2T --value "$2"
-}
+iscsi_keys() { tgt_keys "$NS_S" "$TGT_PORT" "$1" "$2"; }
 
 # iscsi_session URLARGS: the libiscsi tools run against the target.
 iscsi_session() {
