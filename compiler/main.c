@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 
 #include "diag.h"
 #include "ir.h"
+#include "pne/interp.h"
 
 #define PNEC_MAX_INPUT (1u << 20)   /* a spec is a few KiB; refuse junk */
 
@@ -388,7 +390,9 @@ out:
 
 static void print_summary(const struct pnec_ir *ir, double ms)
 {
-	uint64_t state = (uint64_t)ir->nslots * 8 + ir->hdr_max + ir->str_max;
+	/* the tracker lends buffers between these sizes (pne/interp.h) */
+	bool lent = ir->hdr_max > PNE_HDR_INLINE && ir->hdr_max <= PNE_HDR_BLOCK;
+	uint64_t state = (uint64_t)ir->nslots * 8 + (lent ? 0 : ir->hdr_max) + ir->str_max;
 
 	printf("%s (%s): ports", ir->name, ir->title);
 	for (size_t i = 0; i < ir->nports; i++)
@@ -402,11 +406,13 @@ static void print_summary(const struct pnec_ir *ir, double ms)
 		printf("%s%s", i > 0 ? ", " : "", s < ir->nstrs ? ir->strs[s].s : "?");
 	}
 	printf("), %zu ops, %zu expression bytes, %zu constants; "
-	       "header buffer %u bytes; per-direction state %llu bytes "
-	       "(%zu slots, header buffer, %u-byte string arena); "
+	       "header buffer %u bytes%s; per-direction state %llu bytes "
+	       "(%zu slots, %s, %u-byte string arena); "
 	       "%zu connection variable%s, %zu fifo%s; compiled in %.2f ms\n",
 	       ir->nops, ir->ncode, ir->nconsts, ir->hdr_max,
-	       (unsigned long long)state, ir->nslots, ir->str_max,
+	       lent ? " (lent by the tracker while a header straddles segments)" : "",
+	       (unsigned long long)state, ir->nslots,
+	       lent ? "no header buffer" : "header buffer", ir->str_max,
 	       ir->ncvars, ir->ncvars == 1 ? "" : "s",
 	       ir->nfifos, ir->nfifos == 1 ? "" : "s", ms);
 }

@@ -19,9 +19,11 @@
  * invalidity, 4. operations, 5. resynchronisation, 6. the run loop,
  * 7. the public API.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pne/interp.h"
@@ -72,6 +74,15 @@ static_assert(sizeof(x_imm) == PNE_X__COUNT, "expression opcode table");
 static const uint8_t no_data[1];
 
 /* 1. Layout and helpers */
+
+/* Blocks lent to gathers that straddle calls (pne/interp.h): a stack of
+ * free block indices over one allocation. */
+struct pne_hdr_pool {
+	struct pne_hdr_pool_stats st;
+	uint8_t *mem;          /* blocks * PNE_HDR_BLOCK bytes */
+	uint32_t *free;        /* nfree indices of free blocks */
+	uint32_t nfree;
+};
 
 /* One call's view of a direction. */
 struct run {
@@ -164,13 +175,48 @@ static uint32_t hist_need(const struct pne_spec *s)
 	return m > head ? m : head;
 }
 
-/* Computes where everything lives; fills c when given. Returns the size. */
-static size_t layout(const struct pne_spec *s, struct pne_interp_conn *c)
+/* The constant header a CONFIRM start unit begins with (its leading
+ * validity test): the scan's window, kept in the inline buffer. */
+static uint32_t lead_need(const struct pne_spec *s)
+{
+	uint32_t m = 0;
+
+	for (int d = 0; d < 2; d++) {
+		const struct pne_unit *u = &s->units[s->start[d]];
+		const struct pne_op *op;
+
+		if (u->resync != PNE_RESYNC_CONFIRM || u->entry >= s->nops)
+			continue;
+		op = &s->ops[u->entry];
+		if (op->code == PNE_OP_HDR && op->expr == PNE_NO_EXPR && op->aux < s->nhdrs &&
+		    s->hdrs != NULL && s->hdrs[op->aux].size > m)
+			m = s->hdrs[op->aux].size;
+	}
+	return m;
+}
+
+/* Bytes of the header buffer embedded per direction: all of it, unless
+ * the connection borrows and the spec's buffer is one it can borrow. */
+static uint32_t inline_need(const struct pne_spec *s, bool pooled)
+{
+	uint32_t need = hbuf_need(s), lead;
+
+	if (!pooled || need <= PNE_HDR_INLINE || align8(need) > PNE_HDR_BLOCK)
+		return need;
+	lead = lead_need(s);
+	return lead <= PNE_HDR_INLINE ? lead : need;
+}
+
+/* Computes where everything lives; fills c when given. Returns the size.
+ * pooled: header buffers are borrowed where the spec allows. */
+static size_t layout(const struct pne_spec *s, struct pne_interp_conn *c, bool pooled)
 {
 	bool ok = spec_usable(s);
 	size_t off = align8(sizeof(struct pne_interp_conn));
 	size_t nslots = ok ? s->nslots : 0, ncvars = ok ? s->ncvars : 0;
-	size_t hbuf = ok ? align8(hbuf_need(s)) : 0;
+	size_t hsize = ok ? align8(hbuf_need(s)) : 0;
+	size_t hbuf = ok ? align8(inline_need(s, pooled)) : 0;
+	size_t loan = hbuf < hsize ? sizeof(struct pne_loan) : 0;
 	size_t hcap = ok ? hist_need(s) : 0;
 	size_t hist = hcap > 0 ? align8(sizeof(struct pne_hist) + hcap) : 0;
 	size_t arena = align8(pne_interp_arena_size(ok ? s : NULL));
@@ -193,6 +239,7 @@ static size_t layout(const struct pne_spec *s, struct pne_interp_conn *c)
 			c->fifo[f] = (struct pne_fifo_state){ (uint32_t)off, 0, 0 };
 		off += align8((size_t)min64(depth, PNE_MAX_FIFO_DEPTH) * min64(width, 8));
 	}
+	off += loan;
 	for (int d = 0; d < 2; d++) {
 		if (c) {
 			c->hbuf_off[d] = (uint32_t)off;
@@ -202,7 +249,7 @@ static size_t layout(const struct pne_spec *s, struct pne_interp_conn *c)
 		off += hbuf + hist + arena;
 	}
 	if (c) {
-		c->hbuf_size = (uint32_t)hbuf;
+		c->hbuf_size = (uint32_t)hsize;
 		c->hist_cap = (uint32_t)hcap;
 		c->broken = !ok;
 		c->nfifos = (uint8_t)nfifos;
@@ -220,9 +267,79 @@ static uint64_t *cvars_of(const struct pne_interp_conn *c)
 	return (uint64_t *)((char *)c + c->cvar_off);
 }
 
-static uint8_t *hbuf_of(const struct run *r)
+/* The embedded part of the header buffer. */
+static uint8_t *inline_of(const struct run *r)
 {
 	return (uint8_t *)r->conn + r->conn->hbuf_off[r->dir];
+}
+
+/* Bytes of the header buffer embedded per direction. */
+static inline uint32_t inline_cap(const struct pne_interp_conn *c)
+{
+	return c->hist_off[0] - c->hbuf_off[0];
+}
+
+/* The connection's loan, NULL when it never borrows. */
+static inline struct pne_loan *loan_of(const struct pne_interp_conn *c)
+{
+	if (likely(inline_cap(c) >= c->hbuf_size))
+		return NULL;
+	return (struct pne_loan *)((char *)c + c->hbuf_off[0] - sizeof(struct pne_loan));
+}
+
+/* The header buffer holding what the gather under way kept. */
+static uint8_t *hbuf_of(const struct run *r)
+{
+	struct pne_loan *l = loan_of(r->conn);
+
+	return l != NULL && l->blk[r->dir] != NULL ? l->blk[r->dir] : inline_of(r);
+}
+
+/* A header buffer for a gather that keeps need bytes, with the have
+ * bytes it kept so far: the inline one while they fit, else a borrowed
+ * block (those bytes moved into it). NULL when the pool is empty
+ * (counted): the caller drops the gather, invalid(PNE_ERR_HDR_POOL). */
+static uint8_t *hbuf_for(const struct run *r, uint64_t need, uint32_t have)
+{
+	struct pne_loan *l = loan_of(r->conn);
+	uint32_t cap = inline_cap(r->conn);
+	struct pne_hdr_pool *pool;
+	uint8_t *b;
+
+	if (likely(l == NULL))
+		return inline_of(r);
+	if (l->blk[r->dir] != NULL)
+		return l->blk[r->dir];
+	if (need <= cap)
+		return inline_of(r);
+	pool = l->pool;
+	if (pool == NULL || pool->nfree == 0) {
+		if (pool != NULL)
+			pool->st.exhausted++;
+		return NULL;
+	}
+	b = pool->mem + (size_t)pool->free[--pool->nfree] * PNE_HDR_BLOCK;
+	pool->st.borrows++;
+	if (++pool->st.in_use > pool->st.peak)
+		pool->st.peak = pool->st.in_use;
+	memcpy(b, inline_of(r), have < cap ? have : cap);
+	l->blk[r->dir] = b;
+	return b;
+}
+
+/* The gather that held the direction's block is done with it. */
+static inline void hbuf_put(const struct run *r)
+{
+	struct pne_loan *l = loan_of(r->conn);
+	struct pne_hdr_pool *pool;
+	uint8_t *b;
+
+	if (likely(l == NULL) || (b = l->blk[r->dir]) == NULL)
+		return;
+	pool = l->pool;
+	pool->free[pool->nfree++] = (uint32_t)((size_t)(b - pool->mem) / PNE_HDR_BLOCK);
+	pool->st.in_use--;
+	l->blk[r->dir] = NULL;
 }
 
 static uint8_t *arena_of(const struct pne_interp_conn *c, enum pne_dir d)
@@ -582,6 +699,7 @@ static void enter_resync(const struct run *r)
 	core->status = PNE_IS_RESYNC;
 	core->phase = 0;
 	core->have = 0;
+	hbuf_put(r);
 	core->dfa = 0;
 	core->remain = 0;
 	if (h)
@@ -642,8 +760,8 @@ static int invalid(const struct run *r, int err)
 		memmove(h->bytes, h->bytes + 1, head - 1);
 		h->pend = (uint16_t)(head - 1);
 		core->off -= head - 1;  /* counted once, when first consumed */
-	} else if (lead > 1) {
-		memmove(hbuf_of(r), hbuf_of(r) + 1, lead - 1);
+	} else if (lead > 1) {  /* op_hdr() left it inline */
+		memmove(inline_of(r), inline_of(r) + 1, lead - 1);
 		core->have = lead - 1;
 	} else if (empty) {
 		core->remain = 1;
@@ -689,12 +807,15 @@ static int hdr_fields(const struct run *r, const struct pne_hdr *h,
 
 /* Gathers core->need bytes. Returns them once all are there -- in the
  * segment itself when they all arrived in it (no copy), else in the
- * header buffer -- or NULL while more are needed. keep: copy them. */
+ * header buffer -- or NULL while more are needed, or when the header
+ * buffer can't be had (the direction is then resynchronising). keep:
+ * copy them. */
 static const uint8_t *gather(const struct run *r, const uint8_t *p, size_t n,
 			     size_t *ip, bool keep)
 {
 	struct pne_dir_core *core = r->core;
 	size_t i = *ip, avail = n - i, take;
+	uint8_t *b;
 
 	if (core->have == 0 && avail >= core->need) {
 		*ip = i + core->need;
@@ -702,8 +823,13 @@ static const uint8_t *gather(const struct run *r, const uint8_t *p, size_t n,
 		return p + i;
 	}
 	take = (size_t)min64(core->need - core->have, avail);
-	if (keep && take > 0)
-		memcpy(hbuf_of(r) + core->have, p + i, take);
+	if (keep && take > 0) {
+		if ((b = hbuf_for(r, core->need, core->have)) == NULL) {
+			invalid(r, PNE_ERR_HDR_POOL);
+			return NULL;
+		}
+		memcpy(b + core->have, p + i, take);
+	}
 	core->have += (uint32_t)take;
 	*ip = i + take;
 	consume(r, take, false);
@@ -741,13 +867,16 @@ static int op_hdr(const struct run *r, const struct pne_op *op, const uint8_t *p
 	b = gather(r, p, n, ip, true);
 	if (b == NULL)
 		return 1;
-	/* a failed leading test is rescanned from the buffer: see invalid() */
-	if (b != hbuf_of(r) && core->pc == r->unit->entry &&
-	    r->unit->resync == PNE_RESYNC_CONFIRM)
-		memcpy(hbuf_of(r), b, core->need);
+	/* a failed leading test is rescanned from the inline buffer (see
+	 * invalid()), which holds any leading header (inline_need()) */
+	if (b != inline_of(r) && core->pc == r->unit->entry &&
+	    r->unit->resync == PNE_RESYNC_CONFIRM && core->need <= inline_cap(r->conn))
+		memcpy(inline_of(r), b, core->need);
 	core->phase = 0;
 	core->have = 0;
-	if ((err = hdr_fields(r, h, b, core->need)) != 0)
+	err = hdr_fields(r, h, b, core->need);
+	hbuf_put(r);
+	if (err != 0)
 		return invalid(r, err);
 	core->pc++;
 	return 0;
@@ -803,7 +932,9 @@ static int text_done(const struct run *r, const struct pne_text *td,
 	core->phase = 0;
 	core->have = 0;
 	core->dfa = 0;
-	if (td->nfields > 0 && (err = pne_text_fields(r->spec, td, t, len, &out)) != 0)
+	err = td->nfields > 0 ? pne_text_fields(r->spec, td, t, len, &out) : 0;
+	hbuf_put(r);
+	if (err != 0)
 		return invalid(r, err);
 	core->pc++;
 	return 0;
@@ -948,8 +1079,12 @@ static int op_text(const struct run *r, const struct pne_op *op, const uint8_t *
 			return invalid(r, PNE_ERR_BAD_TABLE);
 		dl = d->accept_len[st - d->accept];
 		if (keep && core->have > 0) {
-			memcpy(hbuf_of(r) + core->have, p + i, len);
-			t = hbuf_of(r);
+			uint8_t *b = hbuf_for(r, core->have + len, core->have);
+
+			if (b == NULL)
+				return invalid(r, PNE_ERR_HDR_POOL);
+			memcpy(b + core->have, p + i, len);
+			t = b;
 			len += core->have;
 		}
 		*ip = i + k + 1;
@@ -959,8 +1094,13 @@ static int op_text(const struct run *r, const struct pne_op *op, const uint8_t *
 			return peek_done(r, td, t, len - dl, dl, len, k + 1, ip);
 		return text_done(r, td, t, len - dl, dl);
 	}
-	if (keep && scan > 0)
-		memcpy(hbuf_of(r) + core->have, p + i, scan);
+	if (keep && scan > 0) {
+		uint8_t *b = hbuf_for(r, core->have + scan, core->have);
+
+		if (b == NULL)
+			return invalid(r, PNE_ERR_HDR_POOL);
+		memcpy(b + core->have, p + i, scan);
+	}
 	core->have += (uint32_t)scan;
 	core->dfa = (uint16_t)st;
 	*ip = i + scan;
@@ -1462,7 +1602,7 @@ static void confirm_found(const struct run *r, uint32_t gathered)
 	core->unsynced = r->unit->confirm;
 	if (h) {
 		h->len = 0;
-		head_keep(r, hbuf_of(r), gathered);
+		head_keep(r, inline_of(r), gathered);
 	}
 	if (gathered > 0) {
 		core->phase = 1;
@@ -1481,7 +1621,7 @@ static size_t scan_confirm(const struct run *r, const uint8_t *p, size_t n)
 {
 	struct pne_dir_core *core = r->core;
 	uint32_t size = confirm_size(r->conn, r->unit);
-	uint8_t *w = hbuf_of(r);
+	uint8_t *w = inline_of(r);  /* the window fits (inline_need()) */
 	uint64_t off0 = core->off;
 	size_t i = 0, i0, take;
 
@@ -1668,22 +1808,70 @@ static size_t run(const struct run *r, const uint8_t *p, size_t n)
 
 /* 7. The public API */
 
-size_t pne_interp_conn_size(const struct pne_spec *spec)
+struct pne_hdr_pool *pne_hdr_pool_create(size_t memcap)
 {
-	return layout(spec, NULL);
+	size_t n = memcap / PNE_HDR_BLOCK;
+	struct pne_hdr_pool *pool;
+
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	pool = calloc(1, sizeof(*pool));
+	if (pool == NULL)
+		return NULL;
+	pool->free = malloc((n > 0 ? n : 1) * sizeof(uint32_t));
+	pool->mem = n > 0 ? aligned_alloc(64, n * PNE_HDR_BLOCK) : NULL;
+	if (pool->free == NULL || (n > 0 && pool->mem == NULL)) {
+		pne_hdr_pool_destroy(pool);
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* lowest blocks first: a lightly used pool touches few pages */
+	for (size_t k = 0; k < n; k++)
+		pool->free[k] = (uint32_t)(n - 1 - k);
+	pool->nfree = (uint32_t)n;
+	pool->st.blocks = n;
+	return pool;
 }
 
-void pne_interp_init(struct pne_interp_conn *conn, const struct pne_spec *spec,
-		     const uint64_t *params, const int synced[2])
+void pne_hdr_pool_destroy(struct pne_hdr_pool *pool)
+{
+	if (pool == NULL)
+		return;
+	free(pool->mem);
+	free(pool->free);
+	free(pool);
+}
+
+const struct pne_hdr_pool_stats *pne_hdr_pool_stats(const struct pne_hdr_pool *pool)
+{
+	return &pool->st;
+}
+
+size_t pne_interp_conn_size(const struct pne_spec *spec)
+{
+	return layout(spec, NULL, false);
+}
+
+size_t pne_interp_conn_size_pooled(const struct pne_spec *spec)
+{
+	return layout(spec, NULL, true);
+}
+
+static void init(struct pne_interp_conn *conn, const struct pne_spec *spec,
+		 const uint64_t *params, const int synced[2], bool pooled,
+		 struct pne_hdr_pool *pool)
 {
 	struct pne_interp_conn hdr = { .spec = spec };
+	struct pne_loan *loan;
 	size_t hot;
 
-	layout(spec, &hdr);
+	layout(spec, &hdr, pooled);
 	/* cores, slots and cvars are contiguous: zero them in one go */
 	hot = hdr.cvar_off + 8 * (hdr.broken ? 0 : spec->ncvars);
 	memset(conn, 0, hot);
 	*conn = hdr;
+	if ((loan = loan_of(conn)) != NULL)
+		*loan = (struct pne_loan){ .pool = pool };
 	for (int d = 0; d < 2; d++) {
 		struct run r;
 
@@ -1702,6 +1890,19 @@ void pne_interp_init(struct pne_interp_conn *conn, const struct pne_spec *spec,
 	for (unsigned i = 0; !conn->broken && i < spec->ncvars && spec->cvars; i++)
 		cvars_of(conn)[i] = (params ? params[i] : spec->cvars[i].init) &
 				    width_mask(spec->cvars[i].width);
+}
+
+void pne_interp_init(struct pne_interp_conn *conn, const struct pne_spec *spec,
+		     const uint64_t *params, const int synced[2])
+{
+	init(conn, spec, params, synced, false, NULL);
+}
+
+void pne_interp_init_pooled(struct pne_interp_conn *conn, const struct pne_spec *spec,
+			    const uint64_t *params, const int synced[2],
+			    struct pne_hdr_pool *pool)
+{
+	init(conn, spec, params, synced, true, pool);
 }
 
 size_t pne_interp_feed(struct pne_interp_conn *conn, enum pne_dir dir,
@@ -1921,6 +2122,7 @@ void pne_interp_close(struct pne_interp_conn *conn, enum pne_dir dir,
 	}
 	if (h)
 		h->len = h->pend = 0;
+	hbuf_put(&r);
 	core->status = PNE_IS_CLOSED;
 }
 

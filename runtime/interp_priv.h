@@ -10,8 +10,16 @@
  *   core + slots, direction 1
  *   cvars[ncvars]               shared by both directions
  *   FIFO rings                  depth * width bytes each
+ *   struct pne_loan             only when the connection borrows
  *   held data, direction 0      header/text buffer, anchor history, string arena
  *   held data, direction 1
+ *
+ * The header/text buffer is the spec's whole buffer (hbuf_size bytes),
+ * or, for a connection that borrows (pne_interp_init_pooled() with a
+ * spec that allows it), only its inline part (hist_off - hbuf_off bytes,
+ * maybe none): a gather that outgrows it borrows a PNE_HDR_BLOCK block
+ * until it is done (struct pne_loan, right before hbuf_off[0]). So a
+ * connection that never borrows is exactly as big as it ever was.
  *
  * Every part starts on an 8-byte boundary. Only the cores, slots, cvars
  * and FIFO heads are initialised; held data is written before it is read.
@@ -44,7 +52,8 @@
 	X(NO_PROGRESS, "operations loop without consuming bytes") \
 	X(GAP,         "gap in the stream") \
 	X(ABI,         "spec table ABI mismatch") \
-	X(WINDOW,      "unconfirmed ADU longer than the resync window")
+	X(WINDOW,      "unconfirmed ADU longer than the resync window") \
+	X(HDR_POOL,    "header buffer pool exhausted")
 
 enum pne_interp_err {
 #define X(name, str) PNE_ERR_##name,
@@ -109,12 +118,19 @@ struct pne_interp_conn {
 	uint32_t hist_off[2];
 	uint32_t arena_off[2];
 	uint32_t cvar_off;
-	uint32_t hbuf_size;    /* header/text buffer bytes, per direction */
+	uint32_t hbuf_size;    /* header/text buffer bytes, per direction: the
+	                          most a gather may keep */
 	uint32_t hist_cap;     /* anchor history bytes (longest anchor - 1) */
 	uint8_t  broken;       /* the spec can't be run: both directions lost */
 	uint8_t  nfifos;       /* usable FIFOs: min(spec->nfifos, PNE_MAX_FIFOS) */
 	uint8_t  pad[2];
 	struct pne_fifo_state fifo[PNE_MAX_FIFOS];
+};
+
+/* A borrowing connection's header blocks. */
+struct pne_loan {
+	struct pne_hdr_pool *pool;  /* where blocks come from; NULL: none */
+	uint8_t *blk[2];            /* the block lent to a direction's gather */
 };
 
 /* Largest string arena a direction gets, whatever str_max says. */

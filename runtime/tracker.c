@@ -37,6 +37,7 @@
 
 struct pne_tracker {
 	struct hold_pool pool;
+	struct pne_hdr_pool *hdr;  /* header buffers on loan to the flows */
 	struct pne_tracker_stats st;
 	uint32_t flow_hold;
 	uint16_t dir_ranges;
@@ -95,6 +96,18 @@ static uint64_t min64(uint64_t a, uint64_t b)
 }
 
 /* 1. Consumers and counters */
+
+/* The header pool's counters, after an interpreter call that may have
+ * borrowed or returned a buffer. */
+static void hdr_sync(struct pne_tracker *tr)
+{
+	const struct pne_hdr_pool_stats *h = pne_hdr_pool_stats(tr->hdr);
+
+	tr->st.hdr_pool_borrows = h->borrows;
+	tr->st.hdr_pool_exhausted = h->exhausted;
+	tr->st.hdr_pool_in_use = h->in_use;
+	tr->st.hdr_pool_peak = h->peak;
+}
 
 /* A piece of the current ADU's body (or its end) to the consumers that
  * want it. */
@@ -269,6 +282,7 @@ static void deliver_lost(struct pne_tracker *tr, struct trk_flow *f, enum pne_di
 		tr->st.resyncs++;
 	else
 		tr->st.gaps_absorbed++;
+	hdr_sync(tr);
 	tr->st.gaps++;
 	tr->st.gap_bytes += n;
 	payload_ahead(tr, f, dir, PNE_PAYLOAD_GAP, NULL, n);
@@ -318,6 +332,7 @@ static uint32_t deliver(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir
 		return n;
 	body_ahead(tr, f, dir, data, p + done, n - done, m);
 	used = (uint32_t)pne_interp_feed(c, dir, p + done, n - done, on_adu, f);
+	hdr_sync(tr);
 	if (m)
 		m->read = true;
 	dir_move(&f->dir[dir], used);
@@ -646,6 +661,7 @@ static void pickup(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir dir,
 {
 	base_set(&f->dir[dir], seq, 0);
 	pne_interp_unsync(conn_of(f), dir, on_adu, f);
+	hdr_sync(tr);
 	if (!(f->flags & TRKF_MID)) {
 		f->flags |= TRKF_MID;
 		tr->st.flows_midstream++;
@@ -659,6 +675,7 @@ static void close_dir(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir d
 	if (d->flags & TRK_CLOSED)
 		return;
 	pne_interp_close(conn_of(f), dir, on_adu, f);
+	hdr_sync(tr);
 	d->want = 0;   /* the close reported its END or ABORT */
 	d->body_lo = d->body_hi = 0;
 	d->flags |= TRK_CLOSED;
@@ -815,7 +832,7 @@ struct pne_tracker *pne_tracker_create(const struct pne_tracker_conf *conf)
 	struct pne_tracker *tr;
 	int err;
 
-	if (conf == NULL) {
+	if (conf == NULL || (conf->hdr_memcap != 0 && conf->hdr_memcap < PNE_HDR_BLOCK)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -833,6 +850,14 @@ struct pne_tracker *pne_tracker_create(const struct pne_tracker_conf *conf)
 		errno = -err;
 		return NULL;
 	}
+	tr->hdr = pne_hdr_pool_create(conf->hdr_memcap ? conf->hdr_memcap :
+						       PNE_TRACKER_DEF_HDR_MEMCAP);
+	if (tr->hdr == NULL) {
+		hold_pool_fini(&tr->pool);
+		free(tr);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return tr;
 }
 
@@ -841,6 +866,7 @@ void pne_tracker_destroy(struct pne_tracker *tr)
 	if (tr == NULL)
 		return;
 	hold_pool_fini(&tr->pool);
+	pne_hdr_pool_destroy(tr->hdr);
 	free(tr);
 }
 
@@ -902,7 +928,7 @@ size_t pne_tracker_flow_size(const struct pne_spec *spec)
 {
 	if (spec == NULL || spec->abi != PNE_TABLE_ABI)
 		return 0;
-	return (TRK_FLOW_HDR + pne_interp_conn_size(spec) + 63) / 64 * 64;
+	return (TRK_FLOW_HDR + pne_interp_conn_size_pooled(spec) + 63) / 64 * 64;
 }
 
 int pne_tracker_flow_init(struct pne_tracker *tr, void *state,
@@ -920,7 +946,7 @@ int pne_tracker_flow_init(struct pne_tracker *tr, void *state,
 	f->magic = TRK_MAGIC;
 	f->dir[0].held = f->dir[1].held = HOLD_NIL;
 	/* both directions start synced; pickup() unsyncs one without a SYN */
-	pne_interp_init(conn_of(f), spec, params, NULL);
+	pne_interp_init_pooled(conn_of(f), spec, params, NULL, tr->hdr);
 	for (int i = 0; i < 2; i++) {
 		f->dir[i].bodies = bodies_of(tr, spec, (enum pne_dir)i);
 		if (f->dir[i].bodies)   /* the others report only ADU ends */

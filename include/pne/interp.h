@@ -3,10 +3,11 @@
  * the two byte streams of one connection and reports ADU boundaries.
  *
  * It knows nothing of packets or sequence numbers: the stream tracker
- * (later, runtime/tracker.c) hands it in-order bytes per direction, and
- * tells it about gaps and the end of the stream. It never allocates: the
- * caller provides the memory (sizes from pne_interp_*_size()), so state
- * can live in a preallocated flow table.
+ * (runtime/tracker.c) hands it in-order bytes per direction, and tells it
+ * about gaps and the end of the stream. It never allocates while it runs:
+ * the caller provides the memory (sizes from pne_interp_*_size()), so
+ * state can live in a preallocated flow table, and header buffers come
+ * from a pool allocated once (below).
  *
  * The fast path: pne_interp_skippable() says how many upcoming bytes the
  * direction would pass over without looking at them; a caller may pass
@@ -88,15 +89,75 @@ enum pne_interp_status {
 
 struct pne_interp_conn;   /* both directions + shared variables; opaque */
 
+/*
+ * Header buffers on loan. A header, text or peek is read in place when
+ * all its bytes are in the buffer being fed -- almost always. Only one
+ * that straddles calls must be copied, into a header buffer of up to the
+ * spec's largest gather (pnec --summary: "header buffer"). A connection
+ * set up with pne_interp_init() embeds one such buffer per direction. One
+ * set up with pne_interp_init_pooled() embeds only PNE_HDR_INLINE bytes
+ * at most (what a confirm resync's window needs) when its spec's buffer
+ * is larger, and borrows a PNE_HDR_BLOCK block from a shared pool only
+ * while a gather straddles calls: from the first byte it must keep past
+ * the end of the bytes fed until the gathered bytes are used (header or
+ * text done, peek replayed), the direction resynchronises, or it closes.
+ * Specs whose buffer fits in PNE_HDR_INLINE bytes, or needs more than
+ * PNE_HDR_BLOCK, keep it inline either way.
+ *
+ * When the pool is empty the bytes can't be kept: the direction loses
+ * them as if a gap had occurred at that position (the ADU under way is
+ * dropped, the direction resynchronises and its next ADUs are unsynced
+ * until confirmed), counted in the pool's exhausted and the connection's
+ * invalid, with pne_interp_error() "header buffer pool exhausted". Never
+ * a crash, never more memory. A connection that never borrows is as big
+ * as with pne_interp_init().
+ */
+#define PNE_HDR_INLINE 256
+#define PNE_HDR_BLOCK  16384
+
+struct pne_hdr_pool;      /* opaque; one thread's, like its connections */
+
+struct pne_hdr_pool_stats {
+	uint64_t blocks;      /* blocks in the pool */
+	uint64_t in_use;      /* gauge: blocks lent now */
+	uint64_t peak;        /* highest in_use */
+	uint64_t borrows;     /* blocks lent */
+	uint64_t exhausted;   /* borrows refused: the pool was empty */
+};
+
+/* A pool of memcap / PNE_HDR_BLOCK blocks (and a 4-byte index entry per
+ * block), allocated here and never grown; none is allowed (every borrow
+ * fails). Returns NULL (errno ENOMEM) when the memory can't be had. */
+struct pne_hdr_pool *pne_hdr_pool_create(size_t memcap);
+
+/* Free a pool; its connections must have been closed (or never borrowed).
+ * Accepts NULL. */
+void pne_hdr_pool_destroy(struct pne_hdr_pool *pool);
+
+const struct pne_hdr_pool_stats *pne_hdr_pool_stats(const struct pne_hdr_pool *pool);
+
 /* Bytes a connection's interpreter state needs for spec, all included
  * (header buffers, string arenas, FIFOs). */
 size_t pne_interp_conn_size(const struct pne_spec *spec);
+
+/* The same for a connection whose header buffers are borrowed from a
+ * pool (pne_interp_init_pooled()). */
+size_t pne_interp_conn_size_pooled(const struct pne_spec *spec);
 
 /* Initialise conn (pne_interp_conn_size(spec) bytes, 8-byte aligned) with
  * parameter values params[] (spec->ncvars entries, NULL: defaults).
  * synced[d] = 0 starts direction d unsynchronised (mid-stream pickup). */
 void pne_interp_init(struct pne_interp_conn *conn, const struct pne_spec *spec,
 		     const uint64_t *params, const int synced[2]);
+
+/* pne_interp_init() for conn of pne_interp_conn_size_pooled(spec) bytes,
+ * borrowing header buffers from pool (NULL: every borrow fails). Blocks
+ * go back to the pool as soon as they are no longer needed, and at the
+ * latest when the direction closes (pne_interp_close()): close both
+ * directions before the state is dropped or initialised again. */
+void pne_interp_init_pooled(struct pne_interp_conn *conn, const struct pne_spec *spec,
+			    const uint64_t *params, const int synced[2],
+			    struct pne_hdr_pool *pool);
 
 /* Turn the optional reports (PNE_EV_* bits; 0: only PNE_ADU_END) on or
  * off for direction dir. They take effect from its next operation; a
@@ -161,7 +222,8 @@ int pne_interp_gap(struct pne_interp_conn *conn, enum pne_dir dir, uint64_t n,
 void pne_interp_force(struct pne_interp_conn *conn, enum pne_dir dir);
 
 /* End of direction dir's stream (FIN/RST/eviction): reports an ADU that
- * runs until close, discards a partial one (counted). */
+ * runs until close, discards a partial one (counted), and returns a
+ * borrowed header buffer to its pool. */
 void pne_interp_close(struct pne_interp_conn *conn, enum pne_dir dir,
 		      pne_adu_cb cb, void *arg);
 

@@ -98,7 +98,14 @@
  *
  * Memory: each flow's state is pne_tracker_flow_size(spec) bytes of the
  * caller's (the flow table's payload); the tracker part is 192 bytes
- * (64 per direction), the rest is the interpreter's connection.
+ * (64 per direction), the rest is the interpreter's connection. Its
+ * header buffers are not in it (for specs whose buffer is over
+ * PNE_HDR_INLINE bytes): a direction whose header, text or peek straddles
+ * segments borrows a PNE_HDR_BLOCK block from the tracker's header pool
+ * (hdr_memcap) until that gather is done, and gives it back at the
+ * latest when it closes (pne/interp.h, "Header buffers on loan"). When
+ * the pool is empty, the direction loses those bytes as if a hole had
+ * been declared lost there: it resynchronises (hdr_pool_exhausted).
  * No allocation after pne_tracker_create().
  *
  * One tracker belongs to one thread, like its flow table.
@@ -123,6 +130,7 @@
 #define PNE_TRACKER_DEF_MEMCAP    (64u << 20)
 #define PNE_TRACKER_DEF_FLOW_HOLD (1u << 20)
 #define PNE_TRACKER_DEF_DIR_RANGES 64
+#define PNE_TRACKER_DEF_HDR_MEMCAP (16u << 20)
 
 /* Counters (tracker_stats.def). */
 struct pne_tracker_stats {
@@ -191,6 +199,10 @@ struct pne_tracker_conf {
 	uint64_t gap_timeout;   /* time units a hole or a wait may stay open
 	                           (same units as "now"); 0: never, only cap
 	                           and close decide */
+	size_t hdr_memcap;      /* header pool bytes: about hdr_memcap /
+	                           PNE_HDR_BLOCK gathers straddling segments at
+	                           once; 0: PNE_TRACKER_DEF_HDR_MEMCAP; less
+	                           than one block: EINVAL */
 };
 
 /* One captured TCP segment, as the tracker needs it. */
@@ -207,12 +219,13 @@ struct pne_tracker_seg {
 
 struct pne_tracker;        /* opaque */
 
-/* Create a tracker: the held-data pool is allocated here, nothing later.
+/* Create a tracker: the held-data and header pools are allocated here,
+ * nothing later.
  * Returns NULL with errno EINVAL (bad conf) or ENOMEM. */
 struct pne_tracker *pne_tracker_create(const struct pne_tracker_conf *conf);
 
-/* Free the tracker and its pool. Flows still open keep pointers into the
- * pool: close them first. Accepts NULL. */
+/* Free the tracker and its pools. Flows still open keep pointers into the
+ * pools: close them first. Accepts NULL. */
 void pne_tracker_destroy(struct pne_tracker *tr);
 
 /* Register an ADU consumer (called in registration order). Returns 0,
@@ -257,8 +270,9 @@ void pne_tracker_flow_tick(struct pne_tracker *tr, void *state, uint64_t now);
 /* The flow ends (eviction, RST, shutdown): holes are declared lost and
  * waits forced so held data is delivered, both directions are closed
  * (until_close ADUs reported), payload consumers get their END, and the
- * held data is released. Idempotent; the state may be reused only after
- * pne_tracker_flow_init(). */
+ * held data and header buffers are released. Idempotent; the state may
+ * be reused only after pne_tracker_flow_init(), and must not be dropped
+ * before this call. */
 void pne_tracker_flow_close(struct pne_tracker *tr, void *state);
 
 /* Start (on) or stop handing direction dir's stream to payload consumer

@@ -297,16 +297,20 @@ static inline void sh_drain(struct sh_run *run)
 /*
  * Run the conversation once. cut: a position in the concatenated
  * conversation where the message holding it is split (0: no cut).
- * bytewise: feed one byte at a time. fast: use the fast path.
+ * bytewise: feed one byte at a time. fast: use the fast path. pool: the
+ * connection borrows its header buffers from there (NULL: inline ones);
+ * it must have given every one back once both directions closed.
  */
 static inline void sh_run_once(const struct sh_conv *conv, size_t cut, int bytewise, int fast,
-			struct sh_guarded *msgbufs, struct sh_result *res)
+			       struct pne_hdr_pool *pool, struct sh_guarded *msgbufs,
+			       struct sh_result *res)
 {
 	struct sh_run run;
 	struct sh_guarded cutbuf = { 0 };
 	struct sh_guarded *bytes = NULL;
 	size_t nbytes = 0, pos = 0;
-	size_t size = pne_interp_conn_size(conv->spec);
+	size_t size = pool != NULL ? pne_interp_conn_size_pooled(conv->spec) :
+				     pne_interp_conn_size(conv->spec);
 	int synced[2] = { !conv->unsynced_start[0], !conv->unsynced_start[1] };
 
 	memset(&run, 0, sizeof(run));
@@ -317,7 +321,10 @@ static inline void sh_run_once(const struct sh_conv *conv, size_t cut, int bytew
 	run.conn = aligned_alloc(64, (size + 63) / 64 * 64);
 	assert_non_null(run.conn);
 	memset(run.conn, 0xa5, size); /* init must not rely on zeroed memory */
-	pne_interp_init(run.conn, conv->spec, conv->params, synced);
+	if (pool != NULL)
+		pne_interp_init_pooled(run.conn, conv->spec, conv->params, synced, pool);
+	else
+		pne_interp_init(run.conn, conv->spec, conv->params, synced);
 
 	if (bytewise) {
 		for (size_t i = 0; i < conv->nmsgs; i++)
@@ -353,6 +360,9 @@ static inline void sh_run_once(const struct sh_conv *conv, size_t cut, int bytew
 	pne_interp_close(run.conn, PNE_C2S, sh_on_adu, &run);
 	pne_interp_close(run.conn, PNE_S2C, sh_on_adu, &run);
 	res->stats = *pne_interp_stats(run.conn);
+	if (pool != NULL && pne_hdr_pool_stats(pool)->in_use != 0)
+		fail_msg("%llu header buffers not given back after close",
+			 (unsigned long long)pne_hdr_pool_stats(pool)->in_use);
 
 	for (size_t j = 0; j < nbytes; j++)
 		sh_guard_free(&bytes[j]);
@@ -487,7 +497,7 @@ static inline void sh_run_whole(const struct sh_conv *conv, struct sh_result *re
 {
 	struct sh_guarded *g = sh_guard_msgs(conv);
 
-	sh_run_once(conv, 0, 0, 0, g, res);
+	sh_run_once(conv, 0, 0, 0, NULL, g, res);
 	sh_sort(res);
 	sh_unguard_msgs(conv, g);
 }
@@ -511,19 +521,25 @@ static inline void sh_require_same(const struct sh_result *ref, const struct sh_
  * Run every variant and require each to report exactly the expected ADUs
  * (sorted by direction and offset). res, when not NULL, receives the
  * whole-message run for further checks (free it with sh_result_free).
+ * The whole-message run uses inline header buffers; the split and
+ * byte-at-a-time runs, and half the fast-path ones, borrow theirs from a
+ * pool of two blocks (one per direction: never exhausted), so both kinds
+ * of connection frame every split the same.
  */
 static inline void sh_check_conv(const struct sh_conv *conv, const struct sh_expect *exp,
 			  size_t nexp, struct sh_result *res)
 {
 	struct sh_guarded *g;
 	struct sh_result ref, got;
+	struct pne_hdr_pool *pool = pne_hdr_pool_create(2 * PNE_HDR_BLOCK);
 	size_t total = sh_total(conv);
 	uint64_t fast_advanced = 0;
 	long bad;
 
 	assert_non_null(conv->spec);
+	assert_non_null(pool);
 	g = sh_guard_msgs(conv);
-	sh_run_once(conv, 0, 0, 0, g, &ref);
+	sh_run_once(conv, 0, 0, 0, NULL, g, &ref);
 	sh_sort(&ref);
 	bad = sh_mismatch(&ref, exp, nexp);
 	if (bad >= 0 || ref.bad_callback) {
@@ -533,22 +549,24 @@ static inline void sh_check_conv(const struct sh_conv *conv, const struct sh_exp
 			 ref.bad_callback ? " (bad callback data)" : "");
 	}
 	for (size_t cut = 1; cut < total; cut++) {
-		sh_run_once(conv, cut, 0, 0, g, &got);
+		sh_run_once(conv, cut, 0, 0, pool, g, &got);
 		sh_sort(&got);
 		sh_require_same(&ref, &got, "split", cut);
 		sh_result_free(&got);
 	}
 	for (size_t cut = 0; cut < total; cut++) {
-		sh_run_once(conv, cut, 0, 1, g, &got);
+		sh_run_once(conv, cut, 0, 1, cut % 2 ? pool : NULL, g, &got);
 		sh_sort(&got);
 		sh_require_same(&ref, &got, "fast path", cut);
 		fast_advanced += got.advanced;
 		sh_result_free(&got);
 	}
-	sh_run_once(conv, 0, 1, 0, g, &got);
+	sh_run_once(conv, 0, 1, 0, pool, g, &got);
 	sh_sort(&got);
 	sh_require_same(&ref, &got, "one byte at a time", 0);
 	sh_result_free(&got);
+	assert_int_equal(pne_hdr_pool_stats(pool)->exhausted, 0);
+	pne_hdr_pool_destroy(pool);
 	sh_unguard_msgs(conv, g);
 	ref.fast_advanced = fast_advanced;
 	if (res != NULL)
