@@ -252,6 +252,7 @@ void bench_loop_full(struct bench *b)
 		seg.payload = pkt.payload;
 		seg.len = pkt.payload_len;
 		seg.wire_len = pkt.payload_wire_len;
+		seg.ack = pkt.ack;
 		pne_tracker_segment(b->tr, bf->state, pne_flow_dir(e, pkt.dir_flip), &seg,
 				    t->ts[i]);
 	}

@@ -81,7 +81,7 @@ uint32_t hold_new(struct hold_pool *p, enum hold_kind kind, uint32_t seq,
 	p->range_free = r->next;
 	p->ranges_left--;
 	*r = (struct hold_range){ .next = HOLD_NIL, .seq = seq, .len = len,
-				  .chunk = HOLD_NIL, .kind = (uint8_t)kind };
+				  .chunk = HOLD_NIL, .tail = HOLD_NIL, .kind = (uint8_t)kind };
 	if (kind != HOLD_DATA)
 		return idx;
 	link = &r->chunk;
@@ -94,9 +94,46 @@ uint32_t hold_new(struct hold_pool *p, enum hold_kind kind, uint32_t seq,
 		memcpy(chunk_at(p, c), data + done, n);
 		*link = c;
 		link = &p->chunk_next[c];
+		r->tail = c;
 	}
 	*link = HOLD_NIL;
 	return idx;
+}
+
+/* Free bytes at the end of range r's last chunk. */
+static uint32_t tail_room(const struct hold_range *r)
+{
+	uint32_t used = (uint32_t)(((uint64_t)r->off + r->len) % CHUNK);
+
+	return used == 0 ? 0 : CHUNK - used;
+}
+
+bool hold_room_append(const struct hold_pool *p, uint32_t idx, uint32_t len)
+{
+	uint32_t room = tail_room(&p->range[idx]);
+
+	return len <= room || chunks_for(0, len - room) <= p->chunks_left;
+}
+
+void hold_append(struct hold_pool *p, uint32_t idx, const uint8_t *data, uint32_t len)
+{
+	struct hold_range *r = &p->range[idx];
+	uint32_t room = tail_room(r), n = len < room ? len : room;
+
+	memcpy(chunk_at(p, r->tail) + (CHUNK - room), data, n);
+	r->len += n;
+	for (uint32_t done = n; done < len; done += n) {
+		uint32_t c = p->chunk_free;
+
+		n = len - done < CHUNK ? len - done : CHUNK;
+		p->chunk_free = p->chunk_next[c];
+		p->chunks_left--;
+		memcpy(chunk_at(p, c), data + done, n);
+		p->chunk_next[c] = HOLD_NIL;
+		p->chunk_next[r->tail] = c;
+		r->tail = c;
+		r->len += n;
+	}
 }
 
 static void chunks_free(struct hold_pool *p, uint32_t c)

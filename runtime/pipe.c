@@ -424,6 +424,7 @@ void pne_pipe_segment(struct pne_pipe *p, const struct pne_pkt *pkt, const uint8
 	struct pne_tracker_seg seg = {
 		.seq = pkt->seq, .flags = pkt->flags, .payload = pkt->payload,
 		.len = pkt->payload_len, .wire_len = pkt->payload_wire_len,
+		.ack = pkt->ack,
 	};
 	enum pne_flow_state old_state;
 	struct pne_flow_entry *e;

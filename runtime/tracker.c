@@ -22,10 +22,11 @@
 #include "pne/tracker.h"
 #include "tracker_priv.h"
 
-/* Bounds on the work of one call where the interpreter and the held list
- * feed each other (waits released, holes declared): each round moves
- * bytes or removes a hole or a wait, so these are never reached by
- * well-formed specs; they only keep a broken one from spinning. */
+/* Bounds on the work of one call where the interpreter and a wait feed
+ * each other (in_order() retrying refused bytes, settle() closing and
+ * releasing): each round removes a hole or a wait, so these are never
+ * reached by well-formed specs; they only keep a broken one from
+ * spinning. pump() needs none: each of its rounds consumes held bytes. */
 #define PUMP_ROUNDS   256
 #define RELIEF_ROUNDS 4096
 
@@ -341,26 +342,56 @@ static uint32_t deliver(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir
 
 /* 3. The held list */
 
-static bool fits(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir dir,
-		 enum hold_kind kind, uint32_t n)
+/* The held data range that bytes of kind starting at s extend (the range
+ * before them, prev, ends at s), or HOLD_NIL: a new range is needed.
+ * Only behind a hole: a direction whose wait refused bytes (a range at
+ * nxt) keeps one range per segment, so that the range cap still forces
+ * a wait that would otherwise hold up to the flow's whole cap. */
+static uint32_t extends(struct pne_tracker *tr, const struct trk_dir *d, uint32_t prev,
+			enum hold_kind kind, uint32_t s)
 {
-	if (f->dir[dir].nranges >= tr->dir_ranges)
+	const struct hold_range *r;
+
+	if (kind != HOLD_DATA || prev == HOLD_NIL || range_of(tr, d->held)->seq == d->nxt)
+		return HOLD_NIL;
+	r = range_of(tr, prev);
+	if (r->kind != HOLD_DATA || range_end(r) != s)
+		return HOLD_NIL;
+	return prev;
+}
+
+/* Room for n bytes of kind, in a new range or appended to range onto? */
+static bool fits(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir dir,
+		 enum hold_kind kind, uint32_t n, uint32_t onto)
+{
+	if (onto == HOLD_NIL && f->dir[dir].nranges >= tr->dir_ranges)
 		return false;
 	if (kind == HOLD_DATA &&
 	    (uint64_t)f->dir[0].held_bytes + f->dir[1].held_bytes + n > tr->flow_hold)
 		return false;
+	if (onto != HOLD_NIL)
+		return hold_room_append(&tr->pool, onto, n);
 	return hold_room(&tr->pool, kind, n);
 }
 
 /* Put a range for [s, s + n) after prev (HOLD_NIL: first); the caller
- * checked fits(). Adjacent covered ranges merge. */
+ * checked fits(). Adjacent covered ranges merge, and data that continues
+ * a held data range extends it: a burst arriving in order behind a hole
+ * takes one range, not one per segment (dir_ranges bounds ranges). */
 static void range_insert(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir dir,
 			 uint32_t prev, enum hold_kind kind, uint32_t s,
 			 const uint8_t *p, uint32_t n)
 {
 	struct trk_dir *d = &f->dir[dir];
 	uint32_t next = prev == HOLD_NIL ? d->held : range_of(tr, prev)->next;
-	uint32_t idx;
+	uint32_t idx = extends(tr, d, prev, kind, s);
+
+	if (idx != HOLD_NIL) {
+		hold_append(&tr->pool, idx, p, n);
+		d->held_bytes += n;
+		held_gauge(tr, n);
+		return;
+	}
 
 	if (kind == HOLD_COVERED) {
 		if (prev != HOLD_NIL && range_of(tr, prev)->kind == HOLD_COVERED &&
@@ -440,12 +471,15 @@ static uint64_t drain(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir d
 }
 
 /* Feed whatever can be fed, both directions, until neither moves: a
- * direction that moves may release the other's wait. */
+ * direction that moves may release the other's wait. Every round but the
+ * last consumes held bytes, so the rounds are bounded by what is held --
+ * a thousand pipelined requests and responses behind a hole take a
+ * thousand rounds, and must all be fed. */
 static uint64_t pump(struct pne_tracker *tr, struct trk_flow *f)
 {
 	uint64_t total = 0;
 
-	for (int round = 0; round < PUMP_ROUNDS; round++) {
+	for (;;) {
 		uint64_t moved = drain(tr, f, PNE_C2S) + drain(tr, f, PNE_S2C);
 
 		if (moved == 0)
@@ -504,6 +538,25 @@ static bool relieve_dir(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir
 	return true;
 }
 
+/* The receiver of direction dir acknowledges everything before ack: the
+ * bytes of dir's hole up to ack reached it but not us (capture loss, a
+ * mirror port's drop), and no retransmission will come. They are lost
+ * now, instead of when room runs out or at gap_timeout. An ACK at or
+ * before nxt, beyond the largest window, or with no hole open says
+ * nothing new. */
+static void acked(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir dir, uint32_t ack)
+{
+	struct trk_dir *d = &f->dir[dir];
+	uint32_t end;
+
+	if (!(d->flags & TRK_BASE) || !pne_seq_gt(ack, d->nxt) ||
+	    (uint32_t)(ack - d->nxt) > MAX_WINDOW || !hole_end(tr, d, &end))
+		return;
+	tr->st.acked_holes++;
+	deliver_lost(tr, f, dir, pne_seq_lt(ack, end) ? ack - d->nxt : end - d->nxt);
+	pump(tr, f);
+}
+
 /* Make progress at the cost of data: a hole (dir's first), then a wait. */
 static bool relieve(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir dir)
 {
@@ -558,7 +611,7 @@ static void in_order(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir di
 		if (round < PUMP_ROUNDS && pump(tr, f) > 0)
 			continue;   /* the other direction moved: try again */
 		/* every held range starts beyond nxt here: hold the rest first */
-		if (fits(tr, f, dir, HOLD_DATA, n)) {
+		if (fits(tr, f, dir, HOLD_DATA, n, HOLD_NIL)) {
 			range_insert(tr, f, dir, HOLD_NIL, HOLD_DATA, d->nxt, p, n);
 			m->read = true;
 			break;
@@ -582,7 +635,7 @@ static int place(struct pne_tracker *tr, struct trk_flow *f, enum pne_dir dir,
 	if (kind == HOLD_DATA && d->subs == 0 && d->body_lo >= d->body_hi &&
 	    (uint64_t)(uint32_t)(s + n - d->nxt) <= pne_interp_skippable(conn_of(f), dir))
 		kind = HOLD_COVERED;
-	if (!fits(tr, f, dir, kind, n)) {
+	if (!fits(tr, f, dir, kind, n, extends(tr, d, prev, kind, s))) {
 		if (!(kind == HOLD_DATA && n > tr->flow_hold) && relieve(tr, f, dir))
 			return 1;
 		tr->st.hold_drops++;
@@ -981,6 +1034,8 @@ void pne_tracker_segment(struct pne_tracker *tr, void *state, enum pne_dir dir,
 	seq = seg->seq;
 	if (seg->flags & PNE_TCP_SYN)
 		syn(&f->dir[dir], seq++);
+	if (seg->flags & PNE_TCP_ACK)
+		acked(tr, f, (enum pne_dir)!dir, seg->ack);
 	if (wire > 0)
 		seg_payload(tr, f, dir, seq, seg->payload, len, wire);
 	if (seg->flags & PNE_TCP_FIN)

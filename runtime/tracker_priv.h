@@ -33,6 +33,7 @@ struct hold_range {
 	uint32_t seq;    /* first byte */
 	uint32_t len;    /* bytes, > 0 */
 	uint32_t chunk;  /* first chunk (HOLD_DATA), else HOLD_NIL */
+	uint32_t tail;   /* last chunk (HOLD_DATA), for hold_append() */
 	uint16_t off;    /* offset of the first byte in that chunk */
 	uint8_t kind;    /* enum hold_kind */
 	uint8_t pad;
@@ -57,6 +58,14 @@ bool hold_room(const struct hold_pool *p, enum hold_kind kind, uint32_t len);
  * index, or HOLD_NIL when there is no room (nothing changed). */
 uint32_t hold_new(struct hold_pool *p, enum hold_kind kind, uint32_t seq,
 		  const uint8_t *data, uint32_t len);
+
+/* Room to append len bytes to HOLD_DATA range r? */
+bool hold_room_append(const struct hold_pool *p, uint32_t r, uint32_t len);
+
+/* Append len bytes to HOLD_DATA range r (the caller checked
+ * hold_room_append()): segments that arrive in order beyond a hole
+ * extend one range instead of taking one each. */
+void hold_append(struct hold_pool *p, uint32_t r, const uint8_t *data, uint32_t len);
 
 /* Release range r and its chunks. */
 void hold_free(struct hold_pool *p, uint32_t r);

@@ -70,10 +70,15 @@
  * per-flow cap), the piece is dropped and counted (hold_drops); its bytes
  * become a hole later.
  *
- * Lost holes. A hole is declared lost when room is needed (above), when
- * it has been open gap_timeout time units (checked on each segment of the
- * flow and by pne_tracker_flow_tick()), when the flow closes, and at once
- * for the bytes a truncated capture lacks. The interpreter absorbs a lost
+ * Lost holes. A hole is declared lost when the receiver acknowledges
+ * bytes past its start (its bytes reached the receiver but not us: the
+ * sender will never retransmit them; acked_holes), when room is needed
+ * (above), when it has been open gap_timeout time units (checked on each
+ * segment of the flow and by pne_tracker_flow_tick()), when the flow
+ * closes, and at once for the bytes a truncated capture lacks. Until one
+ * of those, a hole waits for its retransmission, however many segments
+ * arrive behind it: bytes that continue a held range extend it, so a
+ * window's worth of segments behind one loss takes one range. The interpreter absorbs a lost
  * hole that lies inside a known-length skip (gaps_absorbed: ADUs after
  * it stay synced); otherwise the direction resynchronises on the spec's
  * anchors and the ADUs it finds are unsynced until confirmed (resyncs).
@@ -215,6 +220,9 @@ struct pne_tracker_seg {
 	uint32_t wire_len;         /* payload bytes on the wire: more than len
 	                              for a truncated capture (the rest is a
 	                              lost hole); 0 or less: len */
+	uint32_t ack;              /* with PNE_TCP_ACK in flags: the sender's
+	                              acknowledgement number (host order), the
+	                              other direction's next expected byte */
 };
 
 struct pne_tracker;        /* opaque */

@@ -305,6 +305,8 @@ static size_t segment(struct fz *z, const uint8_t *r, const uint8_t *rest, size_
 	if (seg.flags & PNE_TCP_SYN)
 		seg.seq = f->isn[d] + (uint32_t)(int32_t)(delta % 4);
 	seg.wire_len = (r[0] & 0x20) ? len + (r[2] & 0x3f) + 1 : len;
+	/* an ACK near where the other direction is: holes get acknowledged */
+	seg.ack = f->cursor[!d] + (uint32_t)(int32_t)delta;
 	z->now += (r[0] & 0x80) ? (uint64_t)r[5] << 6 : r[5];
 	pne_tracker_segment(z->tr, f->state, d, &seg, z->now);
 	z->packets++;

@@ -322,7 +322,8 @@ check_oracle() {
 	echo 'http.desegment_body: FALSE' >"$W/tshark-bulk/preferences"
 	: >"$W/$1.expected.jsonl"
 	for c in "${CAPS[@]}"; do
-		WIRESHARK_CONFIG_DIR=$W/tshark-$c timeout 300 "$PY" "$REGRESS/tshark_adus.py" "$W/$1-$c.pcap" \
+		WIRESHARK_CONFIG_DIR=$W/tshark-$c timeout 300 "$PY" "$REGRESS/tshark_adus.py" \
+			${ORACLE_OPTS:-} "$W/$1-$c.pcap" \
 			>>"$W/$1.expected.jsonl" 2>"$W/$1-$c.tshark.log" ||
 			die "tshark_adus.py $1-$c.pcap failed: $(head -5 "$W/$1-$c.tshark.log")"
 	done
@@ -464,7 +465,13 @@ case_iscsi() {
 	oracle_run 0 1
 }
 
+# With loss, tshark's iSCSI dissector loses PDUs where a retransmission
+# fills a hole behind several later segments (seen: 30 of 1005 on the
+# iscsi-perf connection). The expected records still come from its TCP
+# reassembly and the RFC framing; its dissector only has to agree on the
+# messages it does report.
 case_loss() {
+	ORACLE_OPTS=--dissector-may-miss
 	start_servers 1 1
 	oracle_run 1 1
 	local c s

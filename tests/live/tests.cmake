@@ -15,12 +15,7 @@
 # (PROCESSORS) and one at a time (RESOURCE_LOCK). live.sh stops itself
 # (LIVE_DEADLINE) before ctest's TIMEOUT would kill it, so that its trap
 # always removes the namespaces and processes it made.
-# live/loss is not registered yet: with real loss in front of it the
-# tracker declares a hole lost before its retransmission arrives when
-# more than 64 segments follow the hole (the per-direction range cap),
-# so ADUs go missing or unsynced (open bug; `live.sh DPDK_PNE loss WORK`
-# reproduces it). It joins the list with the fix.
-set(PNE_LIVE_CASES http iscsi workers)
+set(PNE_LIVE_CASES http iscsi loss workers)
 set(PNE_LIVE_TIMEOUT_http 240)
 set(PNE_LIVE_TIMEOUT_iscsi 240)
 set(PNE_LIVE_TIMEOUT_loss 360)

@@ -492,7 +492,7 @@ static void test_state_released_at_close(void **state)
 	struct host *h = host_new(0, 0);
 	const struct pne_pipe_stats *st = pne_pipe_stats(h->p);
 	struct conn c = { 0, 40000, 80, 1000, 5000 };
-	struct conn fin_again, lost;
+	struct conn fin_again, lost, srv;
 	unsigned segs;
 
 	(void)state;
@@ -529,14 +529,17 @@ static void test_state_released_at_close(void **state)
 	assert_int_equal(st->state_bytes, 0);
 	assert_int_equal(pne_pipe_flow_count(h->p), 2);
 
-	/* both FINs seen but a hole before the client's: the tracker closes
-	 * only when the hole fills, on a segment without a FIN */
+	/* both FINs seen but a hole before the client's (the GET is late:
+	 * the server hasn't acknowledged it): the tracker closes only when
+	 * the hole fills, on a segment without a FIN */
 	c = (struct conn){ 0, 40002, 80, 1000, 5000 };
 	handshake(h->p, &c, 7 * MS);
 	lost = c;
-	c.cseq += (uint32_t)strlen(get);                /* the GET goes missing */
+	c.cseq += (uint32_t)strlen(get);                /* the GET comes later */
 	send_seg(h->p, &c, 1, PNE_TCP_FIN | PNE_TCP_ACK, NULL, 7 * MS);
-	send_seg(h->p, &c, 0, PNE_TCP_FIN | PNE_TCP_ACK, NULL, 7 * MS);
+	srv = c;
+	srv.cseq = lost.cseq;
+	send_seg(h->p, &srv, 0, PNE_TCP_FIN | PNE_TCP_ACK, NULL, 7 * MS);
 	assert_int_equal(st->state_bytes, hs);
 	send_seg(h->p, &lost, 1, PNE_TCP_ACK | PNE_TCP_PSH, get, 8 * MS);
 	assert_int_equal(st->state_bytes, 0);
@@ -544,11 +547,23 @@ static void test_state_released_at_close(void **state)
 	assert_int_equal(st->state_bytes_pooled, hs);
 	assert_int_equal(st->state_bytes_peak, hs);     /* never two at once */
 
+	/* the same, but the server acknowledges the GET: it reached the
+	 * server and the capture missed it, so it is lost at once and the
+	 * server's FIN releases the state */
+	c = (struct conn){ 0, 40003, 80, 1000, 5000 };
+	handshake(h->p, &c, 9 * MS);
+	c.cseq += (uint32_t)strlen(get);
+	send_seg(h->p, &c, 1, PNE_TCP_FIN | PNE_TCP_ACK, NULL, 9 * MS);
+	assert_int_equal(st->state_bytes, hs);
+	send_seg(h->p, &c, 0, PNE_TCP_FIN | PNE_TCP_ACK, NULL, 9 * MS);
+	assert_int_equal(st->state_bytes, 0);
+	assert_int_equal(h->adus, 3);                   /* nothing framed */
+
 	pne_pipe_flush(h->p);
-	assert_int_equal(h->ends, 3);
-	assert_int_equal(h->ends_by[PNE_PIPE_END_FIN], 2);
+	assert_int_equal(h->ends, 4);
+	assert_int_equal(h->ends_by[PNE_PIPE_END_FIN], 3);
 	assert_int_equal(h->ends_by[PNE_PIPE_END_RST], 1);
-	assert_int_equal(st->flows_tracked, 3);
+	assert_int_equal(st->flows_tracked, 4);
 	host_free(h);
 }
 

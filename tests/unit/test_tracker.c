@@ -246,8 +246,11 @@ static void tk_open(struct tk *k, const struct conv *c, uint32_t isn_c, uint32_t
 static void tk_seg_raw(struct tk *k, enum pne_dir d, uint32_t seq, uint8_t flags,
 		       const uint8_t *payload, uint32_t len, uint32_t wire)
 {
+	/* the receiver acknowledges no more than the other direction's
+	 * SYN: holes wait for their bytes (tk_ack() says otherwise) */
 	struct pne_tracker_seg seg = { .seq = seq, .flags = flags, .payload = payload,
-				       .len = len, .wire_len = wire };
+				       .len = len, .wire_len = wire,
+				       .ack = k->isn[!d] + 1 };
 
 	k->fed = payload;
 	k->fedlen = len;
@@ -265,6 +268,16 @@ static void tk_seg(struct tk *k, enum pne_dir d, size_t off, size_t len, uint8_t
 		   (uint32_t)len, 0);
 	memset(g.data, 0xee, len);   /* a kept pointer would now read junk */
 	sh_guard_free(&g);
+}
+
+/* A bare ACK from d: its receiver has every byte of the other direction
+ * before offset off. */
+static void tk_ack(struct tk *k, enum pne_dir d, uint64_t off)
+{
+	struct pne_tracker_seg seg = { .seq = k->isn[d] + 1, .flags = PNE_TCP_ACK,
+				       .ack = k->isn[!d] + 1 + (uint32_t)off };
+
+	pne_tracker_segment(k->tr, k->state, d, &seg, k->now);
 }
 
 static void tk_handshake(struct tk *k)
@@ -732,6 +745,126 @@ static void test_flow_cap(void **state)
 	assert_int_equal(k.res.n, 2);
 	assert_string_equal(k.res.adus[0].type, "request");
 	assert_false(k.res.adus[0].synced);
+	tk_free(&k);
+	conv_free(&c);
+}
+
+/* A lost segment's retransmission comes after many more segments (a
+ * sender keeps a full window in flight): the bytes behind the hole,
+ * which the interpreter must read, arrive in order and extend one held
+ * range -- they must not use up the direction's ranges (64 by default)
+ * and get the hole declared lost before it is filled. */
+static void test_burst_behind_hole(void **state)
+{
+	struct conv c;
+	struct sh_result ref;
+	struct tk k;
+	const struct pne_tracker_stats *st;
+
+	(void)state;
+	conv_http(&c);
+	reference(&c, &ref);
+	assert_true(c.len[PNE_C2S] > 10 + 4 * PNE_TRACKER_DEF_DIR_RANGES);
+	tk_open(&k, &c, 7, 8);
+	tk_handshake(&k);
+	feed_except(&k, PNE_S2C, 1460, 0, 0);
+	feed_except(&k, PNE_C2S, 3, 0, 10);     /* 3-byte segments, the first 10 bytes lost */
+	st = pne_tracker_stats(k.tr);
+	assert_int_equal(st->gaps, 0);
+	/* the responses wait for their requests: held too */
+	assert_true(st->held_bytes >= c.len[PNE_C2S] - 10);
+	tk_seg(&k, PNE_C2S, 0, 10, 0);          /* the retransmission */
+	assert_int_equal(st->held_bytes, 0);
+	tk_fin(&k, PNE_C2S);
+	tk_fin(&k, PNE_S2C);
+	tk_close(&k);
+	require_same(&ref, &k.res, "burst behind a hole");
+	assert_int_equal(st->gaps, 0);
+	assert_int_equal(st->hold_drops, 0);
+	tk_free(&k);
+	sh_result_free(&ref);
+	conv_free(&c);
+}
+
+/* A hole the receiver acknowledged past (the capture lost bytes that
+ * reached it) is lost at once: inside a body it is absorbed, and the
+ * bytes held behind it are delivered without waiting for close. ACKs at
+ * or before the hole, or absurdly far beyond, change nothing. */
+static void test_acked_hole_absorbed(void **state)
+{
+	struct conv c;
+	struct sh_result ref;
+	struct tk k;
+	const struct pne_tracker_stats *st;
+
+	(void)state;
+	conv_two_bodies(&c, 5000);
+	reference(&c, &ref);
+	tk_open(&k, &c, 0xfffff000u, 0xffffff00u);   /* both wrap */
+	tk_handshake(&k);
+	feed_except(&k, PNE_C2S, 1460, 0, 0);
+	feed_except(&k, PNE_S2C, 1000, 100, 1100);
+	st = pne_tracker_stats(k.tr);
+	assert_int_equal(st->gaps, 0);
+	assert_true(st->held_bytes > 0);          /* the next heads, after the hole */
+	tk_ack(&k, PNE_C2S, 100);                 /* the hole's start: nothing new */
+	tk_ack(&k, PNE_C2S, 50);
+	tk_ack(&k, PNE_C2S, 100 + (UINT64_C(3) << 30));
+	assert_int_equal(st->gaps, 0);
+	assert_int_equal(st->acked_holes, 0);
+	tk_ack(&k, PNE_C2S, 600);                 /* half of the hole */
+	assert_int_equal(st->gaps, 1);
+	assert_int_equal(st->gap_bytes, 500);
+	assert_true(st->held_bytes > 0);          /* [600, 1100) may still come */
+	tk_ack(&k, PNE_C2S, c.len[PNE_S2C]);      /* everything */
+	assert_int_equal(st->gaps, 2);
+	assert_int_equal(st->gap_bytes, 1000);
+	assert_int_equal(st->acked_holes, 2);
+	assert_int_equal(st->gaps_absorbed, 2);
+	assert_int_equal(st->resyncs, 0);
+	assert_int_equal(st->held_bytes, 0);
+	assert_int_equal(k.res.n, 6);             /* reported before any close */
+	tk_fin(&k, PNE_C2S);
+	tk_fin(&k, PNE_S2C);
+	tk_close(&k);
+	require_same(&ref, &k.res, "acked hole in a body");
+	tk_free(&k);
+	sh_result_free(&ref);
+	conv_free(&c);
+}
+
+/* An acknowledged hole in a head: the direction resynchronises at once,
+ * and a bare FIN beyond an acknowledged hole is reached too. */
+static void test_acked_hole_resync(void **state)
+{
+	struct conv c;
+	struct tk k;
+	const struct pne_tracker_stats *st;
+
+	(void)state;
+	conv_http(&c);
+	tk_open(&k, &c, 7, 8);
+	tk_handshake(&k);
+	feed_except(&k, PNE_C2S, 100, 0, 10);
+	st = pne_tracker_stats(k.tr);
+	assert_int_equal(st->gaps, 0);
+	assert_true(st->held_bytes >= c.len[PNE_C2S] - 10);
+	tk_ack(&k, PNE_S2C, 10);
+	assert_int_equal(st->acked_holes, 1);
+	assert_int_equal(st->gaps, 1);
+	assert_int_equal(st->gap_bytes, 10);
+	assert_int_equal(st->resyncs, 1);
+	assert_int_equal(st->held_bytes, 0);
+	/* the server's side: its last 20 bytes never seen, then its FIN */
+	feed_except(&k, PNE_S2C, 1460, c.len[PNE_S2C] - 20, c.len[PNE_S2C]);
+	tk_fin(&k, PNE_S2C);
+	assert_int_not_equal(pne_interp_status(pne_tracker_flow_conn(k.state), PNE_S2C), PNE_IS_CLOSED);
+	tk_ack(&k, PNE_C2S, c.len[PNE_S2C] + 1);  /* the FIN acknowledged */
+	assert_int_equal(pne_interp_status(pne_tracker_flow_conn(k.state), PNE_S2C), PNE_IS_CLOSED);
+	assert_int_equal(st->acked_holes, 2);
+	assert_int_equal(st->gap_bytes, 30);
+	tk_fin(&k, PNE_C2S);
+	tk_close(&k);
 	tk_free(&k);
 	conv_free(&c);
 }
@@ -1640,6 +1773,9 @@ int main(void)
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_memcap),
 		cmocka_unit_test(test_flow_cap),
+		cmocka_unit_test(test_burst_behind_hole),
+		cmocka_unit_test(test_acked_hole_absorbed),
+		cmocka_unit_test(test_acked_hole_resync),
 		cmocka_unit_test(test_fast_path_untouched),
 		cmocka_unit_test(test_skip_end_not_examined),
 		cmocka_unit_test(test_payload_subscription),
