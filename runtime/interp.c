@@ -69,6 +69,7 @@ static const uint8_t x_pushes[] = {
 #undef X
 };
 static_assert(sizeof(x_imm) == PNE_X__COUNT, "expression opcode table");
+static_assert(PNE_X_UNCONF == PNE_X__COUNT - 1, "eval() has a case per expression opcode");
 
 /* A non-NULL pointer for runs without data. */
 static const uint8_t no_data[1];
@@ -195,11 +196,12 @@ static uint32_t lead_need(const struct pne_spec *s)
 	return m;
 }
 
-/* Bytes of the header buffer embedded per direction: all of it, unless
- * the connection borrows and the spec's buffer is one it can borrow. */
-static uint32_t inline_need(const struct pne_spec *s, bool pooled)
+/* Bytes of the header buffer embedded per direction: all of it (need,
+ * from hbuf_need()), unless the connection borrows and the spec's
+ * buffer is one it can borrow. */
+static uint32_t inline_need(const struct pne_spec *s, bool pooled, uint32_t need)
 {
-	uint32_t need = hbuf_need(s), lead;
+	uint32_t lead;
 
 	if (!pooled || need <= PNE_HDR_INLINE || align8(need) > PNE_HDR_BLOCK)
 		return need;
@@ -214,8 +216,9 @@ static size_t layout(const struct pne_spec *s, struct pne_interp_conn *c, bool p
 	bool ok = spec_usable(s);
 	size_t off = align8(sizeof(struct pne_interp_conn));
 	size_t nslots = ok ? s->nslots : 0, ncvars = ok ? s->ncvars : 0;
-	size_t hsize = ok ? align8(hbuf_need(s)) : 0;
-	size_t hbuf = ok ? align8(inline_need(s, pooled)) : 0;
+	uint32_t need = ok ? hbuf_need(s) : 0;  /* a walk of the tables: once */
+	size_t hsize = align8(need);
+	size_t hbuf = ok ? align8(inline_need(s, pooled, need)) : 0;
 	size_t loan = hbuf < hsize ? sizeof(struct pne_loan) : 0;
 	size_t hcap = ok ? hist_need(s) : 0;
 	size_t hist = hcap > 0 ? align8(sizeof(struct pne_hist) + hcap) : 0;
@@ -441,27 +444,45 @@ static uint64_t width_mask(unsigned width)
 
 /* 2. Expressions: the stack machine of include/pne/expr.def */
 
+/*
+ * Each opcode's case checks what it needs -- its immediate bytes, its
+ * operands on the stack, room for its result -- with the constants of
+ * expr.def (x_fits() on a constant opcode folds to one or two compares),
+ * so a malformed expression fails as BAD_EXPR before it reads or writes
+ * out of bounds. Expressions run several times per header byte (HTTP
+ * field lines, iSCSI BHS tests): this loop is hot.
+ */
+#define x_fits(op) (end - at >= x_imm[op] && sp >= x_pops[op] && \
+		    sp - x_pops[op] + x_pushes[op] <= PNE_MAX_STACK)
+#define X_UNARY(op, e) \
+	case op: \
+		if (!x_fits(op)) \
+			return PNE_ERR_BAD_EXPR; \
+		a = st[sp - 1]; \
+		st[sp - 1] = (e); \
+		break
+#define X_BINARY(op, e) \
+	case op: \
+		if (!x_fits(op)) \
+			return PNE_ERR_BAD_EXPR; \
+		b = st[--sp]; \
+		a = st[sp - 1]; \
+		st[sp - 1] = (e); \
+		break
+
 static int eval(const struct run *r, uint32_t at, uint64_t *out)
 {
 	const struct pne_spec *s = r->spec;
 	const uint8_t *code = s->code;
+	const uint32_t end = s->ncode;
 	uint64_t st[PNE_MAX_STACK], a, b;
 	unsigned sp = 0, idx;
 
 	if (code == NULL)
 		return PNE_ERR_BAD_EXPR;
-	while (at < s->ncode) {
+	while (at < end) {
 		unsigned op = code[at++];
 
-		if (op >= PNE_X__COUNT || s->ncode - at < x_imm[op] || sp < x_pops[op] ||
-		    sp - x_pops[op] + x_pushes[op] > PNE_MAX_STACK)
-			return PNE_ERR_BAD_EXPR;
-		if (x_pops[op] == 2 && op != PNE_X_END) {
-			b = st[--sp];
-			a = st[sp - 1];
-		} else {
-			a = b = 0;
-		}
 		switch (op) {
 		case PNE_X_END:
 			if (sp != 1)
@@ -469,9 +490,13 @@ static int eval(const struct run *r, uint32_t at, uint64_t *out)
 			*out = st[0];
 			return 0;
 		case PNE_X_IMM8:
+			if (!x_fits(PNE_X_IMM8))
+				return PNE_ERR_BAD_EXPR;
 			st[sp++] = code[at++];
 			break;
 		case PNE_X_CONST:
+			if (!x_fits(PNE_X_CONST))
+				return PNE_ERR_BAD_EXPR;
 			idx = code[at] | (unsigned)code[at + 1] << 8;
 			at += 2;
 			if (idx >= s->nconsts || s->consts == NULL)
@@ -479,58 +504,76 @@ static int eval(const struct run *r, uint32_t at, uint64_t *out)
 			st[sp++] = s->consts[idx];
 			break;
 		case PNE_X_SLOT:
+			if (!x_fits(PNE_X_SLOT))
+				return PNE_ERR_BAD_EXPR;
 			idx = code[at++];
 			if (idx >= s->nslots)
 				return PNE_ERR_BAD_EXPR;
 			st[sp++] = r->slots[idx];
 			break;
 		case PNE_X_CVAR:
+			if (!x_fits(PNE_X_CVAR))
+				return PNE_ERR_BAD_EXPR;
 			idx = code[at++];
 			if (idx >= s->ncvars)
 				return PNE_ERR_BAD_EXPR;
 			st[sp++] = cvars_of(r->conn)[idx];
 			break;
 		case PNE_X_FIFOLEN:
+			if (!x_fits(PNE_X_FIFOLEN))
+				return PNE_ERR_BAD_EXPR;
 			idx = code[at++];
 			if (idx >= r->conn->nfifos)
 				return PNE_ERR_BAD_EXPR;
 			st[sp++] = r->conn->fifo[idx].count;
 			break;
-		case PNE_X_ADD: st[sp - 1] = a + b; break;
+		case PNE_X_UNCONF:  /* a confirm scan tests candidates */
+			if (!x_fits(PNE_X_UNCONF))
+				return PNE_ERR_BAD_EXPR;
+			st[sp++] = r->core->status == PNE_IS_RESYNC ?
+				   max64(r->unit->confirm, 1) : r->core->unsynced;
+			break;
+		X_BINARY(PNE_X_ADD, a + b);
 		case PNE_X_SUB:
+			if (!x_fits(PNE_X_SUB))
+				return PNE_ERR_BAD_EXPR;
+			b = st[--sp];
+			a = st[sp - 1];
 			if (b > a)
 				return PNE_ERR_UNDERFLOW;
 			st[sp - 1] = a - b;
 			break;
-		case PNE_X_MUL: st[sp - 1] = a * b; break;
+		X_BINARY(PNE_X_MUL, a * b);
 		case PNE_X_DIV:
 		case PNE_X_MOD:
+			if (!x_fits(PNE_X_DIV) || !x_fits(PNE_X_MOD))
+				return PNE_ERR_BAD_EXPR;
+			b = st[--sp];
+			a = st[sp - 1];
 			if (b == 0)
 				return PNE_ERR_DIV_ZERO;
 			st[sp - 1] = op == PNE_X_DIV ? a / b : a % b;
 			break;
-		case PNE_X_AND: st[sp - 1] = a & b; break;
-		case PNE_X_OR:  st[sp - 1] = a | b; break;
-		case PNE_X_XOR: st[sp - 1] = a ^ b; break;
-		case PNE_X_SHL: st[sp - 1] = b >= 64 ? 0 : a << b; break;
-		case PNE_X_SHR: st[sp - 1] = b >= 64 ? 0 : a >> b; break;
-		case PNE_X_EQ:  st[sp - 1] = a == b; break;
-		case PNE_X_NE:  st[sp - 1] = a != b; break;
-		case PNE_X_LT:  st[sp - 1] = a < b; break;
-		case PNE_X_LE:  st[sp - 1] = a <= b; break;
-		case PNE_X_GT:  st[sp - 1] = a > b; break;
-		case PNE_X_GE:  st[sp - 1] = a >= b; break;
-		case PNE_X_LAND: st[sp - 1] = a && b; break;
-		case PNE_X_LOR: st[sp - 1] = a || b; break;
-		case PNE_X_MIN: st[sp - 1] = a < b ? a : b; break;
-		case PNE_X_MAX: st[sp - 1] = a > b ? a : b; break;
-		case PNE_X_UNCONF:  /* a confirm scan tests candidates */
-			st[sp++] = r->core->status == PNE_IS_RESYNC ?
-				   max64(r->unit->confirm, 1) : r->core->unsynced;
-			break;
-		case PNE_X_LNOT: st[sp - 1] = !st[sp - 1]; break;
-		case PNE_X_BNOT: st[sp - 1] = ~st[sp - 1]; break;
+		X_BINARY(PNE_X_AND, a & b);
+		X_BINARY(PNE_X_OR, a | b);
+		X_BINARY(PNE_X_XOR, a ^ b);
+		X_BINARY(PNE_X_SHL, b >= 64 ? 0 : a << b);
+		X_BINARY(PNE_X_SHR, b >= 64 ? 0 : a >> b);
+		X_BINARY(PNE_X_EQ, a == b);
+		X_BINARY(PNE_X_NE, a != b);
+		X_BINARY(PNE_X_LT, a < b);
+		X_BINARY(PNE_X_LE, a <= b);
+		X_BINARY(PNE_X_GT, a > b);
+		X_BINARY(PNE_X_GE, a >= b);
+		X_BINARY(PNE_X_LAND, a && b);
+		X_BINARY(PNE_X_LOR, a || b);
+		X_BINARY(PNE_X_MIN, a < b ? a : b);
+		X_BINARY(PNE_X_MAX, a > b ? a : b);
+		X_UNARY(PNE_X_LNOT, !a);
+		X_UNARY(PNE_X_BNOT, ~a);
 		case PNE_X_SEL:
+			if (!x_fits(PNE_X_SEL))
+				return PNE_ERR_BAD_EXPR;
 			b = st[--sp];
 			a = st[--sp];
 			st[sp - 1] = st[sp - 1] ? a : b;
@@ -541,6 +584,10 @@ static int eval(const struct run *r, uint32_t at, uint64_t *out)
 	}
 	return PNE_ERR_BAD_EXPR;  /* ran off the code without END */
 }
+
+#undef X_BINARY
+#undef X_UNARY
+#undef x_fits
 
 /* Write a SET/POP destination: a slot, or a connection variable
  * truncated to its width. */
@@ -773,13 +820,27 @@ static int invalid(const struct run *r, int err)
  * the direction changed state), 1 to stop until more bytes arrive or the
  * other direction moves. *ip is the position in p[0..n). */
 
-static uint64_t load(const uint8_t *b, unsigned w, bool le)
+static inline uint64_t load_n(const uint8_t *b, unsigned w, bool le)
 {
 	uint64_t v = 0;
 
 	for (unsigned k = 0; k < w; k++)
 		v = v << 8 | b[le ? w - 1 - k : k];
 	return v;
+}
+
+/* A w-byte field (1..4 or 8); each width gets its own unrolled copy of
+ * the loop (a BHS has eight fields, read for every PDU). */
+static uint64_t load(const uint8_t *b, unsigned w, bool le)
+{
+	switch (w) {
+	case 1: return b[0];
+	case 2: return le ? load_n(b, 2, true) : load_n(b, 2, false);
+	case 3: return le ? load_n(b, 3, true) : load_n(b, 3, false);
+	case 4: return le ? load_n(b, 4, true) : load_n(b, 4, false);
+	case 8: return le ? load_n(b, 8, true) : load_n(b, 8, false);
+	}
+	return load_n(b, w, le);
 }
 
 static int hdr_fields(const struct run *r, const struct pne_hdr *h,
@@ -1379,24 +1440,21 @@ static int op_end(const struct run *r)
 	return 0;
 }
 
-/* Runs the operation at pc; see section 4's contract. */
-static int step(const struct run *r, const uint8_t *p, size_t n, size_t *ip)
+/* The operations that consume no byte and only move pc or write a
+ * slot; see op_control(). */
+static bool is_control(uint8_t code)
+{
+	return code == PNE_OP_SET || code == PNE_OP_JMP || code == PNE_OP_JZ ||
+	       code == PNE_OP_REQUIRE;
+}
+
+static int op_control(const struct run *r, const struct pne_op *op)
 {
 	struct pne_dir_core *core = r->core;
-	const struct pne_op *op = &r->spec->ops[core->pc];
 	uint64_t v;
 	int err;
 
 	switch (op->code) {
-	case PNE_OP_HDR:
-		return op_hdr(r, op, p, n, ip);
-	case PNE_OP_VARINT:
-		return op_varint(r, op, p, n, ip);
-	case PNE_OP_TEXT:
-	case PNE_OP_PEEK:
-		return op_text(r, op, p, n, ip);
-	case PNE_OP_SKIP:
-		return op_skip(r, op, p, n, ip);
 	case PNE_OP_SET:
 		if ((err = eval(r, op->expr, &v)) != 0 ||
 		    (err = write_dest(r, op->slot, v)) != 0)
@@ -1415,12 +1473,6 @@ static int step(const struct run *r, const uint8_t *p, size_t n, size_t *ip)
 			return invalid(r, PNE_ERR_BAD_TABLE);
 		core->pc = v != 0 ? core->pc + 1 : op->aux;
 		return 0;
-	case PNE_OP_PUSH:
-		return op_push(r, op);
-	case PNE_OP_POP:
-		return op_pop(r, op, n, *ip);
-	case PNE_OP_WAIT:
-		return op_wait(r, op, n, *ip);
 	case PNE_OP_REQUIRE:
 		if ((err = eval(r, op->expr, &v)) != 0)
 			return invalid(r, err);
@@ -1429,6 +1481,57 @@ static int step(const struct run *r, const uint8_t *p, size_t n, size_t *ip)
 								      PNE_ERR_REQUIRE);
 		core->pc++;
 		return 0;
+	}
+	return invalid(r, PNE_ERR_BAD_TABLE);
+}
+
+/*
+ * Runs control operations back to back from pc (one is there), about
+ * twenty per HTTP field line. Only what they can change is checked
+ * between them -- the status (invalid()), pc's bound, the no-progress
+ * count -- and anything else goes back to run(), which checks the same
+ * things in the same order, so the result is that of one op per loop.
+ */
+static void run_controls(const struct run *r, unsigned *idle)
+{
+	struct pne_dir_core *core = r->core;
+	const struct pne_spec *s = r->spec;
+
+	for (;;) {
+		op_control(r, &s->ops[core->pc]);
+		if (core->status != PNE_IS_OK || core->pc >= s->nops ||
+		    *idle >= NO_PROGRESS_LIMIT || !is_control(s->ops[core->pc].code))
+			return;
+		++*idle;
+	}
+}
+
+/* Runs the operation at pc; see section 4's contract. */
+static int step(const struct run *r, const uint8_t *p, size_t n, size_t *ip)
+{
+	const struct pne_op *op = &r->spec->ops[r->core->pc];
+
+	switch (op->code) {
+	case PNE_OP_HDR:
+		return op_hdr(r, op, p, n, ip);
+	case PNE_OP_VARINT:
+		return op_varint(r, op, p, n, ip);
+	case PNE_OP_TEXT:
+	case PNE_OP_PEEK:
+		return op_text(r, op, p, n, ip);
+	case PNE_OP_SKIP:
+		return op_skip(r, op, p, n, ip);
+	case PNE_OP_SET:
+	case PNE_OP_JMP:
+	case PNE_OP_JZ:
+	case PNE_OP_REQUIRE:
+		return op_control(r, op);
+	case PNE_OP_PUSH:
+		return op_push(r, op);
+	case PNE_OP_POP:
+		return op_pop(r, op, n, *ip);
+	case PNE_OP_WAIT:
+		return op_wait(r, op, n, *ip);
 	case PNE_OP_UNTIL_CLOSE:
 		return op_until_close(r, p, n, ip);
 	case PNE_OP_OPAQUE:
@@ -1795,6 +1898,10 @@ static size_t run(const struct run *r, const uint8_t *p, size_t n)
 			continue;
 		}
 		code = r->spec->ops[core->pc].code;
+		if (is_control(code)) {
+			run_controls(r, &idle);
+			continue;
+		}
 		i0 = i;
 		stop = step(r, p, n, &i);
 		/* an unconfirmed ADU keeps what it examined, to be rescanned */

@@ -1,9 +1,11 @@
 /*
  * Fields of a text step (struct pne_text): the words, lines and
  * "Key: value" headers of a gathered text, converted per enum pne_tconv.
- * Runs once per text step over bytes already gathered, so it favours
- * simple bounded scans over cleverness; it never reads outside t[0..len).
+ * Runs once per text step over bytes already gathered: bounded scans
+ * that never read outside t[0..len), each source found once per step
+ * (struct text_view).
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -47,6 +49,11 @@ static size_t find(const uint8_t *p, size_t n, const uint8_t *s, size_t sl)
 {
 	size_t i = 0;
 
+	if (sl == 1) {  /* a line or key/value separator, usually */
+		const uint8_t *q = memchr(p, s[0], n);
+
+		return q != NULL ? (size_t)(q - p) : n;
+	}
 	while (n - i >= sl) {
 		const uint8_t *q = memchr(p + i, s[0], n - i - sl + 1);
 
@@ -172,39 +179,95 @@ static int name_is(struct span name, const struct pne_str *key)
 }
 
 /*
- * The trimmed value of the first field line whose trimmed key equals
- * key. A field line goes on over the lines after it that start with a
- * blank (obsolete line folding, RFC 9112 section 5.2): the value may
- * span them (separators included, read as blanks by the conversions),
- * and so may the name ("Name\r :value").
+ * The first field line at or after *pos that has a key/value separator:
+ * its trimmed name and value. A field line goes on over the lines after
+ * it that start with a blank (obsolete line folding, RFC 9112 section
+ * 5.2): the value may span them (separators included, read as blanks by
+ * the conversions), and so may the name ("Name\r :value"). *pos moves
+ * past it. Returns 0 when no line is left.
  */
-static struct span header(const uint8_t *t, size_t len, const struct pne_str *lsep,
-			  const struct pne_str *kvsep, const struct pne_str *key)
+static int next_field(const uint8_t *t, size_t len, const struct pne_str *lsep,
+		      const struct pne_str *kvsep, size_t *pos, struct span *name,
+		      struct span *value)
 {
 	struct span line, next;
-	size_t pos = 0;
 
-	if (kvsep->len == 0)
-		return absent;
-	while (next_line(t, len, lsep, &pos, &line)) {
-		size_t k, look = pos;
-		struct span name;
+	while (next_line(t, len, lsep, pos, &line)) {
+		size_t k, look = *pos;
 
 		while (next_line(t, len, lsep, &look, &next) && next.len > 0 &&
 		       is_blank(next.p[0])) {
 			line.len = (size_t)(next.p + next.len - line.p);
-			pos = look;
+			*pos = look;
 		}
-		if (line.len < key->len + kvsep->len)
-			continue;
 		k = find(line.p, line.len, (const uint8_t *)kvsep->s, kvsep->len);
 		if (k == line.len)
 			continue;
-		name = trim((struct span){ line.p, k, 1 });
-		if (name_is(name, key))
-			return trim((struct span){ line.p + k + kvsep->len,
-						   line.len - k - kvsep->len, 1 });
+		*name = trim((struct span){ line.p, k, 1 });
+		*value = trim((struct span){ line.p + k + kvsep->len,
+					     line.len - k - kvsep->len, 1 });
+		return 1;
 	}
+	return 0;
+}
+
+/*
+ * The field lines of a text, split once per pne_text_fields() call
+ * however many header sources its fields name (an HTTP field line step
+ * asks for five keys): the first FIELDS_CACHED are kept; a key not
+ * among them is looked for in the lines after them (rest), as if the
+ * index were not there.
+ */
+#define FIELDS_CACHED 16
+
+struct field_index {
+	unsigned n;
+	bool built;
+	size_t rest;  /* where the lines after the kept ones start; > len: none */
+	struct {
+		struct span name, value;
+		bool nul;  /* the name holds a NUL byte (name_is() skips them) */
+	} f[FIELDS_CACHED];
+};
+
+static void index_fields(struct field_index *x, const uint8_t *t, size_t len,
+			 const struct pne_str *lsep, const struct pne_str *kvsep)
+{
+	size_t pos = 0;
+
+	x->n = 0;
+	x->built = true;
+	while (x->n < FIELDS_CACHED &&
+	       next_field(t, len, lsep, kvsep, &pos, &x->f[x->n].name, &x->f[x->n].value)) {
+		struct span name = x->f[x->n].name;
+
+		x->f[x->n].nul = name.len > 0 && memchr(name.p, '\0', name.len) != NULL;
+		x->n++;
+	}
+	x->rest = x->n < FIELDS_CACHED ? len + 1 : pos;
+}
+
+/* The trimmed value of the first field line whose trimmed key equals
+ * key (any case, NUL bytes in the name skipped). */
+static struct span header(struct field_index *x, const uint8_t *t, size_t len,
+			  const struct pne_str *lsep, const struct pne_str *kvsep,
+			  const struct pne_str *key)
+{
+	struct span name, value;
+	size_t pos;
+
+	if (kvsep->len == 0)
+		return absent;
+	if (!x->built)
+		index_fields(x, t, len, lsep, kvsep);
+	for (unsigned i = 0; i < x->n; i++)
+		/* without NULs a name must be as long as the key */
+		if ((x->f[i].nul || x->f[i].name.len == key->len) && name_is(x->f[i].name, key))
+			return x->f[i].value;
+	pos = x->rest;
+	while (pos <= len && next_field(t, len, lsep, kvsep, &pos, &name, &value))
+		if (name_is(name, key))
+			return value;
 	return absent;
 }
 
@@ -246,34 +309,79 @@ static int str_ok(const struct pne_spec *spec, uint16_t i)
 	return i < spec->nstrs && (spec->strs[i].s != NULL || spec->strs[i].len == 0);
 }
 
-static struct span source(const struct pne_spec *spec, const struct pne_text *td,
-			  const struct pne_tfield *f, const uint8_t *t, size_t len,
-			  size_t dlen)
+/*
+ * A text as its fields see it. Sources are pure functions of the text,
+ * and a step names the same ones many times (an HTTP field line asks
+ * for "word 0" three times and for five header keys three times each),
+ * so each is found once per pne_text_fields() call: line 0, the first
+ * line with a word and the field lines are kept when first needed, and
+ * so are the word, line and header sources last asked for.
+ */
+#define MEMO_MAX 8
+
+struct text_view {
+	const uint8_t *t;
+	size_t len, dlen;
+	const struct pne_str *lsep, *kvsep;
+	bool have_line0, have_wline;
+	struct span line0;  /* line 0 */
+	struct span wline;  /* the first line that has a word; absent if none */
+	unsigned nmemo, memo_next;
+	struct {
+		uint8_t src;
+		uint16_t arg;
+		struct span s;
+	} memo[MEMO_MAX];
+	struct field_index fields;
+};
+
+static struct span view_line0(struct text_view *v)
 {
-	const struct pne_str *lsep = &spec->strs[td->linesep];
+	if (!v->have_line0) {
+		v->line0 = line_at(v->t, v->len, v->lsep, 0);
+		v->have_line0 = true;
+	}
+	return v->line0;
+}
+
+/* The first line that has a word: blank lines before it (a stray CR
+ * before an HTTP status line) are passed over. */
+static struct span view_wline(struct text_view *v)
+{
+	struct span line;
+	size_t pos = 0;
+
+	if (v->have_wline)
+		return v->wline;
+	v->have_wline = true;
+	v->wline = absent;
+	while (next_line(v->t, v->len, v->lsep, &pos, &line))
+		if (word_at(line, 0).present) {
+			v->wline = line;
+			break;
+		}
+	return v->wline;
+}
+
+static struct span find_source(const struct pne_spec *spec, struct text_view *v,
+			       const struct pne_tfield *f)
+{
 	struct span first;
 
 	switch (f->src) {
-	case PNE_TS_WORD: {
-		/* the first line that has a word: blank lines before it (a
-		 * stray CR before an HTTP status line) are passed over */
-		size_t pos = 0;
-
-		while (next_line(t, len, lsep, &pos, &first))
-			if (word_at(first, 0).present)
-				return word_at(first, f->arg);
-		return absent;
-	}
+	case PNE_TS_WORD:
+		first = view_wline(v);
+		return first.present ? word_at(first, f->arg) : absent;
 	case PNE_TS_LINE:
-		return line_at(t, len, lsep, f->arg);
+		return f->arg == 0 ? view_line0(v) : line_at(v->t, v->len, v->lsep, f->arg);
 	case PNE_TS_HEADER:
 		if (!str_ok(spec, f->arg))
 			return absent;
-		return header(t, len, lsep, &spec->strs[td->kvsep], &spec->strs[f->arg]);
+		return header(&v->fields, v->t, v->len, v->lsep, v->kvsep, &spec->strs[f->arg]);
 	case PNE_TS_ALL:
-		return (struct span){ t, len, 1 };
+		return (struct span){ v->t, v->len, 1 };
 	case PNE_TS_TAIL:
-		first = line_at(t, len, lsep, 0);
+		first = view_line0(v);
 		if (first.len == 0)
 			return absent;
 		return (struct span){ first.p + 1, first.len - 1, 1 };
@@ -281,9 +389,9 @@ static struct span source(const struct pne_spec *spec, const struct pne_text *td
 		/* the blanks that make a continuation line are the ones
 		 * header() continues a field over; like header(), it lets
 		 * the name's separator be folded on ("Name\n :value") */
-		const struct pne_str *kv = &spec->strs[td->kvsep];
+		const struct pne_str *kv = v->kvsep;
 
-		first = line_at(t, len, lsep, 0);
+		first = view_line0(v);
 		if (first.len == 0 || !is_blank(first.p[0]))
 			return absent;
 		first = trim(first);
@@ -292,9 +400,29 @@ static struct span source(const struct pne_spec *spec, const struct pne_text *td
 		return first;
 	}
 	case PNE_TS_DELIM:
-		return dlen > 0 ? (struct span){ t + len, dlen, 1 } : absent;
+		return v->dlen > 0 ? (struct span){ v->t + v->len, v->dlen, 1 } : absent;
 	}
 	return absent;
+}
+
+/* f's source, from the memo when an earlier field named it. */
+static struct span source(const struct pne_spec *spec, struct text_view *v,
+			  const struct pne_tfield *f)
+{
+	struct span s;
+	unsigned k;
+
+	if (f->src != PNE_TS_WORD && f->src != PNE_TS_LINE && f->src != PNE_TS_HEADER)
+		return find_source(spec, v, f);  /* found at once */
+	for (k = 0; k < v->nmemo; k++)
+		if (v->memo[k].src == f->src && v->memo[k].arg == f->arg)
+			return v->memo[k].s;
+	s = find_source(spec, v, f);
+	k = v->nmemo < MEMO_MAX ? v->nmemo++ : v->memo_next++ % MEMO_MAX;
+	v->memo[k].src = f->src;
+	v->memo[k].arg = f->arg;
+	v->memo[k].s = s;
+	return s;
 }
 
 /*
@@ -338,7 +466,7 @@ static void list_append(const struct pne_text_out *out, uint64_t max, struct spa
 static int convert(const struct pne_spec *spec, const struct pne_tfield *f,
 		   struct span s, const struct pne_text_out *out, uint64_t *v)
 {
-	const struct pne_str *lit = str_ok(spec, f->lit) ? &spec->strs[f->lit] : NULL;
+	const struct pne_str *lit;
 	size_t n;
 
 	if (f->conv == PNE_TC_LIST) {
@@ -371,8 +499,9 @@ static int convert(const struct pne_spec *spec, const struct pne_tfield *f,
 	case PNE_TC_IS:
 	case PNE_TC_PREFIX:
 	case PNE_TC_SUFFIX:
-		if (lit == NULL)
+		if (!str_ok(spec, f->lit))
 			return PNE_ERR_BAD_TABLE;
+		lit = &spec->strs[f->lit];
 		if (f->conv == PNE_TC_CONTAINS)
 			*v = ci_contains(s.p, s.len, (const uint8_t *)lit->s, lit->len);
 		else if (f->conv == PNE_TC_IS)
@@ -403,20 +532,31 @@ static int convert(const struct pne_spec *spec, const struct pne_tfield *f,
 int pne_text_fields(const struct pne_spec *spec, const struct pne_text *td,
 		    const uint8_t *t, size_t len, const struct pne_text_out *out)
 {
+	struct text_view v;
+
 	if ((uint32_t)td->field + td->nfields > spec->ntfields || spec->tfields == NULL ||
 	    spec->strs == NULL || !str_ok(spec, td->linesep) || !str_ok(spec, td->kvsep))
 		return PNE_ERR_BAD_TABLE;
+	/* only the scalars: the caches are written before they are read */
+	v.t = t;
+	v.len = len;
+	v.dlen = out->delim_len;
+	v.lsep = &spec->strs[td->linesep];
+	v.kvsep = &spec->strs[td->kvsep];
+	v.have_line0 = v.have_wline = false;
+	v.nmemo = v.memo_next = 0;
+	v.fields.built = false;
 	for (unsigned k = 0; k < td->nfields; k++) {
 		const struct pne_tfield *f = &spec->tfields[td->field + k];
-		uint64_t v;
+		uint64_t val;
 		int err;
 
 		if (f->slot >= spec->nslots)
 			return PNE_ERR_BAD_TABLE;
-		err = convert(spec, f, source(spec, td, f, t, len, out->delim_len), out, &v);
+		err = convert(spec, f, source(spec, &v, f), out, &val);
 		if (err)
 			return err;
-		out->slots[f->slot] = v;
+		out->slots[f->slot] = val;
 	}
 	return 0;
 }
