@@ -235,8 +235,11 @@ static int launch(struct pmd_app *app)
 		while (!__atomic_load_n(&w->ready, __ATOMIC_ACQUIRE))
 			rte_pause();
 		if (w->setup_err != 0) {
-			pmd_err("worker on lcore %u: pipeline of %u flows: %s", w->lcore,
-				app->o.max_flows, strerror(w->setup_err));
+			char what[128];
+
+			rpl_pipe_describe(&app->o.pipe, what, sizeof(what));
+			pmd_err("worker on lcore %u: pipeline of %s: %s", w->lcore, what,
+				strerror(w->setup_err));
 			failed = 1;
 		}
 	}
@@ -254,8 +257,10 @@ static int run(struct pmd_app *app)
 	__atomic_store_n(&app->start_tsc, rte_rdtsc(), __ATOMIC_RELEASE);
 	if (app->main_is_worker) {
 		if (pmd_worker_main(app->workers[0]) != 0) {
-			pmd_err("pipeline of %u flows: %s", app->o.max_flows,
-				strerror(app->workers[0]->setup_err));
+			char what[128];
+
+			rpl_pipe_describe(&app->o.pipe, what, sizeof(what));
+			pmd_err("pipeline of %s: %s", what, strerror(app->workers[0]->setup_err));
 			return -1;
 		}
 	} else {

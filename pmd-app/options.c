@@ -5,34 +5,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pmd.h"
 
-#define PMD_NS_PER_S 1000000000.0
-#define DEF_GAP_TIMEOUT_S 10.0
 #define DEF_LOG_BUFFERS 64
 #define DEF_BENCH_LOOPS 10
-
-static const double def_tmo[PNE_FLOW_TMO__COUNT] = {
-	[PNE_FLOW_TMO_ESTABLISHED] = 3600,
-	[PNE_FLOW_TMO_CLOSING]     = 60,
-	[PNE_FLOW_TMO_HALF_OPEN]   = 60,
-};
-
-void pmd_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PMD_PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 void pmd_usage(FILE *f)
 {
@@ -65,6 +44,8 @@ void pmd_usage(FILE *f)
 "                        is needed or the flow ends)\n"
 "  --memcap BYTES        tracker pool for held out-of-order data, per worker\n"
 "                        (64M)\n"
+"  --hdr-memcap BYTES    tracker pool for headers straddling segments, per\n"
+"                        worker (16M; 16K at least: one header buffer)\n"
 "  --flow-hold BYTES     held bytes per flow (1M)\n"
 "  --queues N            RX/TX queue pairs per port (default: one per worker;\n"
 "                        1 on a port without RSS; af_packet: its qpairs)\n"
@@ -91,85 +72,6 @@ void pmd_usage(FILE *f)
 "  dpdk-pne --no-pci --no-huge -m 512 -l 0-1 \\\n"
 "    --vdev net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap -- --adus a.jsonl --idle-exit 1\n",
 		PNE_PIPE_DEF_MAX_FLOWS, DEF_LOG_BUFFERS, DEF_BENCH_LOOPS);
-}
-
-static int parse_size(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	uint64_t v, mul = 1;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': mul = 1u << 10; end++; break;
-	case 'm': case 'M': mul = 1u << 20; end++; break;
-	case 'g': case 'G': mul = 1u << 30; end++; break;
-	default: break;
-	}
-	if (*end != '\0' || v > max / mul)
-		return -1;
-	*out = v * mul;
-	return 0;
-}
-
-static int parse_secs(const char *s, double *secs)
-{
-	char *end;
-	double v;
-
-	if ((*s < '0' || *s > '9') && *s != '.')
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (*end != '\0' || errno != 0 || !isfinite(v) || v < 0 || v > 1e9)
-		return -1;
-	*secs = v;
-	return 0;
-}
-
-static int parse_ns(const char *s, uint64_t *ns)
-{
-	double v;
-
-	if (parse_secs(s, &v) != 0)
-		return -1;
-	*ns = (uint64_t)llround(v * PMD_NS_PER_S);
-	return 0;
-}
-
-static int parse_flow_timeout(struct pmd_opts *o, const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-	const char *val = eq != NULL ? eq + 1 : arg;
-	int cls = PNE_FLOW_TMO_ESTABLISHED;
-	uint64_t ns;
-
-	if (eq != NULL) {
-		size_t len = (size_t)(eq - arg);
-
-		cls = -1;
-		for (int c = 0; c < PNE_FLOW_TMO__COUNT; c++) {
-			const char *name = pne_flow_tmo_name((enum pne_flow_tmo)c);
-
-			if (strlen(name) == len && strncmp(arg, name, len) == 0)
-				cls = c;
-		}
-		if (cls < 0) {
-			pmd_err("--flow-timeout %s: no timeout class '%.*s' (established, "
-				"closing, half_open)", arg, (int)len, arg);
-			return -1;
-		}
-	}
-	if (parse_ns(val, &ns) != 0 || ns == 0) {
-		pmd_err("--flow-timeout %s: expected seconds above 0", arg);
-		return -1;
-	}
-	o->tmo[cls] = ns;
-	return 0;
 }
 
 static int parse_port_id(const char *s, char **end, uint16_t *id)
@@ -223,7 +125,6 @@ bad:
 
 enum {
 	OPT_PORTS = 256, OPT_MODE, OPT_SPEC, OPT_PARAM, OPT_LIST, OPT_ADUS, OPT_STATS,
-	OPT_MAX_FLOWS, OPT_FLOW_TIMEOUT, OPT_GAP_TIMEOUT, OPT_MEMCAP, OPT_FLOW_HOLD,
 	OPT_QUEUES, OPT_LOG_BUFFERS, OPT_STATS_INTERVAL, OPT_IDLE_EXIT, OPT_NO_TRACK,
 	OPT_BENCH, OPT_BENCH_MODES,
 };
@@ -239,7 +140,7 @@ static int parse_bench(struct pmd_opts *o, const char *arg)
 	o->bench_loops = DEF_BENCH_LOOPS;
 	if (colon != NULL && colon[1] != '\0' &&
 	    strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
-		if (parse_size(colon + 1, PMD_BENCH_MAX_LOOPS, &v) != 0 || v == 0) {
+		if (rpl_parse_size(colon + 1, PMD_BENCH_MAX_LOOPS, &v) != 0 || v == 0) {
 			pmd_err("--bench %s: expected LOOPS from 1 to %d", arg,
 				PMD_BENCH_MAX_LOOPS);
 			return -1;
@@ -293,62 +194,35 @@ static int option_num(struct pmd_opts *o, int c, const char *arg)
 	uint64_t v;
 
 	switch (c) {
-	case OPT_MAX_FLOWS:
-		if (parse_size(arg, 1u << 31, &v) != 0 || v == 0) {
-			pmd_err("--max-flows %s: expected a count from 1 to 2^31", arg);
-			return -1;
-		}
-		o->max_flows = (uint32_t)v;
-		return 0;
-	case OPT_MEMCAP:
-		if (parse_size(arg, SIZE_MAX, &v) != 0 || v == 0) {
-			pmd_err("--memcap %s: expected a size above 0", arg);
-			return -1;
-		}
-		o->tconf.memcap = (size_t)v;
-		return 0;
-	case OPT_FLOW_HOLD:
-		if (parse_size(arg, UINT32_MAX, &v) != 0 || v == 0) {
-			pmd_err("--flow-hold %s: expected a size from 1 to 4G-1", arg);
-			return -1;
-		}
-		o->tconf.flow_hold = (uint32_t)v;
-		return 0;
 	case OPT_QUEUES:
-		if (parse_size(arg, 1024, &v) != 0 || v == 0) {
+		if (rpl_parse_size(arg, 1024, &v) != 0 || v == 0) {
 			pmd_err("--queues %s: expected a count from 1 to 1024", arg);
 			return -1;
 		}
 		o->queues = (unsigned)v;
 		return 0;
 	case OPT_LOG_BUFFERS:
-		if (parse_size(arg, 65536, &v) != 0 || v < 2) {
+		if (rpl_parse_size(arg, 65536, &v) != 0 || v < 2) {
 			pmd_err("--log-buffers %s: expected a count from 2 to 65536", arg);
 			return -1;
 		}
 		o->log_buffers = (unsigned)v;
 		return 0;
-	case OPT_GAP_TIMEOUT:
-		if (parse_ns(arg, &o->tconf.gap_timeout) != 0) {
-			pmd_err("--gap-timeout %s: expected seconds (0: no timeout)", arg);
-			return -1;
-		}
-		return 0;
-	case OPT_FLOW_TIMEOUT:
-		return parse_flow_timeout(o, arg);
 	case OPT_STATS_INTERVAL:
-		if (parse_secs(arg, &o->stats_interval) != 0) {
+		if (rpl_parse_secs(arg, &o->stats_interval) != 0) {
 			pmd_err("--stats-interval %s: expected seconds (0: off)", arg);
 			return -1;
 		}
 		return 0;
 	case OPT_IDLE_EXIT:
-		if (parse_secs(arg, &o->idle_exit) != 0 || o->idle_exit == 0) {
+		if (rpl_parse_secs(arg, &o->idle_exit) != 0 || o->idle_exit == 0) {
 			pmd_err("--idle-exit %s: expected seconds above 0", arg);
 			return -1;
 		}
 		return 0;
 	default:
+		if (c >= RPL_OPT_MEMCAP && c < RPL_OPT__END)
+			return rpl_pipe_option(&o->pipe, PMD_PROG, c, arg);
 		return -1;
 	}
 }
@@ -398,11 +272,8 @@ static int option(struct pmd_opts *o, int c, const char *arg)
 static void defaults(struct pmd_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->max_flows = PNE_PIPE_DEF_MAX_FLOWS;
-	o->tconf.gap_timeout = (uint64_t)(DEF_GAP_TIMEOUT_S * PMD_NS_PER_S);
+	rpl_pipe_opts_defaults(&o->pipe);
 	o->log_buffers = DEF_LOG_BUFFERS;
-	for (int i = 0; i < PNE_FLOW_TMO__COUNT; i++)
-		o->tmo[i] = (uint64_t)(def_tmo[i] * PMD_NS_PER_S);
 }
 
 /* --bench's constraints, and its default modes. */
@@ -443,11 +314,7 @@ int pmd_parse_options(struct pmd_opts *o, int argc, char **argv)
 		{ "list-specs", no_argument, NULL, OPT_LIST },
 		{ "adus", required_argument, NULL, OPT_ADUS },
 		{ "stats-json", required_argument, NULL, OPT_STATS },
-		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
-		{ "flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT },
-		{ "gap-timeout", required_argument, NULL, OPT_GAP_TIMEOUT },
-		{ "memcap", required_argument, NULL, OPT_MEMCAP },
-		{ "flow-hold", required_argument, NULL, OPT_FLOW_HOLD },
+		RPL_PIPE_LONGOPTS,
 		{ "queues", required_argument, NULL, OPT_QUEUES },
 		{ "log-buffers", required_argument, NULL, OPT_LOG_BUFFERS },
 		{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },

@@ -23,7 +23,8 @@
 #include "pne/flow_table.h"
 #include "pne/pipe.h"
 #include "pne/tracker.h"
-#include "replay.h"   /* struct rpl_specs: spec selection shared with pne-replay */
+#include "cli_common.h"   /* options shared with pne-replay */
+#include "replay.h"       /* struct rpl_specs: spec selection shared with pne-replay */
 
 #define PMD_PROG "dpdk-pne"
 
@@ -66,9 +67,8 @@ struct pmd_opts {
 	int list_specs;
 	const char *adus;       /* NULL: ADUs counted, not written */
 	const char *stats_json;
-	uint32_t max_flows;
-	uint64_t tmo[PNE_FLOW_TMO__COUNT];   /* ns */
-	struct pne_tracker_conf tconf;       /* gap_timeout in ns */
+	struct rpl_pipe_opts pipe;           /* per worker: --max-flows,
+	                                        --memcap, timeouts... */
 	unsigned queues;        /* --queues; 0: one per worker */
 	double stats_interval;  /* s; 0: off */
 	double idle_exit;       /* s; 0: never */
@@ -310,6 +310,7 @@ extern volatile int pmd_stop;
  * print the periodic line. Cheap when called often. */
 void pmd_main_tick(struct pmd_app *app);
 
-void pmd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "dpdk-pne: MESSAGE" on stderr. */
+#define pmd_err(...) rpl_err(PMD_PROG, __VA_ARGS__)
 
 #endif /* PNE_PMD_H */

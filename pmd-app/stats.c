@@ -1,8 +1,9 @@
 /*
  * dpdk-pne's counters: the workers' pipelines summed, the ports' own
  * (rte_eth_stats) and the forwarding counts. Read three ways: the final
- * summary and --stats-json (keys as pne-replay's where they apply, plus
- * "ports" and "workers"), the periodic line, and DPDK telemetry
+ * summary and --stats-json (pne-replay's members where they apply,
+ * written by the same code: runtime/replay/stats_json.c; plus "ports"
+ * and "workers"), the periodic line, and DPDK telemetry
  * (/pne/stats, /pne/ports, /pne/workers; dpdk-telemetry.py).
  *
  * While the workers run, their pipeline counters are read from the
@@ -19,25 +20,8 @@
 #include <rte_spinlock.h>
 #include <rte_telemetry.h>
 
-#include "pne/adu_log.h"
 #include "pmd.h"
-
-/* s as a JSON string (names of specs, ports, types: short). */
-static void json_str(FILE *f, const char *s)
-{
-	char buf[512];
-	size_t n = pne_json_string(buf, sizeof(buf), s);
-
-	if (n < sizeof(buf))
-		fputs(buf, f);
-	else
-		fputs("\"\"", f);
-}
-
-static double pct(uint64_t n, uint64_t total)
-{
-	return total > 0 ? 100.0 * (double)n / (double)total : 0.0;
-}
+#include "stats_json.h"
 
 static uint64_t rd(const uint64_t *c)
 {
@@ -137,13 +121,7 @@ void pmd_stats_line(struct pmd_app *app, FILE *f)
 
 /* ---- ADU types, merged over the workers ---- */
 
-struct type_sum {
-	const char *type;
-	unsigned spec;
-	uint64_t n;
-};
-
-static unsigned merge_types(struct pmd_app *app, struct type_sum *out, unsigned cap)
+static unsigned merge_types(struct pmd_app *app, struct rpl_type_count *out, unsigned cap)
 {
 	unsigned n = 0;
 
@@ -160,12 +138,28 @@ static unsigned merge_types(struct pmd_app *app, struct type_sum *out, unsigned 
 			if (j == n) {
 				if (n == cap)
 					continue;
-				out[n++] = (struct type_sum){ c->type, c->spec, 0 };
+				out[n++] = (struct rpl_type_count){ c->type, c->spec, 0 };
 			}
 			out[j].n += c->n;
 		}
 	}
 	return n;
+}
+
+/* The counters stats_json.c writes: the totals, and the ADU types of
+ * every worker merged into types (cap entries). */
+static struct rpl_stats stats_of(struct pmd_app *app, const struct pmd_totals *t,
+				 struct rpl_type_count *types, unsigned cap)
+{
+	return (struct rpl_stats){
+		.specs = &app->specs,
+		.pipe = &t->pipe,
+		.flow = &t->flow,
+		.tracker = &t->tracker,
+		.max_flows = app->o.pipe.max_flows,
+		.types = types,
+		.ntypes = merge_types(app, types, cap),
+	};
 }
 
 /* ---- human summary (after the stop) ---- */
@@ -193,8 +187,8 @@ static void summary_ports(struct pmd_app *app, FILE *f)
 
 static void summary_adus(struct pmd_app *app, const struct pmd_totals *t, FILE *f)
 {
-	static struct type_sum types[PMD_MAX_TYPES * 4];
-	unsigned nt = merge_types(app, types, RTE_DIM(types));
+	static struct rpl_type_count types[PMD_MAX_TYPES * 4];
+	struct rpl_stats s = stats_of(app, t, types, RTE_DIM(types));
 
 	fprintf(f, "  ADUs: %" PRIu64 " (%" PRIu64 " unsynced, %" PRIu64 " until close)",
 		t->pipe.adus, t->pipe.adus_unsynced, t->pipe.adus_closed);
@@ -202,21 +196,7 @@ static void summary_adus(struct pmd_app *app, const struct pmd_totals *t, FILE *
 		fprintf(f, "; logged %" PRIu64 ", dropped %" PRIu64, t->adus_logged,
 			t->adus_dropped);
 	fputc('\n', f);
-	for (unsigned s = 0; s < app->specs.n; s++) {
-		const char *sep = "";
-
-		if (t->pipe.adus_by_spec[s] == 0)
-			continue;
-		fprintf(f, "    %-10s %" PRIu64 ":", app->specs.s[s].spec->name,
-			t->pipe.adus_by_spec[s]);
-		for (unsigned i = 0; i < nt; i++) {
-			if (types[i].spec != s)
-				continue;
-			fprintf(f, "%s %s %" PRIu64, sep, types[i].type, types[i].n);
-			sep = ",";
-		}
-		fputc('\n', f);
-	}
+	rpl_summary_by_spec(f, &s);
 }
 
 void pmd_summary(struct pmd_app *app, FILE *f)
@@ -249,8 +229,8 @@ void pmd_summary(struct pmd_app *app, FILE *f)
 	summary_adus(app, &t, f);
 	fprintf(f, "  payload packets tracked %" PRIu64 ": examined %" PRIu64 " (%.1f%%), "
 		"skipped %" PRIu64 " (%.1f%%), ignored %" PRIu64 " (%.1f%%); %" PRIu64
-		" on flows without a spec\n", tp, ts->examined, pct(ts->examined, tp),
-		ts->skipped, pct(ts->skipped, tp), ts->ignored, pct(ts->ignored, tp),
+		" on flows without a spec\n", tp, ts->examined, rpl_pct(ts->examined, tp),
+		ts->skipped, rpl_pct(ts->skipped, tp), ts->ignored, rpl_pct(ts->ignored, tp),
 		t.pipe.untracked_payload_packets);
 	fprintf(f, "  gaps %" PRIu64 " (%" PRIu64 " bytes), absorbed %" PRIu64 ", resyncs %"
 		PRIu64 "; hold drops %" PRIu64 "\n", ts->gaps, ts->gap_bytes,
@@ -261,124 +241,19 @@ void pmd_summary(struct pmd_app *app, FILE *f)
 
 /* ---- --stats-json ---- */
 
-static void jkey(FILE *f, int *first, const char *key)
+static void json_adus(const struct rpl_stats *s, const struct pmd_totals *t, FILE *f)
 {
-	fprintf(f, "%s\"%s\":", *first ? "" : ",", key);
-	*first = 0;
-}
-
-static void ju64(FILE *f, int *first, const char *key, uint64_t v)
-{
-	jkey(f, first, key);
-	fprintf(f, "%" PRIu64, v);
-}
-
-static void jdbl(FILE *f, int *first, const char *key, double v)
-{
-	jkey(f, first, key);
-	fprintf(f, "%.6g", v);
-}
-
-static void json_specs(struct pmd_app *app, const struct pmd_totals *t, FILE *f)
-{
-	fputs("\"specs\":[", f);
-	for (unsigned i = 0; i < app->specs.n; i++) {
-		const struct rpl_spec *s = &app->specs.s[i];
-
-		fputs(i > 0 ? ",{\"name\":" : "{\"name\":", f);
-		json_str(f, s->spec->name);
-		fputs(",\"source\":", f);
-		json_str(f, s->source);
-		fputs(",\"ports\":[", f);
-		for (unsigned k = 0; k < s->nports; k++)
-			fprintf(f, "%s%u", k > 0 ? "," : "", s->ports[k]);
-		fprintf(f, "],\"flows\":%" PRIu64 "}", t->pipe.flows_by_spec[i]);
-	}
-	fputc(']', f);
-}
-
-static void json_adus(struct pmd_app *app, const struct pmd_totals *t, FILE *f)
-{
-	static struct type_sum types[PMD_MAX_TYPES * 4];
-	unsigned nt = merge_types(app, types, RTE_DIM(types));
 	int first = 1;
 
 	fputs(",\"adus\":{", f);
-	ju64(f, &first, "total", t->pipe.adus);
-	ju64(f, &first, "unsynced", t->pipe.adus_unsynced);
-	ju64(f, &first, "closed", t->pipe.adus_closed);
-	ju64(f, &first, "logged", t->adus_logged);
-	ju64(f, &first, "log_dropped", t->adus_dropped);
-	jkey(f, &first, "by_proto");
-	fputc('{', f);
-	for (unsigned s = 0, n = 0; s < app->specs.n; s++) {
-		int tfirst = 1;
-
-		if (t->pipe.adus_by_spec[s] == 0)
-			continue;
-		fputs(n++ > 0 ? "," : "", f);
-		json_str(f, app->specs.s[s].spec->name);
-		fprintf(f, ":{\"total\":%" PRIu64 ",\"types\":{", t->pipe.adus_by_spec[s]);
-		for (unsigned i = 0; i < nt; i++) {
-			if (types[i].spec != s)
-				continue;
-			fputs(tfirst ? "" : ",", f);
-			tfirst = 0;
-			json_str(f, types[i].type);
-			fprintf(f, ":%" PRIu64, types[i].n);
-		}
-		fputs("}}", f);
-	}
-	fputs("}}", f);
-}
-
-static void json_counters(struct pmd_app *app, const struct pmd_totals *t, FILE *f)
-{
-	int first = 1;
-
-	fputs(",\"parse\":{", f);
-	for (int i = 0; i < PNE_PKT__COUNT; i++)
-		ju64(f, &first, pne_pkt_result_name((enum pne_pkt_result)i), t->pipe.parse[i]);
-	fputs("},\"tcp\":{", f);
-	first = 1;
-	ju64(f, &first, "segments", t->pipe.segments);
-	ju64(f, &first, "payload_packets", t->pipe.payload_packets);
-	ju64(f, &first, "payload_bytes", t->pipe.payload_bytes);
-	ju64(f, &first, "untracked_segments", t->pipe.untracked_segments);
-	ju64(f, &first, "untracked_payload_packets", t->pipe.untracked_payload_packets);
-	ju64(f, &first, "no_flow_packets", t->pipe.no_flow_packets);
-	ju64(f, &first, "rst_ignored", t->pipe.rst_ignored);
-	fputs("},\"flows\":{", f);
-	first = 1;
-	ju64(f, &first, "total", t->pipe.flows_tracked + t->pipe.flows_untracked);
-	ju64(f, &first, "tracked", t->pipe.flows_tracked);
-	ju64(f, &first, "untracked", t->pipe.flows_untracked);
-	ju64(f, &first, "peak", t->pipe.flows_peak);
-	ju64(f, &first, "max_flows", app->o.max_flows);
-	ju64(f, &first, "state_alloc_failures", t->pipe.state_alloc_failures);
-	ju64(f, &first, "state_bytes_peak", t->pipe.state_bytes_peak);
-#define PNE_FLOW_COUNTER(name, desc) ju64(f, &first, #name, t->flow.name);
-#include "pne/flow_table.def"
-#undef PNE_FLOW_COUNTER
-	jkey(f, &first, "evicted");
-	fputc('{', f);
-	for (int i = 0; i < PNE_FLOW_EVICT__COUNT; i++)
-		fprintf(f, "%s\"%s\":%" PRIu64, i > 0 ? "," : "",
-			pne_flow_evict_name((enum pne_flow_evict_reason)i), t->flow.evicted[i]);
-	fputs("}},\"tracker\":{", f);
-	first = 1;
-	for (unsigned i = 0; i < PNE_TRACKER_STAT__COUNT; i++)
-		ju64(f, &first, pne_tracker_stat_name(i), pne_tracker_stat_value(&t->tracker, i));
-	fputs("},\"interp\":{", f);
-	first = 1;
-	ju64(f, &first, "bytes_examined", t->pipe.interp.bytes_examined);
-	ju64(f, &first, "bytes_skipped", t->pipe.interp.bytes_skipped);
-	ju64(f, &first, "invalid", t->pipe.interp.invalid);
-	ju64(f, &first, "resyncs", t->pipe.interp.resyncs);
-	ju64(f, &first, "partial", t->pipe.interp.partial);
-	ju64(f, &first, "forced", t->pipe.interp.forced);
+	rpl_json_u64(f, &first, "total", t->pipe.adus);
+	rpl_json_u64(f, &first, "unsynced", t->pipe.adus_unsynced);
+	rpl_json_u64(f, &first, "closed", t->pipe.adus_closed);
+	rpl_json_u64(f, &first, "logged", t->adus_logged);
+	rpl_json_u64(f, &first, "log_dropped", t->adus_dropped);
+	rpl_json_key(f, &first, "by_proto");
+	rpl_stats_by_proto(f, s);
 	fputc('}', f);
-	json_adus(app, t, f);
 }
 
 static void json_ports(struct pmd_app *app, FILE *f)
@@ -398,20 +273,20 @@ static void json_ports(struct pmd_app *app, FILE *f)
 		}
 		pmd_port_stats(p, &es);
 		fprintf(f, "%s{\"id\":%u,\"name\":", k > 0 ? "," : "", p->id);
-		json_str(f, p->name);
+		rpl_json_string(f, p->name);
 		fputs(",\"driver\":", f);
-		json_str(f, p->driver != NULL ? p->driver : "");
-		ju64(f, &first, "queues", p->nq);
-		jkey(f, &first, "rss");
+		rpl_json_string(f, p->driver != NULL ? p->driver : "");
+		rpl_json_u64(f, &first, "queues", p->nq);
+		rpl_json_key(f, &first, "rss");
 		fputs(p->rss ? "true" : "false", f);
-		ju64(f, &first, "rx_packets", rx);
-		ju64(f, &first, "rx_bytes", rxb);
-		ju64(f, &first, "tx_packets", tx);
-		ju64(f, &first, "tx_dropped", drop);
-		ju64(f, &first, "imissed", es.imissed);
-		ju64(f, &first, "ierrors", es.ierrors);
-		ju64(f, &first, "oerrors", es.oerrors);
-		ju64(f, &first, "rx_nombuf", es.rx_nombuf);
+		rpl_json_u64(f, &first, "rx_packets", rx);
+		rpl_json_u64(f, &first, "rx_bytes", rxb);
+		rpl_json_u64(f, &first, "tx_packets", tx);
+		rpl_json_u64(f, &first, "tx_dropped", drop);
+		rpl_json_u64(f, &first, "imissed", es.imissed);
+		rpl_json_u64(f, &first, "ierrors", es.ierrors);
+		rpl_json_u64(f, &first, "oerrors", es.oerrors);
+		rpl_json_u64(f, &first, "rx_nombuf", es.rx_nombuf);
 		fputc('}', f);
 	}
 	fputc(']', f);
@@ -428,18 +303,18 @@ static void json_workers(struct pmd_app *app, FILE *f)
 		for (unsigned k = 0; k < app->nports; k++)
 			rx += w->rx_packets[app->ports[k].id];
 		fputs(i > 0 ? ",{" : "{", f);
-		ju64(f, &first, "id", w->id);
-		ju64(f, &first, "lcore", w->lcore);
-		ju64(f, &first, "queues", w->nrxq);
-		ju64(f, &first, "rx_packets", rx);
-		ju64(f, &first, "multiseg_frames", w->multiseg);
-		ju64(f, &first, "adus", w->snap.pipe.adus);
-		ju64(f, &first, "adus_logged", w->log.written);
-		ju64(f, &first, "adus_log_dropped", w->log.dropped);
-		ju64(f, &first, "flows", w->snap.pipe.flows_tracked + w->snap.pipe.flows_untracked);
-		ju64(f, &first, "cycles", w->cycles);
-		ju64(f, &first, "busy_polls", w->busy_polls);
-		ju64(f, &first, "idle_polls", w->idle_polls);
+		rpl_json_u64(f, &first, "id", w->id);
+		rpl_json_u64(f, &first, "lcore", w->lcore);
+		rpl_json_u64(f, &first, "queues", w->nrxq);
+		rpl_json_u64(f, &first, "rx_packets", rx);
+		rpl_json_u64(f, &first, "multiseg_frames", w->multiseg);
+		rpl_json_u64(f, &first, "adus", w->snap.pipe.adus);
+		rpl_json_u64(f, &first, "adus_logged", w->log.written);
+		rpl_json_u64(f, &first, "adus_log_dropped", w->log.dropped);
+		rpl_json_u64(f, &first, "flows", w->snap.pipe.flows_tracked + w->snap.pipe.flows_untracked);
+		rpl_json_u64(f, &first, "cycles", w->cycles);
+		rpl_json_u64(f, &first, "busy_polls", w->busy_polls);
+		rpl_json_u64(f, &first, "idle_polls", w->idle_polls);
 		fputc('}', f);
 	}
 	fputc(']', f);
@@ -447,41 +322,32 @@ static void json_workers(struct pmd_app *app, FILE *f)
 
 static void stats_json(struct pmd_app *app, FILE *f)
 {
-	const struct pne_tracker_stats *ts;
+	static struct rpl_type_count types[PMD_MAX_TYPES * 4];
 	struct pmd_totals t;
-	uint64_t tp;
-	int first = 0;
+	struct rpl_stats s;
+	int first = 1;
 
 	pmd_totals(app, &t, 1);
-	ts = &t.tracker;
-	tp = ts->payload_packets;
-	fprintf(f, "{\"mode\":\"%s\",\"tracking\":%s,", app->o.monitor ? "monitor" : "inline",
-		app->o.no_track ? "false" : "true");
-	json_specs(app, &t, f);
+	s = stats_of(app, &t, types, RTE_DIM(types));
+	fprintf(f, "{\"mode\":\"%s\",\"tracking\":%s,\"specs\":",
+		app->o.monitor ? "monitor" : "inline", app->o.no_track ? "false" : "true");
+	rpl_stats_specs(f, &s);
 	json_ports(app, f);
 	json_workers(app, f);
 	fputs(",\"pcap\":{", f);   /* pne-replay's input counts: the frames received */
-	first = 1;
-	ju64(f, &first, "packets", t.pipe.packets);
-	ju64(f, &first, "bytes", t.pipe.wire_bytes);
-	ju64(f, &first, "captured_bytes", t.pipe.cap_bytes);
+	rpl_json_u64(f, &first, "packets", t.pipe.packets);
+	rpl_json_u64(f, &first, "bytes", t.pipe.wire_bytes);
+	rpl_json_u64(f, &first, "captured_bytes", t.pipe.cap_bytes);
 	fputc('}', f);
-	json_counters(app, &t, f);
-	first = 0;
-	ju64(f, &first, "examined", ts->examined);
-	ju64(f, &first, "skipped", ts->skipped);
-	ju64(f, &first, "ignored", ts->ignored);
-	jdbl(f, &first, "examined_pct", pct(ts->examined, tp));
-	jdbl(f, &first, "skipped_pct", pct(ts->skipped, tp));
-	ju64(f, &first, "held_peak_bytes", ts->held_peak);
-	ju64(f, &first, "gaps_absorbed", ts->gaps_absorbed);
-	ju64(f, &first, "resyncs", ts->resyncs);
+	rpl_stats_counters(f, &s);
+	json_adus(&s, &t, f);
+	rpl_stats_summary(f, &s);
 	fputs(",\"cycles\":{\"unit\":\"tsc\"", f);
-	ju64(f, &first, "total", t.cycles);
-	jdbl(f, &first, "per_packet", t.pipe.packets ? (double)t.cycles /
+	rpl_json_u64(f, &first, "total", t.cycles);
+	rpl_json_dbl(f, &first, "per_packet", t.pipe.packets ? (double)t.cycles /
 		(double)t.pipe.packets : 0);
 	fputc('}', f);
-	jdbl(f, &first, "elapsed_s", elapsed_s(app));
+	rpl_json_dbl(f, &first, "elapsed_s", elapsed_s(app));
 	fputs("}\n", f);
 }
 

@@ -80,13 +80,13 @@ static int worker_setup(struct pmd_worker *w)
 		.specs = app->pspecs,
 		.nspecs = app->specs.n,
 		.port_spec = app->specs.port_spec,
-		.max_flows = app->o.max_flows,
-		.tracker = app->o.tconf,
+		.max_flows = app->o.pipe.max_flows,
+		.tracker = app->o.pipe.tconf,
 		.on_adu = on_adu,
 		.adu_arg = w,
 	};
 
-	memcpy(pc.timeout, app->o.tmo, sizeof(pc.timeout));
+	memcpy(pc.timeout, app->o.pipe.tmo, sizeof(pc.timeout));
 	w->burst = PMD_BURST;
 	if (!app->o.no_track) {
 		w->own_pipe = pne_pipe_create(&pc);

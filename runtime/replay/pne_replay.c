@@ -19,8 +19,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,7 +47,9 @@ static inline uint64_t cycles_now(void)
 #include "pne/packet.h"
 #include "pne/pipe.h"
 #include "pne/tracker.h"
+#include "cli_common.h"
 #include "replay.h"
+#include "stats_json.h"
 
 #define NS_PER_S 1000000000.0
 #define PROGRESS_MIN_SIZE (16u << 20)  /* smaller files finish too fast */
@@ -70,9 +70,7 @@ struct options {
 	unsigned nspec_args;
 	const char *param_args[MAX_ARGS];
 	unsigned nparam_args;
-	struct pne_tracker_conf tconf;
-	uint64_t tmo[PNE_FLOW_TMO__COUNT];  /* ns */
-	uint32_t max_flows;
+	struct rpl_pipe_opts pipe;  /* --memcap, --max-flows, timeouts... */
 	int quiet;
 	int progress;
 	int list;
@@ -83,27 +81,7 @@ struct options {
 	const char *streams;        /* --streams DIR */
 };
 
-/* Default idle timeouts, seconds (established, closing, half_open). */
-static const double def_tmo[PNE_FLOW_TMO__COUNT] = {
-	[PNE_FLOW_TMO_ESTABLISHED] = 3600,
-	[PNE_FLOW_TMO_CLOSING]     = 60,
-	[PNE_FLOW_TMO_HALF_OPEN]   = 60,
-};
-#define DEF_GAP_TIMEOUT_S 10.0
-#define DEF_MAX_FLOWS     PNE_PIPE_DEF_MAX_FLOWS
-
-static void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void errmsg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("pne-replay: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+#define errmsg(...) rpl_err("pne-replay", __VA_ARGS__)
 
 static void usage(FILE *f)
 {
@@ -121,6 +99,8 @@ static void usage(FILE *f)
 "  --param SPEC.NAME=V   set a spec parameter (number, 0x hex, true, false)\n"
 "  --list-specs          print the specs (selected, or all built-in) and exit\n"
 "  --memcap BYTES        tracker pool for held out-of-order data (64M)\n"
+"  --hdr-memcap BYTES    tracker pool for headers straddling segments (16M;\n"
+"                        16K at least: one header buffer)\n"
 "  --flow-hold BYTES     held bytes per flow (1M)\n"
 "  --gap-timeout SECS    give up on a hole after SECS of capture time (10;\n"
 "                        0: only when room is needed or the flow ends)\n"
@@ -139,88 +119,18 @@ static void usage(FILE *f)
 "  -h, --help            this text\n"
 "Sizes take a k, m or g suffix (powers of 1024). Exit status: 0 done (also\n"
 "for a capture cut short, with a warning), 1 unreadable capture or output\n"
-"error, 2 bad usage.\n", DEF_MAX_FLOWS);
-}
-
-static int parse_size(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	uint64_t v, mul = 1;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': mul = 1u << 10; end++; break;
-	case 'm': case 'M': mul = 1u << 20; end++; break;
-	case 'g': case 'G': mul = 1u << 30; end++; break;
-	default: break;
-	}
-	if (*end != '\0' || v > max / mul)
-		return -1;
-	*out = v * mul;
-	return 0;
-}
-
-/* Seconds (a decimal fraction allowed) into nanoseconds. */
-static int parse_secs(const char *s, uint64_t *ns)
-{
-	char *end;
-	double v;
-
-	if ((*s < '0' || *s > '9') && *s != '.')
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (*end != '\0' || errno != 0 || !isfinite(v) || v < 0 || v > 1e9)
-		return -1;
-	*ns = (uint64_t)llround(v * NS_PER_S);
-	return 0;
-}
-
-static int parse_flow_timeout(struct options *o, const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-	const char *val = eq != NULL ? eq + 1 : arg;
-	int cls = PNE_FLOW_TMO_ESTABLISHED;
-	uint64_t ns;
-
-	if (eq != NULL) {
-		cls = -1;
-		for (int c = 0; c < PNE_FLOW_TMO__COUNT; c++)
-			if (strlen(pne_flow_tmo_name((enum pne_flow_tmo)c)) == (size_t)(eq - arg) &&
-			    strncmp(arg, pne_flow_tmo_name((enum pne_flow_tmo)c),
-				    (size_t)(eq - arg)) == 0)
-				cls = c;
-		if (cls < 0) {
-			errmsg("--flow-timeout %s: no timeout class '%.*s' (established, "
-			       "closing, half_open)", arg, (int)(eq - arg), arg);
-			return -1;
-		}
-	}
-	if (parse_secs(val, &ns) != 0 || ns == 0) {
-		errmsg("--flow-timeout %s: expected seconds above 0", arg);
-		return -1;
-	}
-	o->tmo[cls] = ns;
-	return 0;
+"error, 2 bad usage.\n", PNE_PIPE_DEF_MAX_FLOWS);
 }
 
 enum {
-	OPT_ADUS = 256, OPT_STATS, OPT_SPEC, OPT_PARAM, OPT_LIST, OPT_MEMCAP,
-	OPT_FLOW_HOLD, OPT_GAP_TIMEOUT, OPT_FLOW_TIMEOUT, OPT_MAX_FLOWS,
-	OPT_NO_PROGRESS, OPT_BODY_HASH, OPT_BODIES, OPT_BODY_CAP,
+	OPT_ADUS = 256, OPT_STATS, OPT_SPEC, OPT_PARAM, OPT_LIST, OPT_NO_PROGRESS,
+	OPT_BODY_HASH, OPT_BODIES, OPT_BODY_CAP,
 	OPT_FLOWS, OPT_STREAMS,
 };
 
 /* One option; returns 0, or an exit status. */
 static int option(struct options *o, int c, const char *arg)
 {
-	uint64_t v;
-
 	switch (c) {
 	case OPT_ADUS: o->adus = arg; return 0;
 	case OPT_STATS: o->stats = arg; return 0;
@@ -231,7 +141,7 @@ static int option(struct options *o, int c, const char *arg)
 	case OPT_FLOWS: o->flows = arg; return 0;
 	case OPT_STREAMS: o->streams = arg; return 0;
 	case OPT_BODY_CAP:
-		if (parse_size(arg, UINT64_MAX, &o->body_cap) != 0 || o->body_cap == 0) {
+		if (rpl_parse_size(arg, UINT64_MAX, &o->body_cap) != 0 || o->body_cap == 0) {
 			errmsg("--body-cap %s: expected a size above 0", arg);
 			return EXIT_USAGE;
 		}
@@ -250,36 +160,9 @@ static int option(struct options *o, int c, const char *arg)
 		else
 			o->param_args[o->nparam_args++] = arg;
 		return 0;
-	case OPT_MEMCAP:
-		if (parse_size(arg, SIZE_MAX, &v) != 0 || v == 0) {
-			errmsg("--memcap %s: expected a size above 0", arg);
-			return EXIT_USAGE;
-		}
-		o->tconf.memcap = (size_t)v;
-		return 0;
-	case OPT_FLOW_HOLD:
-		if (parse_size(arg, UINT32_MAX, &v) != 0 || v == 0) {
-			errmsg("--flow-hold %s: expected a size from 1 to 4G-1", arg);
-			return EXIT_USAGE;
-		}
-		o->tconf.flow_hold = (uint32_t)v;
-		return 0;
-	case OPT_GAP_TIMEOUT:
-		if (parse_secs(arg, &o->tconf.gap_timeout) != 0) {
-			errmsg("--gap-timeout %s: expected seconds (0: no timeout)", arg);
-			return EXIT_USAGE;
-		}
-		return 0;
-	case OPT_FLOW_TIMEOUT:
-		return parse_flow_timeout(o, arg) == 0 ? 0 : EXIT_USAGE;
-	case OPT_MAX_FLOWS:
-		if (parse_size(arg, 1u << 31, &v) != 0 || v == 0) {
-			errmsg("--max-flows %s: expected a count from 1 to 2^31", arg);
-			return EXIT_USAGE;
-		}
-		o->max_flows = (uint32_t)v;
-		return 0;
 	default:
+		if (c >= RPL_OPT_MEMCAP && c < RPL_OPT__END)
+			return rpl_pipe_option(&o->pipe, "pne-replay", c, arg) == 0 ? 0 : EXIT_USAGE;
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -294,11 +177,7 @@ static int parse_options(struct options *o, int argc, char **argv)
 		{ "spec", required_argument, NULL, OPT_SPEC },
 		{ "param", required_argument, NULL, OPT_PARAM },
 		{ "list-specs", no_argument, NULL, OPT_LIST },
-		{ "memcap", required_argument, NULL, OPT_MEMCAP },
-		{ "flow-hold", required_argument, NULL, OPT_FLOW_HOLD },
-		{ "gap-timeout", required_argument, NULL, OPT_GAP_TIMEOUT },
-		{ "flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT },
-		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+		RPL_PIPE_LONGOPTS,
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "body-hash", no_argument, NULL, OPT_BODY_HASH },
 		{ "bodies", required_argument, NULL, OPT_BODIES },
@@ -313,10 +192,7 @@ static int parse_options(struct options *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->progress = 1;
-	o->max_flows = DEF_MAX_FLOWS;
-	o->tconf.gap_timeout = (uint64_t)(DEF_GAP_TIMEOUT_S * NS_PER_S);
-	for (int i = 0; i < PNE_FLOW_TMO__COUNT; i++)
-		o->tmo[i] = (uint64_t)(def_tmo[i] * NS_PER_S);
+	rpl_pipe_opts_defaults(&o->pipe);
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1)
 		if ((rc = option(o, c, optarg)) != 0)
@@ -350,13 +226,6 @@ struct rflow {
 	struct rpl_flowrec *rec;  /* --flows, --streams: its record, or NULL */
 };
 
-/* ADUs of one (spec, type): the by-type counters. */
-struct type_count {
-	uint8_t spec;
-	char *type;
-	uint64_t n;
-};
-
 struct replay {
 	struct options *o;
 	struct rpl_specs specs;
@@ -373,7 +242,7 @@ struct replay {
 	char *line;                 /* one ADU record */
 	size_t line_cap;
 	int out_error;
-	struct type_count *types;
+	struct rpl_type_count *types;   /* ADUs by (spec, type) */
 	unsigned ntypes, types_cap;
 	/* counters beyond the pipeline's */
 	uint64_t pcap_errors;
@@ -384,9 +253,10 @@ struct replay {
 	char errbuf[PCAP_ERRBUF_SIZE + 256];
 };
 
+/* type: the spec table's string (kept, not copied) */
 static void count_type(struct replay *r, unsigned spec, const char *type)
 {
-	struct type_count *t;
+	struct rpl_type_count *t;
 
 	for (unsigned i = 0; i < r->ntypes; i++) {
 		t = &r->types[i];
@@ -397,20 +267,14 @@ static void count_type(struct replay *r, unsigned spec, const char *type)
 	}
 	if (r->ntypes == r->types_cap) {
 		unsigned cap = r->types_cap ? r->types_cap * 2 : 32;
-		struct type_count *p = realloc(r->types, cap * sizeof(*p));
+		struct rpl_type_count *p = realloc(r->types, cap * sizeof(*p));
 
 		if (p == NULL)
 			return;   /* the per-spec totals still count it */
 		r->types = p;
 		r->types_cap = cap;
 	}
-	t = &r->types[r->ntypes];
-	t->type = strdup(type);
-	if (t->type == NULL)
-		return;
-	t->spec = (uint8_t)spec;
-	t->n = 1;
-	r->ntypes++;
+	r->types[r->ntypes++] = (struct rpl_type_count){ type, spec, 1 };
 }
 
 static struct rflow *rflow_of(void *flow)
@@ -538,29 +402,27 @@ static void progress_draw(const struct replay *r)
 
 /* ---- 5. human summary ----------------------------------------------- */
 
-static double pct(uint64_t n, uint64_t total)
+/* The counters stats_json.c writes, and the by-spec summary lines. */
+static struct rpl_stats stats_of(const struct replay *r)
 {
-	return total > 0 ? 100.0 * (double)n / (double)total : 0.0;
+	return (struct rpl_stats){
+		.specs = &r->specs,
+		.pipe = r->st,
+		.flow = pne_pipe_flow_stats(r->pipe),
+		.tracker = pne_pipe_tracker_stats(r->pipe),
+		.max_flows = r->o->pipe.max_flows,
+		.types = r->types,
+		.ntypes = r->ntypes,
+	};
 }
 
 static void summary_adus(const struct replay *r, FILE *f)
 {
+	struct rpl_stats s = stats_of(r);
+
 	fprintf(f, "  ADUs: %" PRIu64 " (%" PRIu64 " unsynced, %" PRIu64 " until close)\n",
 		r->st->adus, r->st->adus_unsynced, r->st->adus_closed);
-	for (unsigned s = 0; s < r->specs.n; s++) {
-		const char *sep = "";
-
-		if (r->st->adus_by_spec[s] == 0)
-			continue;
-		fprintf(f, "    %-10s %" PRIu64 ":", r->specs.s[s].spec->name, r->st->adus_by_spec[s]);
-		for (unsigned i = 0; i < r->ntypes; i++) {
-			if (r->types[i].spec != s)
-				continue;
-			fprintf(f, "%s %s %" PRIu64, sep, r->types[i].type, r->types[i].n);
-			sep = ",";
-		}
-		fputc('\n', f);
-	}
+	rpl_summary_by_spec(f, &s);
 }
 
 static void summary(const struct replay *r, FILE *f)
@@ -587,9 +449,9 @@ static void summary(const struct replay *r, FILE *f)
 	fprintf(f, "  payload packets tracked %" PRIu64 ": examined %" PRIu64 " (%.1f%%), "
 		"skipped %" PRIu64 " (%.1f%%), ignored %" PRIu64 " (%.1f%%); %" PRIu64
 		" on flows without a spec\n", tracked_payload,
-		ts->examined, pct(ts->examined, tracked_payload),
-		ts->skipped, pct(ts->skipped, tracked_payload),
-		ts->ignored, pct(ts->ignored, tracked_payload), r->st->untracked_payload_packets);
+		ts->examined, rpl_pct(ts->examined, tracked_payload),
+		ts->skipped, rpl_pct(ts->skipped, tracked_payload),
+		ts->ignored, rpl_pct(ts->ignored, tracked_payload), r->st->untracked_payload_packets);
 	fprintf(f, "  held peak %" PRIu64 " bytes; gaps %" PRIu64 " (%" PRIu64 " bytes), "
 		"absorbed %" PRIu64 ", resyncs %" PRIu64 "; hold drops %" PRIu64 "\n",
 		ts->held_peak, ts->gaps, ts->gap_bytes, ts->gaps_absorbed, ts->resyncs,
@@ -601,168 +463,43 @@ static void summary(const struct replay *r, FILE *f)
 
 /* ---- 6. stats JSON ---------------------------------------------------- */
 
-static void jkey(FILE *f, int *first, const char *key)
-{
-	fprintf(f, "%s\"%s\":", *first ? "" : ",", key);
-	*first = 0;
-}
-
-static void ju64(FILE *f, int *first, const char *key, uint64_t v)
-{
-	jkey(f, first, key);
-	fprintf(f, "%" PRIu64, v);
-}
-
-static void jdbl(FILE *f, int *first, const char *key, double v)
-{
-	jkey(f, first, key);
-	fprintf(f, "%.6g", v);
-}
-
-static void stats_specs(const struct replay *r, FILE *f)
-{
-	fputc('[', f);
-	for (unsigned i = 0; i < r->specs.n; i++) {
-		const struct rpl_spec *s = &r->specs.s[i];
-
-		fputs(i > 0 ? ",{\"name\":" : "{\"name\":", f);
-		rpl_json_string(f, s->spec->name);
-		fputs(",\"source\":", f);
-		rpl_json_string(f, s->source);
-		fputs(",\"ports\":[", f);
-		for (unsigned k = 0; k < s->nports; k++)
-			fprintf(f, "%s%u", k > 0 ? "," : "", s->ports[k]);
-		fprintf(f, "],\"flows\":%" PRIu64 "}", r->st->flows_by_spec[i]);
-	}
-	fputc(']', f);
-}
-
-static void stats_adus(const struct replay *r, FILE *f)
-{
-	int first = 1;
-
-	fputc('{', f);
-	ju64(f, &first, "total", r->st->adus);
-	ju64(f, &first, "unsynced", r->st->adus_unsynced);
-	ju64(f, &first, "closed", r->st->adus_closed);
-	jkey(f, &first, "by_proto");
-	fputc('{', f);
-	for (unsigned s = 0, n = 0; s < r->specs.n; s++) {
-		int tfirst = 1;
-
-		if (r->st->adus_by_spec[s] == 0)
-			continue;
-		fputs(n++ > 0 ? "," : "", f);
-		rpl_json_string(f, r->specs.s[s].spec->name);
-		fprintf(f, ":{\"total\":%" PRIu64 ",\"types\":{", r->st->adus_by_spec[s]);
-		for (unsigned i = 0; i < r->ntypes; i++) {
-			if (r->types[i].spec != s)
-				continue;
-			fputs(tfirst ? "" : ",", f);
-			tfirst = 0;
-			rpl_json_string(f, r->types[i].type);
-			fprintf(f, ":%" PRIu64, r->types[i].n);
-		}
-		fputs("}}", f);
-	}
-	fputs("}}", f);
-}
-
-static void stats_flows(const struct replay *r, FILE *f)
-{
-	const struct pne_flow_stats *fs = pne_pipe_flow_stats(r->pipe);
-	int first = 1;
-
-	fputc('{', f);
-	ju64(f, &first, "total", r->st->flows_tracked + r->st->flows_untracked);
-	ju64(f, &first, "tracked", r->st->flows_tracked);
-	ju64(f, &first, "untracked", r->st->flows_untracked);
-	ju64(f, &first, "peak", r->st->flows_peak);
-	ju64(f, &first, "max_flows", r->o->max_flows);
-	ju64(f, &first, "state_alloc_failures", r->st->state_alloc_failures);
-	ju64(f, &first, "state_bytes_peak", r->st->state_bytes_peak);
-#define PNE_FLOW_COUNTER(name, desc) ju64(f, &first, #name, fs->name);
-#include "pne/flow_table.def"
-#undef PNE_FLOW_COUNTER
-	jkey(f, &first, "evicted");
-	fputc('{', f);
-	for (int i = 0; i < PNE_FLOW_EVICT__COUNT; i++)
-		fprintf(f, "%s\"%s\":%" PRIu64, i > 0 ? "," : "",
-			pne_flow_evict_name((enum pne_flow_evict_reason)i), fs->evicted[i]);
-	fputs("}}", f);
-}
-
-static void stats_counters(const struct replay *r, FILE *f)
-{
-	const struct pne_tracker_stats *ts = pne_pipe_tracker_stats(r->pipe);
-	int first = 1;
-
-	fputs(",\"parse\":{", f);
-	for (int i = 0; i < PNE_PKT__COUNT; i++)
-		ju64(f, &first, pne_pkt_result_name((enum pne_pkt_result)i), r->st->parse[i]);
-	fputs("},\"tcp\":{", f);
-	first = 1;
-	ju64(f, &first, "segments", r->st->segments);
-	ju64(f, &first, "payload_packets", r->st->payload_packets);
-	ju64(f, &first, "payload_bytes", r->st->payload_bytes);
-	ju64(f, &first, "untracked_segments", r->st->untracked_segments);
-	ju64(f, &first, "untracked_payload_packets", r->st->untracked_payload_packets);
-	ju64(f, &first, "no_flow_packets", r->st->no_flow_packets);
-	ju64(f, &first, "rst_ignored", r->st->rst_ignored);
-	fputs("},\"flows\":", f);
-	stats_flows(r, f);
-	fputs(",\"tracker\":{", f);
-	first = 1;
-	for (unsigned i = 0; i < PNE_TRACKER_STAT__COUNT; i++)
-		ju64(f, &first, pne_tracker_stat_name(i), pne_tracker_stat_value(ts, i));
-	fputs("},\"interp\":{", f);
-	first = 1;
-	ju64(f, &first, "bytes_examined", r->st->interp.bytes_examined);
-	ju64(f, &first, "bytes_skipped", r->st->interp.bytes_skipped);
-	ju64(f, &first, "invalid", r->st->interp.invalid);
-	ju64(f, &first, "resyncs", r->st->interp.resyncs);
-	ju64(f, &first, "partial", r->st->interp.partial);
-	ju64(f, &first, "forced", r->st->interp.forced);
-	fputs("},\"adus\":", f);
-	stats_adus(r, f);
-}
-
 static void stats_json(const struct replay *r, FILE *f)
 {
-	const struct pne_tracker_stats *ts = pne_pipe_tracker_stats(r->pipe);
-	uint64_t tp = ts->payload_packets;
+	struct rpl_stats s = stats_of(r);
 	int first = 1;
 
 	fputs("{\"capture\":", f);
 	rpl_json_string(f, r->o->capture);
 	fprintf(f, ",\"linktype\":%d,\"specs\":", r->linktype);
-	stats_specs(r, f);
+	rpl_stats_specs(f, &s);
 	fputs(",\"pcap\":{", f);
-	ju64(f, &first, "packets", r->st->packets);
-	ju64(f, &first, "bytes", r->st->wire_bytes);
-	ju64(f, &first, "captured_bytes", r->st->cap_bytes);
-	ju64(f, &first, "errors", r->pcap_errors);
-	jkey(f, &first, "truncated");
+	rpl_json_u64(f, &first, "packets", r->st->packets);
+	rpl_json_u64(f, &first, "bytes", r->st->wire_bytes);
+	rpl_json_u64(f, &first, "captured_bytes", r->st->cap_bytes);
+	rpl_json_u64(f, &first, "errors", r->pcap_errors);
+	rpl_json_key(f, &first, "truncated");
 	fputs(r->truncated ? "true" : "false", f);
-	ju64(f, &first, "first_ts_ns", r->first_ts);
-	ju64(f, &first, "last_ts_ns", r->last_ts);
+	rpl_json_u64(f, &first, "first_ts_ns", r->first_ts);
+	rpl_json_u64(f, &first, "last_ts_ns", r->last_ts);
 	fputc('}', f);
-	stats_counters(r, f);
+	rpl_stats_counters(f, &s);
+	fputs(",\"adus\":{", f);
+	first = 1;
+	rpl_json_u64(f, &first, "total", r->st->adus);
+	rpl_json_u64(f, &first, "unsynced", r->st->adus_unsynced);
+	rpl_json_u64(f, &first, "closed", r->st->adus_closed);
+	rpl_json_key(f, &first, "by_proto");
+	rpl_stats_by_proto(f, &s);
+	fputc('}', f);
+	rpl_stats_summary(f, &s);
 	first = 0;
-	ju64(f, &first, "examined", ts->examined);
-	ju64(f, &first, "skipped", ts->skipped);
-	ju64(f, &first, "ignored", ts->ignored);
-	jdbl(f, &first, "examined_pct", pct(ts->examined, tp));
-	jdbl(f, &first, "skipped_pct", pct(ts->skipped, tp));
-	ju64(f, &first, "held_peak_bytes", ts->held_peak);
-	ju64(f, &first, "gaps_absorbed", ts->gaps_absorbed);
-	ju64(f, &first, "resyncs", ts->resyncs);
 	fputs(",\"cycles\":{\"unit\":\"" CYCLE_UNIT "\"", f);
-	ju64(f, &first, "total", r->cycles);
-	jdbl(f, &first, "per_packet", r->st->packets ? (double)r->cycles / (double)r->st->packets : 0);
-	ju64(f, &first, "flush", r->flush_cycles);
+	rpl_json_u64(f, &first, "total", r->cycles);
+	rpl_json_dbl(f, &first, "per_packet",
+		     r->st->packets ? (double)r->cycles / (double)r->st->packets : 0);
+	rpl_json_u64(f, &first, "flush", r->flush_cycles);
 	fputc('}', f);
-	jdbl(f, &first, "elapsed_s", r->elapsed);
+	rpl_json_dbl(f, &first, "elapsed_s", r->elapsed);
 	fputs("}\n", f);
 }
 
@@ -871,8 +608,8 @@ static int setup_runtime(struct replay *r)
 		.specs = r->pspecs,
 		.nspecs = r->specs.n,
 		.port_spec = r->specs.port_spec,
-		.max_flows = o->max_flows,
-		.tracker = o->tconf,
+		.max_flows = o->pipe.max_flows,
+		.tracker = o->pipe.tconf,
 		.user_size = sizeof(struct rflow),
 		.on_adu = on_adu,
 		.adu_arg = r,
@@ -888,11 +625,13 @@ static int setup_runtime(struct replay *r)
 		r->pspecs[i].spec = r->specs.s[i].spec;
 		r->pspecs[i].params = r->specs.s[i].params;
 	}
-	memcpy(pc.timeout, o->tmo, sizeof(pc.timeout));
+	memcpy(pc.timeout, o->pipe.tmo, sizeof(pc.timeout));
 	r->pipe = pne_pipe_create(&pc);
 	if (r->pipe == NULL) {
-		errmsg("flow table of %u flows, tracker (memcap %zu bytes): %s", o->max_flows,
-		       o->tconf.memcap, strerror(errno));
+		char what[128];
+
+		rpl_pipe_describe(&o->pipe, what, sizeof(what));
+		errmsg("pipeline of %s: %s", what, strerror(errno));
 		return -1;
 	}
 	r->st = pne_pipe_stats(r->pipe);
@@ -993,8 +732,6 @@ static void cleanup(struct replay *r)
 	rpl_flows_free(r->flows);
 	rpl_streams_free(r->streams);
 	rpl_input_close(&r->in);
-	for (unsigned i = 0; i < r->ntypes; i++)
-		free(r->types[i].type);
 	free(r->types);
 	free(r->line);
 	rpl_specs_free(&r->specs);

@@ -67,7 +67,7 @@ void rpl_specs_list(const struct rpl_specs *ss, FILE *f);
 /* Release ports and module handles. */
 void rpl_specs_free(struct rpl_specs *ss);
 
-/* ---- json_out.c ---- */
+/* ---- json_out.c (library pne_specsel, shared with dpdk-pne) ---- */
 
 /* A JSON string with the escapes RFC 8259 requires (pne_json_string()). */
 void rpl_json_string(FILE *f, const char *s);

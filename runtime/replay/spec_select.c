@@ -5,27 +5,16 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_common.h"
 #include "pne/specs.h"
 #include "replay.h"
 
 const char *rpl_specs_prog = "pne-replay";
 
-static void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void errmsg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", rpl_specs_prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+#define errmsg(...) rpl_err(rpl_specs_prog, __VA_ARGS__)
 
 /* "80,8080" into a new array; -1 on a malformed list or a port out of
  * 1..65535. */

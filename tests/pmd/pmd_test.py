@@ -14,7 +14,9 @@ TEST is one of:
   no-track    --no-track forwards every packet unchanged and reports no ADU
   monitor     --mode monitor receives every packet and transmits none
   bad-args    bad arguments, missing or failing ports: a clear message and the
-              documented exit status, never a hang
+              documented exit status, never a hang; --hdr-memcap reaches each
+              worker's tracker (a one-buffer pool refuses concurrent
+              straddling heads, counted in the stats)
   bench       --bench: each pass replays the capture once from memory; track
               passes write pne-replay's ADU records once each, forward passes
               none; the report and stats count every pass (no timing)
@@ -269,6 +271,10 @@ def test_bad_args(args):
         ([], ["--param", "http.nosuch=1"], 2, "has no parameter 'nosuch'"),
         ([], ["--idle-exit", "-1"], 2, "--idle-exit -1: expected seconds"),
         ([], ["--max-flows", "0"], 2, "--max-flows 0"),
+        ([], ["--hdr-memcap", "1000"], 2, "--hdr-memcap 1000: expected a size of at least 16K"),
+        ([], ["--hdr-memcap", "0"], 2, "--hdr-memcap 0: expected a size"),
+        ([], ["--memcap", "12q"], 2, "--memcap 12q: expected a size above 0"),
+        ([], ["--flow-timeout", "bogus=3"], 2, "no timeout class 'bogus'"),
         ([], ["--queues", "lots"], 2, "--queues lots"),
         ([], ["stray"], 2, "unexpected argument 'stray'"),
         ([], ["--no-track", "--spec", "http"], 2, "--no-track tracks nothing"),
@@ -297,14 +303,47 @@ def test_bad_args(args):
     for argv in (["--", "--help"], ["--help"], ["--", "-h"]):
         p = subprocess.run([args.dpdk_pne] + argv, capture_output=True, text=True,
                            timeout=RUN_TIMEOUT)
-        if p.returncode != 0 or "usage: dpdk-pne" not in p.stdout or "EAL:" in p.stderr:
+        if p.returncode != 0 or "usage: dpdk-pne" not in p.stdout or "EAL:" in p.stderr or \
+           "--hdr-memcap BYTES" not in p.stdout:
             fail(f"{argv}: exit {p.returncode}, stdout {p.stdout[:200]!r}")
     p = subprocess.run([args.dpdk_pne, "--", "--list-specs"], capture_output=True,
                        text=True, timeout=RUN_TIMEOUT)
     if p.returncode != 0 or not p.stdout.startswith(("bgp\t", "dns\t")) or \
        "\nhttp\t" not in p.stdout:
         fail(f"--list-specs: exit {p.returncode}: {p.stdout[:200]!r}")
+    check_hdr_memcap(args)
     print(f"ok bad-args: {len(cases)} cases")
+
+
+def check_hdr_memcap(args):
+    """n connections whose request heads each straddle two segments, all
+    first halves first: n header buffers lent at once by default; with
+    --hdr-memcap 16K (one buffer per worker) n - 1 are refused."""
+    n = 4
+    req = b"GET /a HTTP/1.1\r\nHost: x\r\nUser-Agent: test\r\n\r\n"
+    c, s = "10.9.0.1", "10.9.0.2"
+    hands, first, second = [], [], []
+    for i in range(n):
+        cp = 41000 + i
+        hands += [tcp_frame(c, s, cp, 80, 1000, 0, 0x02),
+                  tcp_frame(s, c, 80, cp, 5000, 1001, 0x12),
+                  tcp_frame(c, s, cp, 80, 1001, 5001, 0x10)]
+        first.append(tcp_frame(c, s, cp, 80, 1001, 5001, 0x18, req[:20]))
+        second.append(tcp_frame(c, s, cp, 80, 1021, 5001, 0x18, req[20:]))
+    with open(args.captures[0], "rb") as f:
+        header = f.read(24)
+    cap = os.path.join(args.workdir, "straddle.pcap")
+    write_pcap(cap, hands + first + second, header)
+    sj = os.path.join(args.workdir, "straddle.stats.json")
+    for extra, refused, lent in (([], 0, n), (["--hdr-memcap", "16K"], n - 1, 1)):
+        run_pmd(args, ["-l", "0", "--vdev", f"net_pcap0,rx_pcap={cap}"],
+                ["--mode", "monitor", "--stats-json", sj, "--idle-exit", "0.3", "-q"] + extra)
+        tr = stats(sj)["tracker"]
+        if "acked_holes" not in tr or tr.get("hdr_pool_exhausted") != refused or \
+           tr.get("hdr_pool_peak") != lent or tr.get("hdr_pool_in_use") != 0:
+            fail(f"{extra}: expected {refused} header buffers refused, {lent} lent at "
+                 f"once: {tr}")
+    print(f"ok --hdr-memcap: {n} straddling heads, {n - 1} refused by a one-buffer pool")
 
 
 def telemetry(sock_path, cmd):

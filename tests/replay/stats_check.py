@@ -27,6 +27,8 @@ def stats_errors(st, nlines):
          "top-level examined/skipped"),
         (st["held_peak_bytes"] == tr["held_peak"], "held peak"),
         (tr["held_bytes"] == 0, "nothing held after the end"),
+        (tr["hdr_pool_in_use"] == 0, "no header buffer lent after the end"),
+        (tr["hdr_pool_peak"] <= tr["hdr_pool_borrows"], "header buffers lent at once <= lent"),
         (st["cycles"]["per_packet"] > 0 or st["pcap"]["packets"] == 0, "cycles per packet"),
     ]
     if tcp["no_flow_packets"] == 0:

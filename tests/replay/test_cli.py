@@ -9,7 +9,8 @@ and directory inputs exit 1 with a message; a capture cut inside a record
 is read up to the cut, warned about and counted (exit 0); pcap, pcapng
 and gzip'd pcap give the same ADUs; --adus/--stats-json to files and to
 standard output; the ADU records themselves; --spec ports, conflicts and
-a pnec --module; --param; an unsupported link type; the stats' sums.
+a pnec --module; --param; an unsupported link type; the stats' sums;
+--hdr-memcap: a one-buffer pool refuses concurrent straddling heads.
 """
 
 import gzip
@@ -154,6 +155,11 @@ def test_usage():
                       (["--spec", "http", "--param", "iscsi.HeaderDigest=1", CAP], "not selected"),
                       (["--param", "HeaderDigest=1", CAP], "SPEC.NAME=VALUE"),
                       (["--memcap", "12q", CAP], "--memcap"),
+                      (["--hdr-memcap", "1000", CAP],
+                       "--hdr-memcap 1000: expected a size of at least 16K"),
+                      (["--hdr-memcap", "0", CAP], "--hdr-memcap 0: expected a size"),
+                      (["--hdr-memcap", "16383", CAP], "--hdr-memcap 16383: expected"),
+                      (["--hdr-memcap", "1x", CAP], "--hdr-memcap 1x: expected"),
                       (["--gap-timeout", "-1", CAP], "--gap-timeout"),
                       (["--flow-timeout", "bogus=3", CAP], "no timeout class"),
                       (["--flow-timeout", "0", CAP], "above 0"),
@@ -163,7 +169,7 @@ def test_usage():
         check(rc == 2, "%s: exit 2, got %d" % (args, rc))
         check(msg in err, "%s: message %r in %r" % (args, msg, err[-300:]))
     rc, out, err = run(["--help"])
-    check(rc == 0 and "--adus FILE" in out, "--help")
+    check(rc == 0 and "--adus FILE" in out and "--hdr-memcap BYTES" in out, "--help")
 
 
 def test_bad_input():
@@ -295,6 +301,50 @@ def test_linktype():
           "unsupported link type warned and counted: %r" % err)
 
 
+def straddling_heads(n):
+    """n connections whose request heads each straddle two segments, all
+    first halves before any second half: n header buffers lent at once."""
+    a, b = [10, 0, 0, 1], [10, 0, 0, 2]
+    req = b"GET /a HTTP/1.1\r\nHost: x\r\nUser-Agent: test\r\n\r\n"
+    hands, first, second = [], [], []
+    for i in range(n):
+        cp = 41000 + i
+        hands += [tcp_frame(a, b, cp, 80, 1000, 0, SYN),
+                  tcp_frame(b, a, 80, cp, 5000, 1001, SYN | ACK),
+                  tcp_frame(a, b, cp, 80, 1001, 5001, ACK)]
+        first.append(tcp_frame(a, b, cp, 80, 1001, 5001, PSH | ACK, req[:20]))
+        second.append(tcp_frame(a, b, cp, 80, 1021, 5001, PSH | ACK, req[20:]))
+    return hands + first + second
+
+
+def test_hdr_memcap():
+    n = 4
+    cap = write("straddle.pcap", pcap_bytes(straddling_heads(n)))
+    rc, out, err, recs, st = replay_files(cap, name="straddle")
+    check(rc == 0 and st is not None, "straddling heads: exit 0 (%d %s)" % (rc, err))
+    if st is None:
+        return
+    tr = st["tracker"]
+    for key in ("acked_holes", "hdr_pool_borrows", "hdr_pool_exhausted", "hdr_pool_in_use",
+                "hdr_pool_peak"):
+        check(key in tr, "stats tracker.%s" % key)
+    check(len(recs) == n and tr.get("hdr_pool_borrows") == n and tr.get("hdr_pool_peak") == n
+          and tr.get("hdr_pool_exhausted") == 0,
+          "default hdr pool: %d heads, %d borrowed at once, none refused: %d ADUs, %s"
+          % (n, n, len(recs), tr))
+    stats_sums(st, len(recs), "straddling heads")
+    # one header buffer: the first head gets it, the other three are refused
+    rc, out, err, recs, st = replay_files(cap, ["--hdr-memcap", "16K"], "straddle16k")
+    check(rc == 0 and st is not None, "--hdr-memcap 16K: exit 0 (%d %s)" % (rc, err))
+    if st is None:
+        return
+    tr = st["tracker"]
+    check(tr["hdr_pool_exhausted"] == n - 1 and tr["hdr_pool_peak"] == 1 and len(recs) < n,
+          "--hdr-memcap 16K: %d refused, 1 lent at most, ADUs lost: %d ADUs, %s"
+          % (n - 1, len(recs), tr))
+    stats_sums(st, len(recs), "--hdr-memcap 16K")
+
+
 def main():
     global REPLAY, PNEC, SRC, WORK, CAP
     if len(sys.argv) != 5:
@@ -313,6 +363,7 @@ def main():
         test_formats(recs)
         test_specs(recs)
     test_linktype()
+    test_hdr_memcap()
     print("%d failure(s)" % len(FAILS))
     return 1 if FAILS else 0
 
